@@ -1,0 +1,174 @@
+package guide
+
+import (
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/haguide/haguide/distros"
+)
+
+// Check loads the guide in fsys and reports every problem, from loading and
+// from [Guide.Check], sorted by position. It returns nil for a clean guide.
+func Check(fsys fs.FS) (*Guide, Diagnostics) {
+	g, err := Load(fsys)
+	var ds Diagnostics
+	if err != nil {
+		ds = append(ds, err.(Diagnostics)...)
+	}
+	ds = append(ds, g.Check()...)
+	if len(ds) == 0 {
+		return g, nil
+	}
+	ds.Sort()
+	return g, ds
+}
+
+// Check reports the problems that span files: links and anchors, images,
+// documentation references, tab groups that leave a distro out, and
+// placeholders declared but never used.
+func (g *Guide) Check() Diagnostics {
+	dl := &diagList{}
+	used := map[string]bool{}
+	for _, c := range g.Pages() {
+		g.checkLinks(c, dl)
+		g.checkGroups(c, dl)
+		g.checkBackground(c, dl)
+		for _, w := range c.ProsePlaceholders {
+			used[w] = true
+		}
+		for _, b := range c.Blocks {
+			for _, w := range b.Placeholders {
+				used[w] = true
+			}
+		}
+	}
+	if g.Settings != nil {
+		for name := range g.Settings.Placeholders {
+			if !used[name] {
+				dl.add(g.Settings.PlaceholderPos(name), "placeholder %s is declared but never used", name)
+			}
+		}
+	}
+	dl.ds.Sort()
+	return dl.ds
+}
+
+func (g *Guide) checkLinks(c *Chapter, dl *diagList) {
+	for _, l := range c.Links {
+		switch l.Kind {
+		case LinkInternal:
+			g.checkInternal(c, l, dl)
+		case LinkInstall, LinkInstallGuide, LinkDocs:
+			if _, err := distros.ResolveLink(g.Settings.Release, "", l.Dest); err != nil {
+				dl.add(l.Pos, "%v", err)
+			}
+		}
+	}
+	for _, im := range c.Images {
+		if im.Kind != LinkInternal {
+			dl.add(im.Pos, "image %q must be a file of the guide (the site works offline)", im.Dest)
+			continue
+		}
+		if !g.fileExists(im.Dest) && !(path.Ext(im.Dest) == ".svg" && g.fileExists(strings.TrimSuffix(im.Dest, ".svg")+".txt")) {
+			dl.add(im.Pos, "image %s does not exist (nor a .txt diagram source for it)", im.Dest)
+		}
+	}
+}
+
+func (g *Guide) fileExists(name string) bool {
+	name = path.Clean(name)
+	if !fs.ValidPath(name) {
+		return false
+	}
+	st, err := fs.Stat(g.FS, name)
+	return err == nil && !st.IsDir()
+}
+
+func (g *Guide) checkInternal(c *Chapter, l *Link, dl *diagList) {
+	file, anchor, _ := strings.Cut(l.Dest, "#")
+	target := c
+	if file != "" {
+		if strings.HasPrefix(file, "/") || strings.Contains(file, "?") {
+			dl.add(l.Pos, "link %q must be relative to the guide", l.Dest)
+			return
+		}
+		target = g.Page(path.Clean(file))
+		if target == nil {
+			if path.Ext(file) != ".md" && g.fileExists(file) {
+				return
+			}
+			dl.add(l.Pos, "broken link: %s is not a page of the guide", file)
+			return
+		}
+	}
+	if anchor != "" && target.Section(anchor) == nil {
+		dl.add(l.Pos, "broken link: %s has no heading with id %q", target.File, anchor)
+	}
+}
+
+// checkGroups demands a block for every distro the chapter supports in each
+// tab group.
+func (g *Guide) checkGroups(c *Chapter, dl *diagList) {
+	want := g.Settings.DistrosFor(c.File)
+	groups := map[int][]*Block{}
+	var order []int
+	for _, b := range c.Blocks {
+		if b.Group == 0 {
+			continue
+		}
+		if _, ok := groups[b.Group]; !ok {
+			order = append(order, b.Group)
+		}
+		groups[b.Group] = append(groups[b.Group], b)
+	}
+	for _, id := range order {
+		have := map[string]bool{}
+		for _, b := range groups[id] {
+			for _, d := range b.Attrs.Distros {
+				have[d] = true
+			}
+		}
+		var missing []string
+		for _, d := range want {
+			if !have[d] {
+				missing = append(missing, d)
+			}
+		}
+		if len(missing) > 0 {
+			dl.add(groups[id][0].Pos, "tab group leaves %s without a block (add one, or one with run=no and a reason)", strings.Join(missing, ", "))
+		}
+		for d := range have {
+			if !slices.Contains(want, d) && slices.Contains(g.Settings.Distros, d) {
+				dl.add(groups[id][0].Pos, "tab group has a block for %s, which this chapter does not cover (see distro_scope in %s)", d, SettingsFile)
+			}
+		}
+	}
+}
+
+// checkBackground pairs background= jobs with a later stop= in the same
+// chapter.
+func (g *Guide) checkBackground(c *Chapter, dl *diagList) {
+	started := map[string]*Block{}
+	for _, b := range c.Blocks {
+		if !b.Runnable() {
+			continue
+		}
+		if name := b.Attrs.Background; name != "" {
+			if _, dup := started[name]; dup {
+				dl.add(b.Pos, "background job %s is started again before it is stopped", name)
+			}
+			started[name] = b
+		}
+		if name := b.Attrs.Stop; name != "" {
+			if _, ok := started[name]; !ok {
+				dl.add(b.Pos, "stop=%s comes before any block that starts background=%s in this chapter", name, name)
+			}
+			delete(started, name)
+		}
+	}
+	for name, b := range started {
+		dl.add(b.Pos, "background job %s is never stopped (add stop=%s to a later block of the chapter)", name, name)
+	}
+}

@@ -1,0 +1,201 @@
+package guide
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
+)
+
+// SettingsFile is the name of the guide's settings file.
+const SettingsFile = "settings.toml"
+
+// Settings are the guide-wide facts kept in settings.toml.
+type Settings struct {
+	Release     string `toml:"release"`
+	ReleaseName string `toml:"release_name"`
+	// Distros are the ids of the distros the guide supports.
+	Distros []string `toml:"distros"`
+	// Nodes are the node names the guide's blocks refer to, in order: the
+	// first is the node nodes=first means.
+	Nodes []string `toml:"nodes"`
+	// SourceURL is the base URL of the guide's sources, for "edit this
+	// page" links.
+	SourceURL string `toml:"source_url"`
+	// DistroScope limits a distro to the chapter files listed for it.
+	DistroScope map[string][]string `toml:"distro_scope"`
+	// NotPlaceholders are UPPER_SNAKE words that blocks may use literally.
+	NotPlaceholders []string `toml:"not_placeholders"`
+	// Placeholders are the values a reader (or verify) fills in.
+	Placeholders map[string]Placeholder `toml:"placeholders"`
+
+	// positions of the placeholder declarations, for diagnostics.
+	placeholderPos map[string]Pos
+}
+
+// Placeholder is one declared value to replace.
+type Placeholder struct {
+	Meaning string `toml:"meaning"`
+	Example string `toml:"example"`
+	Secret  bool   `toml:"secret"`
+}
+
+// PlaceholderPos returns where a placeholder is declared.
+func (s *Settings) PlaceholderPos(name string) Pos {
+	if p, ok := s.placeholderPos[name]; ok {
+		return p
+	}
+	return Pos{File: SettingsFile}
+}
+
+// DistrosFor returns the distros a chapter file supports, in settings order.
+func (s *Settings) DistrosFor(chapterFile string) []string {
+	var out []string
+	for _, d := range s.Distros {
+		if scope, ok := s.DistroScope[d]; ok && !slices.Contains(scope, chapterFile) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// IsBuiltin reports whether name is a placeholder haguide fills in by
+// itself: NODE_NAME, NODE_ADDR and <NODE>_ADDR for every node.
+func (s *Settings) IsBuiltin(name string) bool {
+	if name == "NODE_NAME" || name == "NODE_ADDR" {
+		return true
+	}
+	for _, n := range s.Nodes {
+		if name == NodeAddrPlaceholder(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// NodeAddrPlaceholder is the built-in placeholder holding a node's address.
+func NodeAddrPlaceholder(node string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + "_ADDR"
+}
+
+// parseSettings decodes settings.toml strictly, reporting problems with
+// their positions.
+func parseSettings(data []byte, dl *diagList) *Settings {
+	s := &Settings{}
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	if err := dec.Decode(s); err != nil {
+		var sm *toml.StrictMissingError
+		var de *toml.DecodeError
+		switch {
+		case errors.As(err, &sm):
+			for _, e := range sm.Errors {
+				row, col := e.Position()
+				dl.add(Pos{File: SettingsFile, Line: row, Col: col}, "unknown setting %q", strings.Join(e.Key(), "."))
+			}
+		case errors.As(err, &de):
+			row, col := de.Position()
+			dl.add(Pos{File: SettingsFile, Line: row, Col: col}, "%s", de.Error())
+			return s
+		default:
+			dl.add(Pos{File: SettingsFile}, "%v", err)
+			return s
+		}
+	}
+	s.placeholderPos = placeholderPositions(data)
+	s.validate(dl)
+	return s
+}
+
+// placeholderPositions finds the [placeholders.NAME] tables with the TOML
+// parser's own positions.
+func placeholderPositions(data []byte) map[string]Pos {
+	out := map[string]Pos{}
+	var p unstable.Parser
+	p.Reset(data)
+	for p.NextExpression() {
+		e := p.Expression()
+		if e.Kind != unstable.Table {
+			continue
+		}
+		var parts []*unstable.Node
+		for it := e.Key(); it.Next(); {
+			parts = append(parts, it.Node())
+		}
+		if len(parts) == 2 && string(parts[0].Data) == "placeholders" {
+			sh := p.Shape(p.Range(parts[1].Data))
+			out[string(parts[1].Data)] = Pos{File: SettingsFile, Line: sh.Start.Line, Col: sh.Start.Column}
+		}
+	}
+	return out
+}
+
+func (s *Settings) validate(dl *diagList) {
+	at := Pos{File: SettingsFile}
+	if s.Release == "" {
+		dl.add(at, "release is not set")
+	}
+	if len(s.Distros) == 0 {
+		dl.add(at, "distros is empty")
+	}
+	for _, d := range s.Distros {
+		if !knownDistro(d) {
+			dl.add(at, "unknown distro %q in distros (known: %s)", d, strings.Join(knownDistroIDs(), ", "))
+		}
+	}
+	for d := range s.DistroScope {
+		if !slices.Contains(s.Distros, d) {
+			dl.add(at, "distro_scope names %q, which is not in distros", d)
+		}
+	}
+	if len(s.Nodes) == 0 {
+		dl.add(at, "nodes is empty")
+	}
+	seen := map[string]bool{}
+	for _, n := range s.Nodes {
+		if !validNodeName(n) {
+			dl.add(at, "node name %q is not a valid host name", n)
+		}
+		if seen[n] {
+			dl.add(at, "node %q is listed twice", n)
+		}
+		seen[n] = true
+		if reservedNodeSel[n] {
+			dl.add(at, "node name %q is reserved for nodes=%s", n, n)
+		}
+	}
+	for name, ph := range s.Placeholders {
+		p := s.PlaceholderPos(name)
+		if !isPlaceholderWord(name) {
+			dl.add(p, "placeholder %q is not an UPPER_SNAKE name with an underscore", name)
+		}
+		if s.IsBuiltin(name) {
+			dl.add(p, "placeholder %s is built in and must not be declared", name)
+		}
+		if strings.TrimSpace(ph.Meaning) == "" {
+			dl.add(p, "placeholder %s has no meaning", name)
+		}
+		if strings.TrimSpace(ph.Example) == "" {
+			dl.add(p, "placeholder %s has no example", name)
+		}
+	}
+}
+
+func validNodeName(n string) bool {
+	if n == "" || len(n) > 63 || n[0] == '-' || n[len(n)-1] == '-' {
+		return false
+	}
+	for _, c := range n {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// String helps debugging.
+func (p Placeholder) String() string { return fmt.Sprintf("%s (e.g. %s)", p.Meaning, p.Example) }
