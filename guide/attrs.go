@@ -130,7 +130,7 @@ func ParseInfo(info string) (lang string, attrs []RawAttr, err error) {
 	i++
 	seen := map[string]bool{}
 	for {
-		for i < len(info) && (info[i] == ' ' || info[i] == '\t' || info[i] == ',') {
+		for i < len(info) && (info[i] == ' ' || info[i] == '\t') {
 			i++
 		}
 		if i == len(info) {
@@ -139,7 +139,7 @@ func ParseInfo(info string) (lang string, attrs []RawAttr, err error) {
 		if info[i] == '}' {
 			i++
 			if rest := strings.TrimSpace(info[i:]); rest != "" {
-				return lang, attrs, &InfoError{i, fmt.Sprintf("unexpected %q after the attributes", rest)}
+				return lang, attrs, &InfoError{i + strings.Index(info[i:], rest), fmt.Sprintf("unexpected %q after the attributes", rest)}
 			}
 			return lang, attrs, nil
 		}

@@ -34,7 +34,8 @@ func parseConsole(b *Block, lines *text.Segments, src []byte, li *lineIndex, dl 
 		// A command goes on while the shell would read more.
 		for {
 			err := parseShell(cur.Text)
-			if err == nil || !syntax.IsIncomplete(err) || i+1 >= n {
+			more := continues(cur.Text) || (err != nil && syntax.IsIncomplete(err))
+			if !more || i+1 >= n {
 				if err != nil {
 					dl.add(shellErrPos(cur.Pos, err), "shell syntax: %s", shellErrMsg(err))
 				}
@@ -61,6 +62,16 @@ func parseConsole(b *Block, lines *text.Segments, src []byte, li *lineIndex, dl 
 		}
 	}
 	return cmds
+}
+
+// continues reports whether a command's last line ends in a backslash
+// that escapes the newline.
+func continues(cmd string) bool {
+	n := 0
+	for i := len(cmd) - 1; i >= 0 && cmd[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 // splitPrompt recognises "# command" and "$ command".

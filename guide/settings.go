@@ -33,8 +33,8 @@ type Settings struct {
 	// Placeholders are the values a reader (or verify) fills in.
 	Placeholders map[string]Placeholder `toml:"placeholders"`
 
-	// positions of the placeholder declarations, for diagnostics.
-	placeholderPos map[string]Pos
+	// keyPos holds where each key is written, for diagnostics.
+	keyPos map[string]Pos
 }
 
 // Placeholder is one declared value to replace.
@@ -46,10 +46,7 @@ type Placeholder struct {
 
 // PlaceholderPos returns where a placeholder is declared.
 func (s *Settings) PlaceholderPos(name string) Pos {
-	if p, ok := s.placeholderPos[name]; ok {
-		return p
-	}
-	return Pos{File: SettingsFile}
+	return s.at("placeholders." + name)
 }
 
 // DistrosFor returns the distros a chapter file supports, in settings order.
@@ -106,52 +103,73 @@ func parseSettings(data []byte, dl *diagList) *Settings {
 			return s
 		}
 	}
-	s.placeholderPos = placeholderPositions(data)
+	s.keyPos = keyPositions(data)
 	s.validate(dl)
 	return s
 }
 
-// placeholderPositions finds the [placeholders.NAME] tables with the TOML
-// parser's own positions.
-func placeholderPositions(data []byte) map[string]Pos {
+// keyPositions finds where every key and table of a settings file is
+// written, with the TOML parser's own positions: "distros",
+// "placeholders.DB_PASS", "distro_scope.suse".
+func keyPositions(data []byte) map[string]Pos {
 	out := map[string]Pos{}
 	var p unstable.Parser
 	p.Reset(data)
+	table := ""
 	for p.NextExpression() {
 		e := p.Expression()
-		if e.Kind != unstable.Table {
+		var parts []string
+		var last *unstable.Node
+		for it := e.Key(); it.Next(); {
+			last = it.Node()
+			parts = append(parts, string(last.Data))
+		}
+		if last == nil {
 			continue
 		}
-		var parts []*unstable.Node
-		for it := e.Key(); it.Next(); {
-			parts = append(parts, it.Node())
+		name := strings.Join(parts, ".")
+		switch e.Kind {
+		case unstable.Table:
+			table = name
+		case unstable.KeyValue:
+			if table != "" {
+				name = table + "." + name
+			}
+		default:
+			continue
 		}
-		if len(parts) == 2 && string(parts[0].Data) == "placeholders" {
-			sh := p.Shape(p.Range(parts[1].Data))
-			out[string(parts[1].Data)] = Pos{File: SettingsFile, Line: sh.Start.Line, Col: sh.Start.Column}
-		}
+		sh := p.Shape(p.Range(last.Data))
+		out[name] = Pos{File: SettingsFile, Line: sh.Start.Line, Col: sh.Start.Column}
 	}
 	return out
 }
 
+// at returns the position of a settings key, or the file.
+func (s *Settings) at(key string) Pos {
+	if p, ok := s.keyPos[key]; ok {
+		return p
+	}
+	return Pos{File: SettingsFile}
+}
+
 func (s *Settings) validate(dl *diagList) {
-	at := Pos{File: SettingsFile}
 	if s.Release == "" {
-		dl.add(at, "release is not set")
+		dl.add(s.at("release"), "release is not set")
 	}
 	if len(s.Distros) == 0 {
-		dl.add(at, "distros is empty")
+		dl.add(s.at("distros"), "distros is empty")
 	}
 	for _, d := range s.Distros {
 		if !knownDistro(d) {
-			dl.add(at, "unknown distro %q in distros (known: %s)", d, strings.Join(knownDistroIDs(), ", "))
+			dl.add(s.at("distros"), "unknown distro %q in distros (known: %s)", d, strings.Join(knownDistroIDs(), ", "))
 		}
 	}
 	for d := range s.DistroScope {
 		if !slices.Contains(s.Distros, d) {
-			dl.add(at, "distro_scope names %q, which is not in distros", d)
+			dl.add(s.at("distro_scope."+d), "distro_scope names %q, which is not in distros", d)
 		}
 	}
+	at := s.at("nodes")
 	if len(s.Nodes) == 0 {
 		dl.add(at, "nodes is empty")
 	}
