@@ -219,3 +219,23 @@ func TestSlugify(t *testing.T) {
 		}
 	}
 }
+
+func TestReplace(t *testing.T) {
+	s := &Settings{Nodes: []string{"controller1"}, Placeholders: map[string]Placeholder{"DB_PASS": {}, "CONTROLLER_VIP": {}}}
+	vals := map[string]string{"DB_PASS": "s3cret", "CONTROLLER_VIP": "10.0.0.10", "NODE_NAME": "controller1", "CONTROLLER1_ADDR": "10.0.0.11"}
+	fn := func(n string) (string, bool) { v, ok := vals[n]; return v, ok }
+	tests := map[string]string{
+		"mysql -pDB_PASS -h CONTROLLER_VIP":      "mysql -ps3cret -h 10.0.0.10",
+		"echo $DB_PASS ${CONTROLLER_VIP} x":      "echo $DB_PASS ${CONTROLLER_VIP} x",
+		"NODE_NAME=CONTROLLER1_ADDR NODE_ADDR":   "controller1=10.0.0.11 NODE_ADDR",
+		"MY_DB_PASS DB_PASSWORD DB_PASS_X":       "MY_DB_PASS DB_PASSWORD DB_PASS_X",
+		"-pDB_PASS wsrep_on=ON":                  "-ps3cret wsrep_on=ON",
+		"gcomm://CONTROLLER1_ADDR,UNKNOWN_THING": "gcomm://10.0.0.11,UNKNOWN_THING",
+		"":                                       "",
+	}
+	for in, want := range tests {
+		if got := s.Replace(in, fn); got != want {
+			t.Errorf("Replace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

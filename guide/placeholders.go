@@ -8,10 +8,11 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// isWordByte reports whether c can be part of an UPPER_SNAKE word's
-// surroundings (letters, digits, underscore).
+// isWordByte reports whether c can be part of an UPPER_SNAKE word: a
+// placeholder is a maximal run of capitals, digits and underscores, so it
+// may follow a lower-case letter directly, as in mysql -pDB_PASS.
 func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+	return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
 // isPlaceholderWord reports whether w is UPPER_SNAKE with an underscore:
@@ -166,4 +167,33 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Replace substitutes every declared or built-in placeholder in text with
+// the value fn gives for it. Words written as shell variables ($NAME,
+// ${NAME}) are left alone, as check treats them; so are names fn has no
+// value for.
+func (s *Settings) Replace(text string, fn func(name string) (string, bool)) string {
+	var b strings.Builder
+	last := 0
+	forEachUpperSnake(text, func(w string, off int) {
+		if off > 0 && (text[off-1] == '$' || (off > 1 && text[off-1] == '{' && text[off-2] == '$')) {
+			return
+		}
+		if _, ok := s.Placeholders[w]; !ok && !s.IsBuiltin(w) {
+			return
+		}
+		v, ok := fn(w)
+		if !ok {
+			return
+		}
+		b.WriteString(text[last:off])
+		b.WriteString(v)
+		last = off + len(w)
+	})
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
