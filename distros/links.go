@@ -179,7 +179,7 @@ func ResolveLink(release, distroID, dest string) (string, error) {
 		}
 		return DocsBase + proj + "/" + release + "/" + rest + ".html" + anchor, nil
 	}
-	return "", fmt.Errorf("unknown reference kind %q in %q: use install:, install-guide: or docs:", kind, dest)
+	return "", fmt.Errorf("unknown reference kind %q in %q: want install:, install-guide: or docs: as the prefix", kind, dest)
 }
 
 // PerDistro reports whether a reference resolves differently per distro,

@@ -1,0 +1,161 @@
+package runner
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/guide"
+)
+
+// Step is one block as a run executes it.
+type Step struct {
+	// ID is the block's stable step id.
+	ID           string       `json:"id"`
+	Chapter      string       `json:"chapter"`
+	ChapterTitle string       `json:"chapter_title"`
+	Number       int          `json:"chapter_number"`
+	Section      string       `json:"section"`
+	Block        *guide.Block `json:"-"`
+	Kind         string       `json:"kind"` // console or file
+	// Nodes are the nodes the step runs on, in order; empty when Local.
+	Nodes    []string `json:"nodes,omitempty"`
+	Local    bool     `json:"local,omitempty"`
+	Parallel bool     `json:"parallel,omitempty"`
+	// Skip says why the step does not run; empty when it runs.
+	Skip string `json:"skip,omitempty"`
+	// Before is true for steps before --from: done in an earlier run.
+	Before bool `json:"before_from,omitempty"`
+}
+
+// Pos is where the step's block is written.
+func (s *Step) Pos() guide.Pos { return s.Block.Pos }
+
+// Plan is the ordered list of steps for one distro.
+type Plan struct {
+	Distro  string   `json:"distro"`
+	Release string   `json:"release"`
+	Nodes   []string `json:"nodes"`
+	Lab     bool     `json:"lab"`
+	Steps   []*Step  `json:"steps"`
+}
+
+// PlanOptions select what a plan covers.
+type PlanOptions struct {
+	// Lab is true when the run targets the local lab: when=lab blocks run.
+	Lab bool
+	// From is a step id: steps before it are marked as done before.
+	From string
+	// Only lists chapters (file, slug or number) to keep; empty keeps all.
+	Only []string
+}
+
+// NewPlan lists the steps of the guide for a distro, in execution order.
+func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
+	if _, ok := distros.Lookup(distro); !ok {
+		return nil, fmt.Errorf("unknown distro %q (known: %s)", distro, strings.Join(distros.IDs(), ", "))
+	}
+	if !slices.Contains(g.Settings.Distros, distro) {
+		return nil, fmt.Errorf("the guide does not cover %s (it covers %s)", distro, strings.Join(g.Settings.Distros, ", "))
+	}
+	p := &Plan{Distro: distro, Release: g.Settings.Release, Nodes: slices.Clone(g.Settings.Nodes), Lab: opts.Lab}
+	only, err := chapterFilter(g, opts.Only)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range g.Pages() {
+		if only != nil && !only[c.File] {
+			continue
+		}
+		if !slices.Contains(g.Settings.DistrosFor(c.File), distro) {
+			continue
+		}
+		for _, b := range c.Blocks {
+			if b.Kind == guide.KindPlain || !b.Attrs.ForDistro(distro) {
+				continue
+			}
+			s := &Step{
+				ID: b.ID, Chapter: c.File, ChapterTitle: c.Title, Number: c.Number, Section: b.Section,
+				Block: b, Kind: string(b.Kind),
+				Local:    b.Attrs.Nodes.Kind == guide.NodesLocal,
+				Parallel: b.Attrs.Nodes.Parallel(),
+				Nodes:    b.Attrs.Nodes.Resolve(g.Settings.Nodes),
+			}
+			switch {
+			case !b.Attrs.Run:
+				s.Skip = "run=no: " + b.Attrs.Reason
+			case b.Attrs.When == "lab" && !opts.Lab:
+				s.Skip = "lab only: " + b.Attrs.Reason
+			}
+			p.Steps = append(p.Steps, s)
+		}
+	}
+	if opts.From != "" {
+		i := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.ID == opts.From })
+		if i < 0 {
+			return nil, fmt.Errorf("--from %s: no such step for %s (see `haguide plan --distro %s`)", opts.From, distro, distro)
+		}
+		for _, s := range p.Steps[:i] {
+			s.Before = true
+		}
+	}
+	return p, nil
+}
+
+// chapterFilter resolves --only values (file, slug or number) to files.
+func chapterFilter(g *guide.Guide, only []string) (map[string]bool, error) {
+	if len(only) == 0 {
+		return nil, nil
+	}
+	keep := map[string]bool{}
+	for _, o := range only {
+		found := false
+		for _, c := range g.Pages() {
+			if o == c.File || o == c.Slug || o == strconv.Itoa(c.Number) && c.Number > 0 {
+				keep[c.File] = true
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--only %s: no such chapter (use a number, a file or its name without .md)", o)
+		}
+	}
+	return keep, nil
+}
+
+// Placeholders returns every placeholder the runnable steps use, sorted.
+func (p *Plan) Placeholders() []string {
+	seen := map[string]bool{}
+	for _, s := range p.Steps {
+		if s.Skip != "" || s.Before {
+			continue
+		}
+		for _, n := range s.Block.Placeholders {
+			seen[n] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Where describes where a step runs, for people.
+func (s *Step) Where() string {
+	a := s.Block.Attrs.Nodes
+	switch a.Kind {
+	case guide.NodesLocal:
+		return "local"
+	case guide.NodesAll:
+		return "all nodes"
+	case guide.NodesEach:
+		return "each node in turn: " + strings.Join(s.Nodes, ", ")
+	case guide.NodesOthers:
+		return "all but the first: " + strings.Join(s.Nodes, ", ")
+	}
+	return strings.Join(s.Nodes, ", ")
+}

@@ -1,0 +1,342 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/haguide/haguide/guide"
+)
+
+// SecretsFile is the file in a run directory that keeps the secrets
+// generated for the run, so a resumed or repeated run uses the same ones.
+const SecretsFile = "secrets.env"
+
+// Values are the placeholder values of a run.
+type Values struct {
+	settings *guide.Settings
+	// global values, from inventory group vars, the vars file and secrets.
+	global map[string]string
+	// perNode values: inventory host vars, NODE_NAME, NODE_ADDR.
+	perNode map[string]map[string]string
+	secret  map[string]bool
+	masker  *strings.Replacer
+}
+
+// Node is what the values need to know of one node.
+type Node struct {
+	Name    string
+	Address string
+	// Vars are the node's inventory variables (group vars merged in).
+	Vars map[string]string
+}
+
+// ValuesConfig gathers the sources of placeholder values.
+type ValuesConfig struct {
+	Settings *guide.Settings
+	Nodes    []Node
+	// Vars are values from --vars; they win over inventory variables.
+	Vars map[string]string
+	// RunDir keeps generated secrets; empty generates them in memory only.
+	RunDir string
+	// Needed lists the placeholders the run uses; secrets among them that
+	// have no value are generated. Nil means every declared placeholder.
+	Needed []string
+}
+
+// NewValues resolves placeholder values. A non-secret placeholder the run
+// needs and nobody gives a value is an error that names it with its meaning.
+func NewValues(cfg ValuesConfig) (*Values, error) {
+	s := cfg.Settings
+	v := &Values{settings: s, global: map[string]string{}, perNode: map[string]map[string]string{}, secret: map[string]bool{}}
+	for name, ph := range s.Placeholders {
+		if ph.Secret {
+			v.secret[name] = true
+		}
+	}
+	// Inventory variables that every node shares are global; the rest are
+	// per node.
+	for _, n := range cfg.Nodes {
+		pn := map[string]string{"NODE_NAME": n.Name, "NODE_ADDR": n.Address}
+		for k, val := range n.Vars {
+			if _, ok := s.Placeholders[k]; ok {
+				pn[k] = val
+			}
+		}
+		v.perNode[n.Name] = pn
+		v.global[guide.NodeAddrPlaceholder(n.Name)] = n.Address
+	}
+	for name := range s.Placeholders {
+		if val, ok := commonValue(cfg.Nodes, name); ok {
+			v.global[name] = val
+		}
+	}
+	for k, val := range cfg.Vars {
+		if _, ok := s.Placeholders[k]; !ok {
+			return nil, fmt.Errorf("--vars sets %s, which the guide does not declare", k)
+		}
+		v.global[k] = val
+		for _, pn := range v.perNode {
+			delete(pn, k)
+		}
+	}
+	needed := cfg.Needed
+	if needed == nil {
+		needed = slices.Sorted(maps.Keys(s.Placeholders))
+	}
+	saved, err := readSecrets(cfg.RunDir)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	generated := false
+	for _, name := range needed {
+		if s.IsBuiltin(name) || v.has(name) {
+			continue
+		}
+		if v.secret[name] {
+			if val, ok := saved[name]; ok {
+				v.global[name] = val
+				continue
+			}
+			v.global[name] = newSecret()
+			saved[name] = v.global[name]
+			generated = true
+			continue
+		}
+		ph := s.Placeholders[name]
+		missing = append(missing, fmt.Sprintf("  %s: %s (for example %s)", name, ph.Meaning, ph.Example))
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("these placeholders have no value; set them in the inventory's vars or a --vars file:\n%s", strings.Join(missing, "\n"))
+	}
+	if generated && cfg.RunDir != "" {
+		if err := writeSecrets(cfg.RunDir, saved); err != nil {
+			return nil, err
+		}
+	}
+	v.buildMasker()
+	return v, nil
+}
+
+// commonValue returns a variable's value when every node has the same one.
+func commonValue(nodes []Node, name string) (string, bool) {
+	var val string
+	for i, n := range nodes {
+		x, ok := n.Vars[name]
+		if !ok || (i > 0 && x != val) {
+			return "", false
+		}
+		val = x
+	}
+	return val, len(nodes) > 0
+}
+
+func (v *Values) has(name string) bool {
+	if _, ok := v.global[name]; ok {
+		return true
+	}
+	for _, pn := range v.perNode {
+		if _, ok := pn[name]; !ok {
+			return false
+		}
+	}
+	return len(v.perNode) > 0
+}
+
+// Lookup returns a placeholder's value on a node ("" for the local machine).
+func (v *Values) Lookup(node, name string) (string, bool) {
+	if pn, ok := v.perNode[node]; ok {
+		if val, ok := pn[name]; ok {
+			return val, true
+		}
+	}
+	val, ok := v.global[name]
+	return val, ok
+}
+
+// Fill substitutes the placeholders of text for a node.
+func (v *Values) Fill(node, text string) string {
+	return v.settings.Replace(text, func(name string) (string, bool) { return v.Lookup(node, name) })
+}
+
+// Env returns the values as NAME=value pairs for local commands: a local
+// block reads placeholders from its text like any other, and the lab's
+// node addresses from the environment too.
+func (v *Values) Env() []string {
+	var out []string
+	for k, val := range v.global {
+		out = append(out, k+"="+val)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Mask hides every secret value in s.
+func (v *Values) Mask(s string) string {
+	if v == nil || v.masker == nil {
+		return s
+	}
+	return v.masker.Replace(s)
+}
+
+// Secret reports whether a placeholder is secret.
+func (v *Values) Secret(name string) bool { return v.secret[name] }
+
+func (v *Values) buildMasker() {
+	var pairs []string
+	seen := map[string]bool{}
+	add := func(name, val string) {
+		if !v.secret[name] || len(val) < 4 || seen[val] {
+			return
+		}
+		seen[val] = true
+		pairs = append(pairs, val, "<"+name+">")
+	}
+	for name, val := range v.global {
+		add(name, val)
+	}
+	for _, pn := range v.perNode {
+		for name, val := range pn {
+			add(name, val)
+		}
+	}
+	// Longer values first, so a secret that contains another is masked whole.
+	type pair struct{ old, new string }
+	ps := make([]pair, 0, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		ps = append(ps, pair{pairs[i], pairs[i+1]})
+	}
+	sort.Slice(ps, func(i, j int) bool { return len(ps[i].old) > len(ps[j].old) })
+	flat := make([]string, 0, len(pairs))
+	for _, p := range ps {
+		flat = append(flat, p.old, p.new)
+	}
+	if len(flat) > 0 {
+		v.masker = strings.NewReplacer(flat...)
+	}
+}
+
+// newSecret makes a 24-character password of letters and digits: safe in
+// shell words, URLs, SQL strings and ini files without quoting.
+func newSecret() string {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func readSecrets(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	if dir == "" {
+		return out, nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, SecretsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read generated secrets: %w", err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, val, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s: malformed line %q", filepath.Join(dir, SecretsFile), k)
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+func writeSecrets(dir string, secrets map[string]string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("# Secrets haguide generated for this run directory. Keep them: the\n# cluster was set up with them.\n")
+	for _, k := range slices.Sorted(maps.Keys(secrets)) {
+		fmt.Fprintf(&b, "%s=%s\n", k, secrets[k])
+	}
+	return writeFileAtomic(filepath.Join(dir, SecretsFile), []byte(b.String()), 0o600)
+}
+
+// writeFileAtomic writes a local file through a temporary file and rename.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// ReadVarsFile reads a --vars file: a YAML mapping of placeholder names to
+// values (KEY=value lines work too, being YAML-like enough to be read here
+// as a fallback).
+func ReadVarsFile(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err == nil && m != nil {
+		for k, val := range m {
+			switch val.(type) {
+			case map[string]any, []any:
+				return nil, fmt.Errorf("%s: %s must be a single value", path, k)
+			}
+			out[k] = fmt.Sprint(val)
+		}
+		return out, nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, val, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: expected NAME=value or YAML NAME: value", path, n)
+		}
+		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(val), `"'`)
+	}
+	return out, nil
+}
