@@ -1,0 +1,130 @@
+// Package pagectx carries the page being rendered through goldmark's parser
+// context, so that the render extensions can find the guide model's view of
+// the chapter (blocks, sections) and report problems with file:line:col.
+package pagectx
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/haguide/haguide/guide"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+)
+
+var key = parser.NewContextKey()
+
+// Page is what the extensions know about the chapter being rendered.
+type Page struct {
+	Guide   *guide.Guide
+	Chapter *guide.Chapter
+	Src     []byte
+
+	starts []int // byte offset of each line start
+	diags  guide.Diagnostics
+}
+
+// New prepares a page for the chapter's source.
+func New(g *guide.Guide, c *guide.Chapter, src []byte) *Page {
+	p := &Page{Guide: g, Chapter: c, Src: src, starts: []int{0}}
+	for i, b := range src {
+		if b == '\n' {
+			p.starts = append(p.starts, i+1)
+		}
+	}
+	return p
+}
+
+// Attach stores the page in a parser context.
+func Attach(pc parser.Context, p *Page) { pc.Set(key, p) }
+
+// From returns the page stored in a parser context, or nil.
+func From(pc parser.Context) *Page {
+	if pc == nil {
+		return nil
+	}
+	p, _ := pc.Get(key).(*Page)
+	return p
+}
+
+// File returns the chapter's file name, or "" without a chapter.
+func (p *Page) File() string {
+	if p == nil || p.Chapter == nil {
+		return ""
+	}
+	return p.Chapter.File
+}
+
+// Pos turns a byte offset of the source into a position.
+func (p *Page) Pos(off int) guide.Pos {
+	if p == nil {
+		return guide.Pos{}
+	}
+	i := sort.Search(len(p.starts), func(i int) bool { return p.starts[i] > off }) - 1
+	if i < 0 {
+		i = 0
+	}
+	return guide.Pos{File: p.File(), Line: i + 1, Col: off - p.starts[i] + 1}
+}
+
+// Line returns the 1-based line holding byte offset off.
+func (p *Page) Line(off int) int { return p.Pos(off).Line }
+
+// Report records a problem at a byte offset of the source.
+func (p *Page) Report(off int, format string, args ...any) {
+	if p == nil {
+		return
+	}
+	p.diags = append(p.diags, guide.Diagnostic{Pos: p.Pos(off), Msg: fmt.Sprintf(format, args...)})
+}
+
+// ReportAt records a problem at a position.
+func (p *Page) ReportAt(pos guide.Pos, format string, args ...any) {
+	if p == nil {
+		return
+	}
+	p.diags = append(p.diags, guide.Diagnostic{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Diagnostics returns the problems reported so far, sorted, or nil.
+func (p *Page) Diagnostics() guide.Diagnostics {
+	if p == nil || len(p.diags) == 0 {
+		return nil
+	}
+	p.diags.Sort()
+	return p.diags
+}
+
+// PlainTexter is an inline node that knows its own text (a placeholder).
+type PlainTexter interface {
+	PlainText() string
+}
+
+// PlainText returns the text of an inline tree without markup, the way the
+// guide model reads headings: soft line breaks become spaces, raw HTML is
+// dropped, and the result is trimmed.
+func PlainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case PlainTexter:
+			b.WriteString(c.PlainText())
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}

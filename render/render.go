@@ -1,0 +1,130 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/headings"
+	"github.com/haguide/haguide/render/internal/pagectx"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// Options tune a Renderer.
+type Options struct {
+	// Distros are the distro ids in tab order; empty means the guide's
+	// settings order.
+	Distros []string
+}
+
+// Renderer renders the pages of one guide. It is safe for concurrent use.
+type Renderer struct {
+	g       *guide.Guide
+	distros []string
+	md      goldmark.Markdown
+}
+
+// Page is one rendered page.
+type Page struct {
+	// Title is the page's title from SUMMARY.md, or its first heading.
+	Title string
+	// HTML is the page's body, starting with its <h1> title.
+	HTML template.HTML
+	// TOC lists the page's headings below the title, in order.
+	TOC []Heading
+	// Text is the page's plain text (prose, headings and commands, not
+	// expected output) for a search index.
+	Text string
+}
+
+// Heading is one entry of a page's table of contents.
+type Heading struct {
+	Level int
+	ID    string
+	Text  string
+}
+
+// New returns a renderer for a loaded guide.
+func New(g *guide.Guide, opts Options) *Renderer {
+	r := &Renderer{g: g, distros: opts.Distros}
+	if len(r.distros) == 0 && g.Settings != nil {
+		r.distros = g.Settings.Distros
+	}
+	r.md = guide.Markdown(
+		headings.New(),
+	)
+	return r
+}
+
+// Page renders a chapter (or the front page). When the page has problems
+// the renderer cannot let pass (an unresolvable documentation reference,
+// an image without alt text, headings out of order) it returns the page
+// as well as an error of type guide.Diagnostics listing them with
+// file:line:col.
+func (r *Renderer) Page(c *guide.Chapter) (*Page, error) {
+	if c == nil {
+		return nil, errors.New("render: no page")
+	}
+	src := c.Source
+	pg := pagectx.New(r.g, c, src)
+	pc := parser.NewContext()
+	pagectx.Attach(pc, pg)
+	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
+	var buf bytes.Buffer
+	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
+		return nil, fmt.Errorf("render %s: %w", c.File, err)
+	}
+	p := &Page{Title: c.Title, HTML: template.HTML(buf.String())}
+	for _, h := range headings.Collect(doc, src) {
+		if h.Level == 1 {
+			if p.Title == "" {
+				p.Title = h.Text
+			}
+			continue
+		}
+		p.TOC = append(p.TOC, Heading(h))
+	}
+	p.Text = plainText(doc, src)
+	if ds := pg.Diagnostics(); ds != nil {
+		return p, ds
+	}
+	return p, nil
+}
+
+// plainText collects the words of a page for search.
+func plainText(doc ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Text:
+			b.Write(n.Segment.Value(src))
+			if n.SoftLineBreak() || n.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(n.Value)
+		case pagectx.PlainTexter:
+			b.WriteString(n.PlainText())
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			for i := 0; i < n.Lines().Len(); i++ {
+				seg := n.Lines().At(i)
+				b.Write(seg.Value(src))
+			}
+		}
+		if n.Type() == ast.TypeBlock && n.PreviousSibling() != nil {
+			b.WriteByte('\n')
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
+}
