@@ -8,7 +8,12 @@ import (
 	"strings"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/admonitions"
+	"github.com/haguide/haguide/render/codeblocks"
 	"github.com/haguide/haguide/render/headings"
+	"github.com/haguide/haguide/render/links"
+	"github.com/haguide/haguide/render/placeholders"
+	"github.com/haguide/haguide/render/tabs"
 	"github.com/haguide/haguide/render/internal/pagectx"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -56,8 +61,19 @@ func New(g *guide.Guide, opts Options) *Renderer {
 	if len(r.distros) == 0 && g.Settings != nil {
 		r.distros = g.Settings.Distros
 	}
+	var s *guide.Settings
+	if g.Settings != nil {
+		s = g.Settings
+	} else {
+		s = &guide.Settings{}
+	}
 	r.md = guide.Markdown(
 		headings.New(),
+		admonitions.New(),
+		codeblocks.New(codeblocks.Config{Settings: s}),
+		tabs.New(r.distros),
+		links.New(links.Config{Release: s.Release, Distros: r.distros}),
+		placeholders.New(s),
 	)
 	return r
 }
@@ -104,6 +120,9 @@ func plainText(doc ast.Node, src []byte) string {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
+		if n.Type() == ast.TypeBlock {
+			b.WriteByte('\n')
+		}
 		switch n := n.(type) {
 		case *ast.Text:
 			b.Write(n.Segment.Value(src))
@@ -115,14 +134,11 @@ func plainText(doc ast.Node, src []byte) string {
 		case pagectx.PlainTexter:
 			b.WriteString(n.PlainText())
 			return ast.WalkSkipChildren, nil
-		case *ast.FencedCodeBlock, *ast.CodeBlock:
+		case *ast.CodeBlock:
 			for i := 0; i < n.Lines().Len(); i++ {
 				seg := n.Lines().At(i)
 				b.Write(seg.Value(src))
 			}
-		}
-		if n.Type() == ast.TypeBlock && n.PreviousSibling() != nil {
-			b.WriteByte('\n')
 		}
 		return ast.WalkContinue, nil
 	})

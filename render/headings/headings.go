@@ -31,7 +31,7 @@ func New() Extension { return Extension{} }
 
 // Extend adds the transformer and the renderer.
 func (Extension) Extend(m goldmark.Markdown) {
-	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(transformer{}, 500)))
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(transformer{}, 100)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)))
 }
 

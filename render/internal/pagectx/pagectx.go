@@ -128,3 +128,26 @@ func PlainText(n ast.Node, src []byte) string {
 	})
 	return strings.TrimSpace(b.String())
 }
+
+// LinkPos returns where the model saw a link (or image) to dest, falling
+// back to the byte offset off (or the file when off < 0).
+func (p *Page) LinkPos(dest string, image bool, off int) guide.Pos {
+	if p == nil {
+		return guide.Pos{}
+	}
+	if p.Chapter != nil {
+		list := p.Chapter.Links
+		if image {
+			list = p.Chapter.Images
+		}
+		for _, l := range list {
+			if l.Dest == dest {
+				return l.Pos
+			}
+		}
+	}
+	if off < 0 {
+		return guide.Pos{File: p.File()}
+	}
+	return p.Pos(off)
+}

@@ -1,0 +1,518 @@
+// Package codeblocks renders the guide's fenced blocks: console blocks
+// (commands with their prompts and expected output), file blocks (a file
+// written on the nodes) and plain blocks, highlighted with chroma into CSS
+// classes (never inline styles), with the guide's placeholders marked, a
+// caption saying where and how a runnable block runs, and a copy button.
+//
+// Every fenced block is replaced by a [Block] node that carries the guide
+// model's [guide.Block], found by the line of its opening fence. Markup:
+//
+//	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu">
+//	  <figcaption class="block-meta">…where, file, run=no reason, lab only, wait…</figcaption>
+//	  <div class="block-code">
+//	    <pre class="chroma" tabindex="0"><code class="language-console" data-lang="console">
+//	      <span class="line cmd"><span class="prompt" aria-hidden="true"># </span>…highlighted command…</span>
+//	      <span class="line output">expected output</span>
+//	    </code></pre>
+//	    <button type="button" class="copy" data-copy="…the commands only…" aria-label="Copy the commands">Copy</button>
+//	  </div>
+//	</figure>
+package codeblocks
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/internal/pagectx"
+	"github.com/haguide/haguide/render/placeholders"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Kind is the kind of a Block node.
+var Kind = ast.NewNodeKind("GuideBlock")
+
+// Block is a fenced block with what the guide model knows about it.
+type Block struct {
+	ast.BaseBlock
+	// Model is the guide model's block; never nil (a block the model does
+	// not know is treated as plain).
+	Model *guide.Block
+	// InGroup is set by the tabs extension when the block is one panel of
+	// a tab group, whose tab names its distros.
+	InGroup bool
+}
+
+// Kind implements ast.Node.
+func (b *Block) Kind() ast.NodeKind { return Kind }
+
+// IsRaw implements ast.Node: the block's lines are not Markdown.
+func (b *Block) IsRaw() bool { return true }
+
+// Dump implements ast.Node.
+func (b *Block) Dump(src []byte, level int) {
+	ast.DumpHelper(b, src, level, map[string]string{"Kind": string(b.Model.Kind), "Line": fmt.Sprint(b.Model.Pos.Line)}, nil)
+}
+
+// PlainText is the block's text for search: the commands of a console
+// block, the content of other blocks.
+func (b *Block) PlainText() string {
+	if b.Model.Kind == guide.KindConsole && len(b.Model.Commands) > 0 {
+		return CopyText(b.Model)
+	}
+	return b.Model.Content
+}
+
+// Config configures the extension.
+type Config struct {
+	// Settings are the guide's settings: placeholders and nodes.
+	Settings *guide.Settings
+}
+
+// Extension is the goldmark extension.
+type Extension struct {
+	cfg Config
+}
+
+// New returns the extension.
+func New(cfg Config) *Extension {
+	if cfg.Settings == nil {
+		cfg.Settings = &guide.Settings{}
+	}
+	return &Extension{cfg: cfg}
+}
+
+// Extend adds the transformer and the renderer.
+func (e *Extension) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(e, 300)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(e, 100)))
+}
+
+// Transform replaces fenced code blocks with Block nodes.
+func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	page := pagectx.From(pc)
+	src := reader.Source()
+	var nodes []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.(type) {
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if entering {
+				nodes = append(nodes, n)
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range nodes {
+		var m *guide.Block
+		f, fenced := n.(*ast.FencedCodeBlock)
+		if fenced && page != nil && page.Chapter != nil {
+			if line := fenceLine(page, f); line > 0 {
+				m = page.Chapter.BlockAt(line)
+			}
+		}
+		if m == nil {
+			m = plainModel(n, f, src)
+		}
+		b := &Block{Model: m}
+		b.SetLines(n.Lines())
+		b.SetBlankPreviousLines(n.HasBlankPreviousLines())
+		parent := n.Parent()
+		parent.ReplaceChild(parent, n, b)
+	}
+}
+
+// fenceLine is the line of a block's opening fence, as the model counts it.
+func fenceLine(page *pagectx.Page, f *ast.FencedCodeBlock) int {
+	if f.Info != nil {
+		return page.Line(f.Info.Segment.Start)
+	}
+	if f.Lines().Len() > 0 {
+		return page.Line(f.Lines().At(0).Start) - 1
+	}
+	return 0
+}
+
+// plainModel makes a plain block for a fence the model does not know, or
+// an indented code block.
+func plainModel(n ast.Node, f *ast.FencedCodeBlock, src []byte) *guide.Block {
+	var b strings.Builder
+	for i := 0; i < n.Lines().Len(); i++ {
+		seg := n.Lines().At(i)
+		b.Write(seg.Value(src))
+	}
+	lang := ""
+	if f != nil && f.Info != nil {
+		lang, _, _ = guide.ParseInfo(string(f.Info.Segment.Value(src)))
+	}
+	return &guide.Block{Kind: guide.KindPlain, Lang: lang, Content: b.String(),
+		Attrs: guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesAll}, Run: true}}
+}
+
+// RegisterFuncs registers the Block renderer.
+func (e *Extension) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(Kind, e.render)
+}
+
+func (e *Extension) render(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	b := n.(*Block)
+	e.Write(w, b.Model, b.InGroup)
+	return ast.WalkSkipChildren, nil
+}
+
+// Write writes the HTML of one block. inGroup leaves the distro label to
+// the tab that shows the block.
+func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool) {
+	cls := "block " + string(b.Kind)
+	if b.Kind != guide.KindPlain {
+		switch {
+		case !b.Attrs.Run:
+			cls += " norun"
+		case b.Attrs.When == "lab":
+			cls += " labonly"
+		default:
+			cls += " runs"
+		}
+	}
+	fmt.Fprintf(w, `<figure class="%s"`, cls)
+	if b.ID != "" {
+		fmt.Fprintf(w, ` data-step="%s"`, html.EscapeString(b.ID))
+	}
+	if len(b.Attrs.Distros) > 0 {
+		fmt.Fprintf(w, ` data-distros="%s"`, html.EscapeString(strings.Join(b.Attrs.Distros, " ")))
+	}
+	io.WriteString(w, ">")
+	if meta := e.meta(b, inGroup); meta != "" {
+		io.WriteString(w, `<figcaption class="block-meta">`+meta+"</figcaption>")
+	}
+	lang := b.Lang
+	if lang == "" {
+		lang = "text"
+	}
+	fmt.Fprintf(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code class="language-%[1]s" data-lang="%[1]s">`, html.EscapeString(lang))
+	if b.Kind == guide.KindConsole && len(b.Commands) > 0 {
+		e.writeConsole(w, b)
+	} else {
+		e.writeCode(w, b.Content, lexerFor(b.Lang), e.keepFor(b))
+	}
+	io.WriteString(w, "</code></pre>")
+	label := "Copy the code"
+	switch {
+	case b.Kind == guide.KindConsole && len(b.Commands) > 0:
+		label = "Copy the commands"
+	case b.Kind == guide.KindFile:
+		label = "Copy the file"
+	}
+	fmt.Fprintf(w, `<button type="button" class="copy" data-copy="%s" aria-label="%s">Copy</button>`, html.EscapeString(CopyText(b)), label)
+	io.WriteString(w, "</div></figure>\n")
+}
+
+// CopyText is what a block's copy button copies: the commands of a console
+// block (no prompts, no expected output, placeholders as written), or the
+// content of any other block.
+func CopyText(b *guide.Block) string {
+	if b.Kind == guide.KindConsole && len(b.Commands) > 0 {
+		var cmds []string
+		for _, c := range b.Commands {
+			cmds = append(cmds, c.Text)
+		}
+		return strings.Join(cmds, "\n")
+	}
+	return strings.TrimRight(b.Content, "\n")
+}
+
+// keepFor says which placeholders a block's code marks: the ones the
+// model found in a runnable block (shell variables excluded), any
+// declared one in a plain block.
+func (e *Extension) keepFor(b *guide.Block) func(string) bool {
+	if b.Kind == guide.KindPlain {
+		return e.known
+	}
+	return func(name string) bool {
+		for _, p := range b.Placeholders {
+			if p == name {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func (e *Extension) known(name string) bool {
+	_, ok := placeholders.Lookup(e.cfg.Settings, name)
+	return ok
+}
+
+func (e *Extension) writeConsole(w io.Writer, b *guide.Block) {
+	keep := e.keepFor(b)
+	bash := lexerFor("bash")
+	for _, c := range b.Commands {
+		io.WriteString(w, `<span class="line cmd"><span class="prompt" aria-hidden="true">`+html.EscapeString(c.Prompt)+" </span>")
+		e.writeCode(w, c.Text, bash, keep)
+		io.WriteString(w, "</span>\n")
+		for _, out := range c.Expected {
+			cls := "line output"
+			if strings.TrimSpace(out) == "..." {
+				cls += " gap"
+			}
+			io.WriteString(w, `<span class="`+cls+`">`)
+			placeholders.WriteText(w, out, e.cfg.Settings, e.known)
+			io.WriteString(w, "</span>\n")
+		}
+	}
+}
+
+// lexerFor returns the chroma lexer for a block's language: bash for
+// shell, ini for cfg, plain text for text, none and anything unknown.
+func lexerFor(lang string) chroma.Lexer {
+	var l chroma.Lexer
+	switch strings.ToLower(lang) {
+	case "", "text", "none", "plain", "txt", "output":
+	case "console", "sh", "shell":
+		l = lexers.Get("bash")
+	default:
+		l = lexers.Get(lang)
+	}
+	if l == nil {
+		l = lexers.Get("plaintext")
+	}
+	return chroma.Coalesce(l)
+}
+
+// writeCode highlights code into spans with chroma's class names and marks
+// the placeholders keep accepts. A placeholder the lexer split over several
+// tokens is kept whole, in the class of its first token.
+func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep func(string) bool) {
+	spans := placeholders.Find(code, keep)
+	it, err := l.Tokenise(nil, code)
+	if err != nil {
+		placeholders.WriteText(w, code, e.cfg.Settings, keep)
+		return
+	}
+	toks := it.Tokens()
+	var joined strings.Builder
+	for _, t := range toks {
+		joined.WriteString(t.Value)
+	}
+	if j := joined.String(); j != code && j != code+"\n" {
+		placeholders.WriteText(w, code, e.cfg.Settings, keep)
+		return
+	}
+	toks = mergeAcross(toks, spans)
+	// The lexer may add a final newline; the block's own text decides.
+	if !strings.HasSuffix(code, "\n") && len(toks) > 0 {
+		last := &toks[len(toks)-1]
+		last.Value = strings.TrimSuffix(last.Value, "\n")
+	}
+	off, si := 0, 0
+	for _, t := range toks {
+		start, end := off, min(off+len(t.Value), len(code))
+		off = end
+		cls := class(t.Type)
+		if cls != "" {
+			io.WriteString(w, `<span class="`+cls+`">`)
+		}
+		last := start
+		for ; si < len(spans) && spans[si].End <= end; si++ {
+			sp := spans[si]
+			io.WriteString(w, html.EscapeString(code[last:sp.Start]))
+			inf, _ := placeholders.Lookup(e.cfg.Settings, sp.Name)
+			placeholders.Write(w, inf)
+			last = sp.End
+		}
+		io.WriteString(w, html.EscapeString(code[last:end]))
+		if cls != "" {
+			io.WriteString(w, "</span>")
+		}
+	}
+	if off < len(code) {
+		// Tokens fell short of the text (never expected): keep the rest.
+		placeholders.WriteText(w, code[off:], e.cfg.Settings, keep)
+	}
+}
+
+// mergeAcross joins tokens so that no placeholder span crosses a token
+// boundary; the joined token keeps the type of its first part. Spans are
+// sorted and disjoint.
+func mergeAcross(toks []chroma.Token, spans []placeholders.Span) []chroma.Token {
+	if len(spans) == 0 {
+		return toks
+	}
+	out := make([]chroma.Token, 0, len(toks))
+	off, si := 0, 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		end := off + len(t.Value)
+		for {
+			for si < len(spans) && spans[si].End <= end {
+				si++
+			}
+			// spans[si], if any, ends after this token: does it start inside?
+			if si == len(spans) || spans[si].Start >= end || i+1 == len(toks) {
+				break
+			}
+			i++
+			t.Value += toks[i].Value
+			end += len(toks[i].Value)
+		}
+		out = append(out, t)
+		off = end
+	}
+	return out
+}
+
+// class returns chroma's CSS class for a token type, walking up to its
+// category as chroma's HTML formatter does.
+func class(t chroma.TokenType) string {
+	for tt := t; tt != 0; tt = tt.Parent() {
+		if cls, ok := chroma.StandardTypes[tt]; ok {
+			return cls
+		}
+	}
+	return ""
+}
+
+// meta writes the caption of a block: where it runs, the file it writes,
+// why it does not run, and its timing.
+func (e *Extension) meta(b *guide.Block, inGroup bool) string {
+	var parts []string
+	a := &b.Attrs
+	if b.Kind != guide.KindPlain {
+		verb := "Run"
+		if b.Kind == guide.KindFile {
+			verb = "Write"
+		}
+		parts = append(parts, e.where(verb, a.Nodes))
+	}
+	if b.Kind == guide.KindFile {
+		apply := "replaces the whole file"
+		if a.Apply == "merge" {
+			apply = "sets only the keys shown, in the sections shown; the rest of the file stays"
+		}
+		parts = append(parts, fmt.Sprintf(`<span class="file"><code>%s</code> <span class="file-mode">mode %04o, owner %s</span> <span class="apply apply-%s">%s</span></span>`,
+			html.EscapeString(a.File), uint32(a.Mode.Perm()), html.EscapeString(a.Owner), html.EscapeString(orDefault(a.Apply, "replace")), apply))
+	}
+	if len(a.Distros) > 0 && !inGroup {
+		parts = append(parts, `<span class="distros">For `+html.EscapeString(DistroNames(a.Distros))+` only</span>`)
+	}
+	if b.Kind != guide.KindPlain {
+		if !a.Run {
+			parts = append(parts, `<span class="badge norun">Not run by haguide verify</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
+		} else if a.When == "lab" {
+			parts = append(parts, `<span class="badge labonly">Lab only</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
+		}
+		var timing []string
+		if a.Background != "" {
+			timing = append(timing, "keeps running in the background as <code>"+html.EscapeString(a.Background)+"</code>")
+		}
+		if a.Stop != "" {
+			timing = append(timing, "first stops <code>"+html.EscapeString(a.Stop)+"</code>")
+		}
+		if a.Wait > 0 {
+			timing = append(timing, "retries for up to "+duration(a.Wait))
+		}
+		if a.Timeout > 0 && setAttr(a, "timeout") {
+			timing = append(timing, "each try stops after "+duration(a.Timeout))
+		}
+		if len(timing) > 0 {
+			parts = append(parts, `<span class="timing">`+strings.Join(timing, "; ")+`</span>`)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// where says in words where a block runs.
+func (e *Extension) where(verb string, n guide.NodeSel) string {
+	nodes := e.cfg.Settings.Nodes
+	list := func(ns []string) string {
+		if len(ns) == 0 {
+			return ""
+		}
+		return " (" + strings.Join(ns, ", ") + ")"
+	}
+	var text, title string
+	switch n.Kind {
+	case guide.NodesAll, "":
+		text = verb + " on all nodes"
+		title = "On every node at the same time" + list(nodes)
+	case guide.NodesFirst:
+		text = verb + " on the first node" + list(n.Resolve(nodes))
+		title = "On the first node only"
+	case guide.NodesOthers:
+		text = verb + " on all nodes but the first" + list(n.Resolve(nodes))
+		title = "On every other node at the same time"
+	case guide.NodesEach:
+		text = verb + " on each node in turn"
+		title = "On one node after another, in order" + list(nodes)
+	case guide.NodesNamed:
+		text = verb + " on " + n.Name
+		title = "On node " + n.Name + " only"
+	case guide.NodesLocal:
+		text = verb + " on your own machine"
+		title = "On the machine you work from, outside the cluster"
+	}
+	kind := string(n.Kind)
+	if kind == "" {
+		kind = "all"
+	}
+	return fmt.Sprintf(`<span class="where where-%s" title="%s">%s</span>`, kind, html.EscapeString(title), html.EscapeString(text))
+}
+
+// DistroNames joins the display names of distro ids: "Ubuntu, Debian".
+func DistroNames(ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = DistroName(id)
+	}
+	return strings.Join(names, ", ")
+}
+
+// DistroName is a distro's display name, or its id when unknown.
+func DistroName(id string) string {
+	if d, ok := distros.Lookup(id); ok {
+		return d.Name
+	}
+	return id
+}
+
+func setAttr(a *guide.Attrs, key string) bool {
+	for _, k := range a.Set {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// duration prints 90s as "1m30s" and 5m as "5m".
+func duration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

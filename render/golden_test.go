@@ -1,0 +1,79 @@
+package render
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/haguide/haguide/guide"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// loadTestGuide loads the synthetic guide under testdata/guide, which uses
+// every feature the renderer has.
+func loadTestGuide(t testing.TB) *guide.Guide {
+	t.Helper()
+	g, err := guide.Load(os.DirFS("testdata/guide"))
+	if err != nil {
+		t.Fatalf("load testdata/guide: %v", err)
+	}
+	return g
+}
+
+// The synthetic guide must itself be a valid guide, or the golden files
+// would show the rendering of blocks the model rejects.
+func TestTestGuideIsValid(t *testing.T) {
+	g := loadTestGuide(t)
+	if ds := g.Check(); len(ds) > 0 {
+		t.Fatalf("testdata/guide does not pass check:\n%v", ds)
+	}
+}
+
+// golden renders a page as the golden file records it: the title, the
+// table of contents, the search text, then the HTML.
+func golden(p *Page) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!-- title: %s -->\n", p.Title)
+	for _, h := range p.TOC {
+		fmt.Fprintf(&b, "<!-- toc: %d #%s %s -->\n", h.Level, h.ID, h.Text)
+	}
+	fmt.Fprintf(&b, "<!-- text: %s -->\n", strings.ReplaceAll(p.Text, "--", "- -"))
+	b.WriteString(string(p.HTML))
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	g := loadTestGuide(t)
+	r := New(g, Options{})
+	for _, c := range g.Pages() {
+		t.Run(c.Slug, func(t *testing.T) {
+			p, err := r.Page(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := golden(p)
+			file := filepath.Join("testdata", "golden", c.Slug+".html")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", file, diff)
+			}
+		})
+	}
+}

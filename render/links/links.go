@@ -1,0 +1,170 @@
+// Package links rewrites the guide's link destinations for the site:
+//
+//   - install:SERVICE/PAGE, install-guide:PAGE and docs:PROJECT/PATH become
+//     URLs of the OpenStack documentation for the guide's release
+//     (distros.ResolveLink). A page that differs per distro gets the first
+//     distro's URL as href and every distro's URL as data-href-ID, for the
+//     site's script to follow the reader's distro tab:
+//
+//     <a href="…-ubuntu.html" class="doc-link per-distro" data-ref="install:keystone/keystone-install" data-href-ubuntu="…" data-href-rhel="…-rdo.html">
+//
+//   - a chapter link 02-architecture.md#networks becomes
+//     02-architecture.html#networks;
+//   - an image without alt text is reported.
+package links
+
+import (
+	"strings"
+
+	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/internal/pagectx"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Config configures the extension.
+type Config struct {
+	// Release is the OpenStack release the guide targets (2025.1).
+	Release string
+	// Distros are the distro ids to resolve per-distro links for; the
+	// first gives the default href.
+	Distros []string
+}
+
+// Extension is the goldmark extension.
+type Extension struct {
+	cfg Config
+}
+
+// New returns the extension.
+func New(cfg Config) *Extension { return &Extension{cfg: cfg} }
+
+// Extend adds the transformer; goldmark's own renderers write the links.
+func (e *Extension) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(e, 500)))
+}
+
+// Resolved is a documentation reference resolved for every distro.
+type Resolved struct {
+	// Href is the default URL (the first distro's).
+	Href string
+	// PerDistro maps distro ids to URLs when the page differs by distro.
+	PerDistro map[string]string
+}
+
+// Resolve resolves a documentation reference for the configured release
+// and distros.
+func (e *Extension) Resolve(dest string) (Resolved, error) {
+	first := ""
+	if len(e.cfg.Distros) > 0 {
+		first = e.cfg.Distros[0]
+	}
+	href, err := distros.ResolveLink(e.cfg.Release, first, dest)
+	if err != nil {
+		return Resolved{}, err
+	}
+	r := Resolved{Href: href}
+	if distros.PerDistro(dest) {
+		r.PerDistro = map[string]string{}
+		for _, d := range e.cfg.Distros {
+			u, err := distros.ResolveLink(e.cfg.Release, d, dest)
+			if err != nil {
+				return Resolved{}, err
+			}
+			r.PerDistro[d] = u
+		}
+	}
+	return r, nil
+}
+
+// PageHref turns a link to a chapter file into a link to its HTML page:
+// 02-architecture.md#networks becomes 02-architecture.html#networks.
+// Other destinations come back unchanged.
+func PageHref(dest string) string {
+	if guide.LinkKindOf(dest) != guide.LinkInternal {
+		return dest
+	}
+	file, anchor, hasAnchor := strings.Cut(dest, "#")
+	if strings.HasSuffix(file, ".md") {
+		file = strings.TrimSuffix(file, ".md") + ".html"
+	}
+	if hasAnchor {
+		return file + "#" + anchor
+	}
+	return file
+}
+
+// Transform rewrites link destinations.
+func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	page := pagectx.From(pc)
+	src := reader.Source()
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			e.link(page, n)
+		case *ast.Image:
+			if pagectx.PlainText(n, src) == "" {
+				page.ReportAt(page.LinkPos(string(n.Destination), true, textOffset(n)), "image %s has no alt text: describe it, ![what it shows](%s)", n.Destination, n.Destination)
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+func (e *Extension) link(page *pagectx.Page, n *ast.Link) {
+	dest := string(n.Destination)
+	switch guide.LinkKindOf(dest) {
+	case guide.LinkInternal:
+		n.Destination = []byte(PageHref(dest))
+	case guide.LinkInstall, guide.LinkInstallGuide, guide.LinkDocs:
+		r, err := e.Resolve(dest)
+		if err != nil {
+			page.ReportAt(page.LinkPos(dest, false, textOffset(n)), "%v", err)
+			n.Destination = []byte(distros.DocsBase)
+			return
+		}
+		n.Destination = []byte(r.Href)
+		n.SetAttributeString("data-ref", []byte(dest))
+		if r.PerDistro == nil {
+			n.SetAttributeString("class", []byte("doc-link"))
+			return
+		}
+		n.SetAttributeString("class", []byte("doc-link per-distro"))
+		for _, d := range e.cfg.Distros {
+			n.SetAttributeString("data-href-"+d, []byte(r.PerDistro[d]))
+		}
+	case guide.LinkExternal:
+		n.SetAttributeString("class", []byte("external"))
+	}
+}
+
+// textOffset is the offset of a link's or image's opening bracket, from
+// its first text, or -1.
+func textOffset(n ast.Node) int {
+	off := -1
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := c.(*ast.Text); ok && entering {
+			off = t.Segment.Start
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if off < 0 {
+		return -1
+	}
+	switch n.(type) {
+	case *ast.Link:
+		off--
+	case *ast.Image:
+		off -= 2
+	}
+	return max(off, 0)
+}

@@ -1,0 +1,295 @@
+// Package placeholders marks the guide's placeholders (UPPER_SNAKE words
+// declared in settings.toml, and the built-in NODE_NAME, NODE_ADDR and
+// <NODE>_ADDR) as values to replace, in prose, in inline code and, through
+// [Write] and [Find], in highlighted blocks.
+//
+// Markup:
+//
+//	<var class="ph" data-ph="CONTROLLER_VIP" title="MEANING (for example 10.0.0.10)" tabindex="0">CONTROLLER_VIP</var>
+//
+// The meaning shows on hover (title) and, with the site's CSS, on focus;
+// secret values add the class "secret", built-in ones "builtin". Words
+// written as shell variables ($NAME, ${NAME}) and words inside links are
+// left alone.
+package placeholders
+
+import (
+	"html"
+	"io"
+	"strings"
+
+	"github.com/haguide/haguide/guide"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Info describes one placeholder.
+type Info struct {
+	Name    string
+	Meaning string
+	Example string
+	Secret  bool
+	Builtin bool
+}
+
+// Title is the text shown on hover and focus.
+func (i Info) Title() string {
+	t := strings.TrimSpace(i.Meaning)
+	switch {
+	case i.Secret:
+		t += " (a secret: choose your own)"
+	case i.Example != "":
+		t += " (for example " + i.Example + ")"
+	}
+	return t
+}
+
+// Lookup returns what the guide says about a placeholder: its declaration
+// in settings, or the built-in meaning of NODE_NAME, NODE_ADDR and
+// <NODE>_ADDR.
+func Lookup(s *guide.Settings, name string) (Info, bool) {
+	if s == nil {
+		return Info{}, false
+	}
+	if p, ok := s.Placeholders[name]; ok {
+		return Info{Name: name, Meaning: p.Meaning, Example: p.Example, Secret: p.Secret}, true
+	}
+	if !s.IsBuiltin(name) {
+		return Info{}, false
+	}
+	inf := Info{Name: name, Builtin: true}
+	switch name {
+	case "NODE_NAME":
+		inf.Meaning = "The name of the node the block runs on"
+		if len(s.Nodes) > 0 {
+			inf.Example = s.Nodes[0]
+		}
+	case "NODE_ADDR":
+		inf.Meaning = "The management address of the node the block runs on"
+	default:
+		for _, n := range s.Nodes {
+			if guide.NodeAddrPlaceholder(n) == name {
+				inf.Meaning = "The management address of " + n
+			}
+		}
+	}
+	return inf, true
+}
+
+// Span is one placeholder in a text: text[Start:End] == Name.
+type Span struct {
+	Start, End int
+	Name       string
+}
+
+// Find returns the UPPER_SNAKE words of text that keep accepts, skipping
+// words written as shell variables ($NAME, ${NAME}). A word is a maximal
+// run of capitals, digits and underscores with an underscore inside, as
+// the guide model reads them.
+func Find(text string, keep func(name string) bool) []Span {
+	var out []Span
+	for i := 0; i < len(text); {
+		if !isWordByte(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isWordByte(text[j]) {
+			j++
+		}
+		w := text[i:j]
+		shellVar := i > 0 && (text[i-1] == '$' || i > 1 && text[i-1] == '{' && text[i-2] == '$')
+		if !shellVar && isPlaceholderWord(w) && keep(w) {
+			out = append(out, Span{Start: i, End: j, Name: w})
+		}
+		i = j
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func isPlaceholderWord(w string) bool {
+	if len(w) < 3 || w[0] < 'A' || w[0] > 'Z' || w[len(w)-1] == '_' {
+		return false
+	}
+	under := false
+	for i := 1; i < len(w); i++ {
+		if w[i] == '_' {
+			if w[i-1] == '_' {
+				return false
+			}
+			under = true
+		}
+	}
+	return under
+}
+
+// Write writes the markup of one placeholder.
+func Write(w io.Writer, inf Info) {
+	cls := "ph"
+	if inf.Secret {
+		cls += " secret"
+	}
+	if inf.Builtin {
+		cls += " builtin"
+	}
+	name := html.EscapeString(inf.Name)
+	_, _ = io.WriteString(w, `<var class="`+cls+`" data-ph="`+name+`" title="`+html.EscapeString(inf.Title())+`" tabindex="0">`+name+`</var>`)
+}
+
+// WriteText writes text HTML-escaped with its placeholders (as Find
+// returns them for keep) marked.
+func WriteText(w io.Writer, text string, s *guide.Settings, keep func(string) bool) {
+	last := 0
+	for _, sp := range Find(text, keep) {
+		inf, ok := Lookup(s, sp.Name)
+		if !ok {
+			continue
+		}
+		_, _ = io.WriteString(w, html.EscapeString(text[last:sp.Start]))
+		Write(w, inf)
+		last = sp.End
+	}
+	_, _ = io.WriteString(w, html.EscapeString(text[last:]))
+}
+
+// Kind is the kind of a placeholder node.
+var Kind = ast.NewNodeKind("Placeholder")
+
+// Node is a placeholder in prose.
+type Node struct {
+	ast.BaseInline
+	Info Info
+}
+
+// Kind implements ast.Node.
+func (n *Node) Kind() ast.NodeKind { return Kind }
+
+// Dump implements ast.Node.
+func (n *Node) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, map[string]string{"Name": n.Info.Name}, nil)
+}
+
+// PlainText is the placeholder's name.
+func (n *Node) PlainText() string { return n.Info.Name }
+
+// Extension marks placeholders in prose and inline code.
+type Extension struct {
+	settings *guide.Settings
+}
+
+// New returns the extension for a guide's settings.
+func New(s *guide.Settings) *Extension { return &Extension{settings: s} }
+
+// Extend adds the transformer and the renderers.
+func (e *Extension) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(e, 600)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(e, 100)))
+}
+
+func (e *Extension) known(name string) bool {
+	_, ok := Lookup(e.settings, name)
+	return ok
+}
+
+// Transform splits text nodes around placeholders.
+func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	var texts []*ast.Text
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link, *ast.Image, *ast.AutoLink, *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			// goldmark splits text at every _ (a possible emphasis):
+			// join the pieces so that a placeholder is one text again.
+			for next, ok := n.NextSibling().(*ast.Text); ok && mergeable(n) && n.Merge(next, src); next, ok = n.NextSibling().(*ast.Text) {
+				n.Parent().RemoveChild(n.Parent(), next)
+			}
+			texts = append(texts, n)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, t := range texts {
+		e.split(t, src)
+	}
+}
+
+// mergeable reports whether a text may take in the text that follows it.
+func mergeable(t *ast.Text) bool {
+	return t.Segment.Len() > 0 && !t.SoftLineBreak() && !t.HardLineBreak()
+}
+
+func (e *Extension) split(t *ast.Text, src []byte) {
+	seg := t.Segment
+	spans := Find(string(seg.Value(src)), e.known)
+	if len(spans) == 0 {
+		return
+	}
+	parent := t.Parent()
+	last := 0
+	add := func(n ast.Node) { parent.InsertBefore(parent, t, n) }
+	piece := func(from, to int) *ast.Text {
+		p := ast.NewTextSegment(text.NewSegment(seg.Start+from, seg.Start+to))
+		p.SetRaw(t.IsRaw())
+		add(p)
+		return p
+	}
+	for _, sp := range spans {
+		if sp.Start > last {
+			piece(last, sp.Start)
+		}
+		inf, _ := Lookup(e.settings, sp.Name)
+		add(&Node{Info: inf})
+		last = sp.End
+	}
+	// The remainder keeps the line break that ended the original text.
+	rest := piece(last, seg.Len())
+	rest.SetSoftLineBreak(t.SoftLineBreak())
+	rest.SetHardLineBreak(t.HardLineBreak())
+	parent.RemoveChild(parent, t)
+}
+
+// RegisterFuncs renders placeholders and code spans that may hold them.
+func (e *Extension) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(Kind, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			Write(w, n.(*Node).Info)
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	reg.Register(ast.KindCodeSpan, renderCodeSpan)
+}
+
+// renderCodeSpan is goldmark's code span with placeholder children.
+func renderCodeSpan(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		_, _ = w.WriteString("</code>")
+		return ast.WalkContinue, nil
+	}
+	_, _ = w.WriteString("<code>")
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			v := string(c.Segment.Value(src))
+			v = strings.TrimSuffix(v, "\n")
+			if len(v) < c.Segment.Len() {
+				v += " "
+			}
+			_, _ = w.WriteString(html.EscapeString(v))
+		case *Node:
+			Write(w, c.Info)
+		}
+	}
+	return ast.WalkSkipChildren, nil
+}

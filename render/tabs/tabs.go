@@ -1,0 +1,199 @@
+// Package tabs renders the guide's tab groups (consecutive blocks that
+// differ only in distro=, numbered by the guide model) with the ARIA tabs
+// pattern. Without JavaScript every variant shows, each labelled with its
+// distros; the site's script reveals the tab list (it carries the hidden
+// attribute), hides the label paragraphs, and shows one panel at a time.
+//
+// Markup, panels in the configured distro order:
+//
+//	<div class="tabs" data-group="2" data-distros="ubuntu debian rhel">
+//	  <div class="tablist" role="tablist" aria-label="Distribution" hidden>
+//	    <button type="button" role="tab" id="tabs-2-tab-1" aria-controls="tabs-2-panel-1" aria-selected="true" tabindex="0" data-distros="ubuntu debian">Ubuntu, Debian</button>
+//	    <button type="button" role="tab" id="tabs-2-tab-2" aria-controls="tabs-2-panel-2" aria-selected="false" tabindex="-1" data-distros="rhel">RHEL / CentOS Stream</button>
+//	  </div>
+//	  <div class="tabpanel" role="tabpanel" id="tabs-2-panel-1" aria-labelledby="tabs-2-tab-1" tabindex="0" data-distros="ubuntu debian">
+//	    <p class="tab-label">Ubuntu, Debian</p>
+//	    <figure class="block …">…</figure>
+//	  </div>
+//	  …
+//	</div>
+package tabs
+
+import (
+	"fmt"
+	"html"
+	"slices"
+	"strings"
+
+	"github.com/haguide/haguide/render/codeblocks"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// KindGroup and KindPanel are the kinds of the nodes this package adds.
+var (
+	KindGroup = ast.NewNodeKind("TabGroup")
+	KindPanel = ast.NewNodeKind("TabPanel")
+)
+
+// Group is a tab group: Panel children, each holding one block.
+type Group struct {
+	ast.BaseBlock
+	// Number is the model's group number, unique within the page.
+	Number int
+}
+
+// Kind implements ast.Node.
+func (g *Group) Kind() ast.NodeKind { return KindGroup }
+
+// Dump implements ast.Node.
+func (g *Group) Dump(src []byte, level int) {
+	ast.DumpHelper(g, src, level, map[string]string{"Number": fmt.Sprint(g.Number)}, nil)
+}
+
+// Panel is one variant of a group.
+type Panel struct {
+	ast.BaseBlock
+	// Distros are the distro ids the panel is for.
+	Distros []string
+	// Index is the panel's 1-based position in its group.
+	Index int
+}
+
+// Kind implements ast.Node.
+func (p *Panel) Kind() ast.NodeKind { return KindPanel }
+
+// Dump implements ast.Node.
+func (p *Panel) Dump(src []byte, level int) {
+	ast.DumpHelper(p, src, level, map[string]string{"Distros": strings.Join(p.Distros, ",")}, nil)
+}
+
+// Extension is the goldmark extension.
+type Extension struct {
+	order []string
+}
+
+// New returns the extension; order is the distro order of the tabs.
+func New(order []string) *Extension { return &Extension{order: order} }
+
+// Extend adds the transformer and the renderers.
+func (e *Extension) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(e, 400)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(e, 100)))
+}
+
+// Transform wraps each run of sibling blocks of one model group in a Group.
+func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	var parents []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if b, ok := n.(*codeblocks.Block); ok && entering && b.Model.Group > 0 && !slices.Contains(parents, n.Parent()) {
+			parents = append(parents, n.Parent())
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, p := range parents {
+		e.groupChildren(p)
+	}
+}
+
+func (e *Extension) groupChildren(parent ast.Node) {
+	for c := parent.FirstChild(); c != nil; {
+		b, ok := c.(*codeblocks.Block)
+		if !ok || b.Model.Group == 0 {
+			c = c.NextSibling()
+			continue
+		}
+		var run []*codeblocks.Block
+		for n := ast.Node(b); n != nil; n = n.NextSibling() {
+			nb, ok := n.(*codeblocks.Block)
+			if !ok || nb.Model.Group != b.Model.Group {
+				break
+			}
+			run = append(run, nb)
+		}
+		if len(run) < 2 {
+			c = c.NextSibling()
+			continue
+		}
+		g := &Group{Number: b.Model.Group}
+		parent.InsertBefore(parent, run[0], g)
+		slices.SortStableFunc(run, func(x, y *codeblocks.Block) int { return e.rank(x.Model.Attrs.Distros) - e.rank(y.Model.Attrs.Distros) })
+		for i, rb := range run {
+			parent.RemoveChild(parent, rb)
+			rb.InGroup = true
+			p := &Panel{Distros: rb.Model.Attrs.Distros, Index: i + 1}
+			p.AppendChild(p, rb)
+			g.AppendChild(g, p)
+		}
+		c = g.NextSibling()
+	}
+}
+
+// rank is the position of a panel's earliest distro in the tab order.
+func (e *Extension) rank(ds []string) int {
+	best := len(e.order) + 1
+	for _, d := range ds {
+		if i := slices.Index(e.order, d); i >= 0 && i < best {
+			best = i
+		}
+	}
+	return best
+}
+
+// RegisterFuncs registers the renderers.
+func (e *Extension) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(KindGroup, renderGroup)
+	reg.Register(KindPanel, renderPanel)
+}
+
+func renderGroup(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	g := n.(*Group)
+	if !entering {
+		_, _ = w.WriteString("</div>\n")
+		return ast.WalkContinue, nil
+	}
+	var all []string
+	for c := g.FirstChild(); c != nil; c = c.NextSibling() {
+		all = append(all, c.(*Panel).Distros...)
+	}
+	fmt.Fprintf(w, `<div class="tabs" data-group="%d" data-distros="%s">`+"\n", g.Number, html.EscapeString(strings.Join(all, " ")))
+	_, _ = w.WriteString(`<div class="tablist" role="tablist" aria-label="Distribution" hidden>`)
+	for c := g.FirstChild(); c != nil; c = c.NextSibling() {
+		p := c.(*Panel)
+		sel, tab := "false", "-1"
+		if p.Index == 1 {
+			sel, tab = "true", "0"
+		}
+		fmt.Fprintf(w, `<button type="button" role="tab" id="%s" aria-controls="%s" aria-selected="%s" tabindex="%s" data-distros="%s">%s</button>`,
+			tabID(g, p), panelID(g, p), sel, tab, html.EscapeString(strings.Join(p.Distros, " ")), html.EscapeString(codeblocks.DistroNames(p.Distros)))
+	}
+	_, _ = w.WriteString("</div>\n")
+	return ast.WalkContinue, nil
+}
+
+func renderPanel(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	p := n.(*Panel)
+	if !entering {
+		_, _ = w.WriteString("</div>\n")
+		return ast.WalkContinue, nil
+	}
+	g, _ := p.Parent().(*Group)
+	fmt.Fprintf(w, `<div class="tabpanel" role="tabpanel" id="%s" aria-labelledby="%s" tabindex="0" data-distros="%s">`+"\n",
+		panelID(g, p), tabID(g, p), html.EscapeString(strings.Join(p.Distros, " ")))
+	fmt.Fprintf(w, `<p class="tab-label">%s</p>`+"\n", html.EscapeString(codeblocks.DistroNames(p.Distros)))
+	return ast.WalkContinue, nil
+}
+
+func tabID(g *Group, p *Panel) string   { return fmt.Sprintf("tabs-%d-tab-%d", groupNumber(g), p.Index) }
+func panelID(g *Group, p *Panel) string { return fmt.Sprintf("tabs-%d-panel-%d", groupNumber(g), p.Index) }
+
+func groupNumber(g *Group) int {
+	if g == nil {
+		return 0
+	}
+	return g.Number
+}
