@@ -10,6 +10,7 @@
 //
 //   - a chapter link 02-architecture.md#networks becomes
 //     02-architecture.html#networks;
+//
 //   - an image without alt text is reported.
 package links
 

@@ -188,8 +188,10 @@ func renderPanel(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.W
 	return ast.WalkContinue, nil
 }
 
-func tabID(g *Group, p *Panel) string   { return fmt.Sprintf("tabs-%d-tab-%d", groupNumber(g), p.Index) }
-func panelID(g *Group, p *Panel) string { return fmt.Sprintf("tabs-%d-panel-%d", groupNumber(g), p.Index) }
+func tabID(g *Group, p *Panel) string { return fmt.Sprintf("tabs-%d-tab-%d", groupNumber(g), p.Index) }
+func panelID(g *Group, p *Panel) string {
+	return fmt.Sprintf("tabs-%d-panel-%d", groupNumber(g), p.Index)
+}
 
 func groupNumber(g *Group) int {
 	if g == nil {
