@@ -107,14 +107,17 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		}
 		used[id] = true
 		h.SetAttribute(idAttr, []byte(id))
-		if off >= 0 && prevLevel > 0 && h.Level > prevLevel+1 {
-			page.Report(off, "heading level %d follows level %d: skip no level (screen readers navigate by them)", h.Level, prevLevel)
-		}
-		if off >= 0 && prevLevel == 0 && h.Level != 1 && page != nil {
-			page.Report(off, "the first heading of a page must be its title, # Title")
-		}
-		if prevLevel != 0 && h.Level == 1 && off >= 0 {
-			page.Report(off, "a page has one level-1 heading, its title")
+		if off >= 0 && page != nil {
+			pos := page.Pos(off)
+			pos.Col = 1 // as the model reports headings
+			switch {
+			case prevLevel == 0 && h.Level != 1:
+				page.ReportAt(pos, "the first heading of a page must be its title, # Title")
+			case prevLevel > 0 && h.Level == 1:
+				page.ReportAt(pos, "a page has one level-1 heading, its title")
+			case prevLevel > 0 && h.Level > prevLevel+1:
+				page.ReportAt(pos, "heading level %d follows level %d: skip no level (screen readers navigate by them)", h.Level, prevLevel)
+			}
 		}
 		prevLevel = h.Level
 		return ast.WalkSkipChildren, nil

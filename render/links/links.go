@@ -2,16 +2,17 @@
 //
 //   - install:SERVICE/PAGE, install-guide:PAGE and docs:PROJECT/PATH become
 //     URLs of the OpenStack documentation for the guide's release
-//     (distros.ResolveLink). A page that differs per distro gets the first
-//     distro's URL as href and every distro's URL as data-href-ID, for the
-//     site's script to follow the reader's distro tab:
-//
-//     <a href="…-ubuntu.html" class="doc-link per-distro" data-ref="install:keystone/keystone-install" data-href-ubuntu="…" data-href-rhel="…-rdo.html">
-//
+//     (distros.ResolveLink);
 //   - a chapter link 02-architecture.md#networks becomes
 //     02-architecture.html#networks;
+//   - an image without alt text, or a reference that does not resolve, is
+//     reported with its position.
 //
-//   - an image without alt text is reported.
+// A documentation page that differs per distro gets the first distro's URL
+// as href and every distro's URL as data-href-ID, for the site's script to
+// follow the reader's distro tab:
+//
+//	<a href="…-ubuntu.html" data-ref="install:keystone/keystone-install" class="doc-link per-distro" data-href-ubuntu="…" data-href-rhel="…-rdo.html">
 package links
 
 import (
@@ -159,6 +160,12 @@ func textOffset(n ast.Node) int {
 		return ast.WalkContinue, nil
 	})
 	if off < 0 {
+		// No text (an image without alt): the start of its block's line.
+		for b := n.Parent(); b != nil; b = b.Parent() {
+			if b.Type() == ast.TypeBlock && b.Lines() != nil && b.Lines().Len() > 0 {
+				return b.Lines().At(0).Start
+			}
+		}
 		return -1
 	}
 	switch n.(type) {

@@ -125,12 +125,19 @@ func (e *Extension) groupChildren(parent ast.Node) {
 		for i, rb := range run {
 			parent.RemoveChild(parent, rb)
 			rb.InGroup = true
-			p := &Panel{Distros: rb.Model.Attrs.Distros, Index: i + 1}
+			p := &Panel{Distros: e.sorted(rb.Model.Attrs.Distros), Index: i + 1}
 			p.AppendChild(p, rb)
 			g.AppendChild(g, p)
 		}
 		c = g.NextSibling()
 	}
+}
+
+// sorted returns distro ids in tab order, unknown ones last.
+func (e *Extension) sorted(ds []string) []string {
+	out := slices.Clone(ds)
+	slices.SortStableFunc(out, func(a, b string) int { return e.rank([]string{a}) - e.rank([]string{b}) })
+	return out
 }
 
 // rank is the position of a panel's earliest distro in the tab order.

@@ -1,0 +1,133 @@
+package codeblocks
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/google/go-cmp/cmp"
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/placeholders"
+)
+
+var settings = &guide.Settings{
+	Nodes: []string{"controller1", "controller2", "controller3"},
+	Placeholders: map[string]guide.Placeholder{
+		"CONTROLLER_VIP": {Meaning: "The VIP", Example: "10.0.0.10"},
+	},
+}
+
+func consoleBlock(attrs guide.Attrs, cmds ...*guide.Command) *guide.Block {
+	return &guide.Block{Kind: guide.KindConsole, Lang: "console", Attrs: attrs, Commands: cmds, Placeholders: []string{"CONTROLLER_VIP"}}
+}
+
+func TestCopyText(t *testing.T) {
+	b := consoleBlock(guide.Attrs{Run: true},
+		&guide.Command{Prompt: "#", Text: "echo CONTROLLER_VIP \\\n  > /tmp/x", Expected: []string{"ignored output"}},
+		&guide.Command{Prompt: "$", Text: "cat /tmp/x"})
+	if got, want := CopyText(b), "echo CONTROLLER_VIP \\\n  > /tmp/x\ncat /tmp/x"; got != want {
+		t.Errorf("CopyText = %q, want %q", got, want)
+	}
+	f := &guide.Block{Kind: guide.KindFile, Content: "[a]\nb = 1\n"}
+	if got := CopyText(f); got != "[a]\nb = 1" {
+		t.Errorf("file CopyText = %q", got)
+	}
+}
+
+func TestWriteConsole(t *testing.T) {
+	e := New(Config{Settings: settings})
+	b := consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesFirst}, Run: true, Wait: 90 * time.Second},
+		&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP", Expected: []string{"...", "1 packets <ok>"}})
+	b.ID = "01-x/s/1"
+	var w bytes.Buffer
+	e.Write(&w, b, false)
+	got := w.String()
+	for _, want := range []string{
+		`<figure class="block console runs" data-step="01-x/s/1">`,
+		`Run on the first node (controller1)`,
+		`retries for up to 1m30s`,
+		`<span class="prompt" aria-hidden="true"># </span>`,
+		`<var class="ph" data-ph="CONTROLLER_VIP"`,
+		`<span class="line output gap">...</span>`,
+		`<span class="line output">1 packets &lt;ok&gt;</span>`,
+		`data-copy="ping -c1 CONTROLLER_VIP"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "style=") {
+		t.Errorf("inline style in output:\n%s", got)
+	}
+}
+
+func TestMeta(t *testing.T) {
+	e := New(Config{Settings: settings})
+	tests := []struct {
+		b    *guide.Block
+		want []string
+	}{
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesAll}, Run: true}), []string{"Run on all nodes"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesOthers}, Run: true}), []string{"Run on all nodes but the first (controller2, controller3)"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesEach}, Run: true}), []string{"Run on each node in turn"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesNamed, Name: "controller3"}, Run: true}), []string{"Run on controller3"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesLocal}, Run: true}), []string{"Run on your own machine"}},
+		{consoleBlock(guide.Attrs{Run: false, Reason: "no BMC"}), []string{"Not run by haguide verify", "no BMC"}},
+		{consoleBlock(guide.Attrs{Run: true, When: "lab", Reason: "pull the plug"}), []string{"Lab only", "pull the plug"}},
+		{consoleBlock(guide.Attrs{Run: true, Timeout: 5 * time.Minute, Set: []string{"timeout"}}), []string{"each try stops after 5m"}},
+		{consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), []string{"For RHEL / CentOS Stream only"}},
+		{&guide.Block{Kind: guide.KindFile, Attrs: guide.Attrs{Run: true, File: "/etc/a.conf", Mode: 0o640, Owner: "root:a", Apply: "merge"}},
+			[]string{"Write on all nodes", "<code>/etc/a.conf</code>", "mode 0640, owner root:a", "sets only the keys shown"}},
+		{&guide.Block{Kind: guide.KindFile, Attrs: guide.Attrs{Run: true, File: "/etc/b", Mode: 0o644, Owner: "root:root", Apply: "replace"}},
+			[]string{"replaces the whole file"}},
+	}
+	for _, tt := range tests {
+		got := e.meta(tt.b, false)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("meta lacks %q: %s", w, got)
+			}
+		}
+	}
+	if got := e.meta(&guide.Block{Kind: guide.KindPlain}, false); got != "" {
+		t.Errorf("plain block has a caption: %q", got)
+	}
+	if got := e.meta(consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), true); strings.Contains(got, "RHEL") {
+		t.Errorf("a block in a tab group repeats its distro: %q", got)
+	}
+}
+
+// A placeholder the lexer splits over tokens stays one <var>.
+func TestMergeAcross(t *testing.T) {
+	toks := []chroma.Token{{Type: chroma.Keyword, Value: "a CONTROL"}, {Type: chroma.String, Value: "LER_"}, {Type: chroma.Text, Value: "VIP b"}, {Type: chroma.Text, Value: " c"}}
+	spans := []placeholders.Span{{Start: 2, End: 16, Name: "CONTROLLER_VIP"}}
+	got := mergeAcross(toks, spans)
+	want := []chroma.Token{{Type: chroma.Keyword, Value: "a CONTROLLER_VIP b"}, {Type: chroma.Text, Value: " c"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Error(diff)
+	}
+	var w bytes.Buffer
+	e := New(Config{Settings: settings})
+	e.writeCode(&w, "x=CONTROLLER_VIP\n", lexerFor("ini"), e.known)
+	if n := strings.Count(w.String(), "<var "); n != 1 {
+		t.Errorf("%d vars in %s", n, w.String())
+	}
+}
+
+func TestLexerFor(t *testing.T) {
+	for lang, want := range map[string]string{"console": "Bash", "sh": "Bash", "ini": "INI", "cfg": "INI", "yaml": "YAML", "text": "plaintext", "": "plaintext", "no-such-language": "plaintext"} {
+		if got := lexerFor(lang).Config().Name; got != want {
+			t.Errorf("lexerFor(%q) = %s, want %s", lang, got, want)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{90 * time.Second: "1m30s", 5 * time.Minute: "5m", 2 * time.Hour: "2h", 30 * time.Second: "30s"} {
+		if got := duration(d); got != want {
+			t.Errorf("duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
