@@ -1,0 +1,95 @@
+package render
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// largeChapter repeats the blocks chapter n times under distinct headings:
+// every kind of block, tab groups, placeholders and prose.
+func largeChapter(t testing.TB, n int) []byte {
+	blocks, err := os.ReadFile("testdata/guide/02-blocks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prose, err := os.ReadFile("testdata/guide/01-prose.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, bbody, _ := strings.Cut(string(blocks), "\n")
+	_, pbody, _ := strings.Cut(string(prose), "\n")
+	// Links to other chapters do not resolve in a one-chapter guide.
+	pbody = strings.NewReplacer("(index.md)", "(#part-1)", "(02-blocks.md#file-blocks)", "(#part-1)", "(#tables-and-figures)", "(#part-1)").Replace(pbody)
+	var b strings.Builder
+	b.WriteString("# A large chapter\n\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "## Part %d\n\n", i)
+		// Demote the parts' own headings one level, with unique names.
+		part := strings.ReplaceAll(bbody+pbody, "\n## ", fmt.Sprintf("\n### %d ", i))
+		part = strings.ReplaceAll(part, "\n### A third", fmt.Sprintf("\n#### %d A third", i))
+		b.WriteString(part)
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
+}
+
+func TestLargeChapter(t *testing.T) {
+	g := fuzzGuide(t, largeChapter(t, 3))
+	p, err := New(g, Options{}).Page(g.Chapters[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prob := range checkHTML(string(p.HTML)) {
+		t.Error(prob)
+	}
+}
+
+// BenchmarkPage renders a chapter of about 4,000 lines (50 copies of the
+// test chapters: 1,150 blocks, 100 tab groups).
+func BenchmarkPage(b *testing.B) {
+	src := largeChapter(b, 50)
+	g := fuzzGuide(b, src)
+	r := New(g, Options{})
+	c := g.Chapters[0]
+	p, err := r.Page(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(src)), "src-bytes")
+	b.ReportMetric(float64(len(p.HTML)), "html-bytes")
+	b.ReportMetric(float64(len(c.Blocks)), "blocks")
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := r.Page(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmbeddedGuide renders every page of the guide shipped in the
+// binary.
+func BenchmarkEmbeddedGuide(b *testing.B) {
+	g := loadEmbedded(b)
+	r := New(g, Options{})
+	for b.Loop() {
+		for _, c := range g.Pages() {
+			if _, err := r.Page(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func BenchmarkChromaCSS(b *testing.B) {
+	css, err := ChromaCSS("github", "github-dark")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(css)), "css-bytes")
+	for b.Loop() {
+		_, _ = ChromaCSS("github", "github-dark")
+	}
+}
