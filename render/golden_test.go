@@ -56,8 +56,36 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := golden(p)
-			file := filepath.Join("testdata", "golden", c.Slug+".html")
+			compareGolden(t, filepath.Join("testdata", "golden", c.Slug+".html"), golden(p))
+		})
+	}
+}
+
+// The print view of the whole guide is one valid document: ids unique
+// across chapters, every link between chapters landing.
+func TestGoldenPrint(t *testing.T) {
+	g := loadTestGuide(t)
+	r := New(g, Options{})
+	var all strings.Builder
+	for _, c := range g.Pages() {
+		p, err := r.PrintPage(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.WriteString(string(p.HTML))
+	}
+	compareGolden(t, filepath.Join("testdata", "golden", "print.html"), all.String())
+	for _, prob := range checkHTML(all.String()) {
+		if !strings.Contains(prob, "second <h1>") {
+			t.Error(prob)
+		}
+	}
+}
+
+func compareGolden(t *testing.T, file, got string) {
+	t.Helper()
+	{
+		{
 			if *update {
 				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 					t.Fatal(err)
@@ -74,6 +102,6 @@ func TestGolden(t *testing.T) {
 			if diff := cmp.Diff(string(want), got); diff != "" {
 				t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", file, diff)
 			}
-		})
+		}
 	}
 }

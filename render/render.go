@@ -84,11 +84,26 @@ func New(g *guide.Guide, opts Options) *Renderer {
 // as well as an error of type guide.Diagnostics listing them with
 // file:line:col.
 func (r *Renderer) Page(c *guide.Chapter) (*Page, error) {
+	return r.page(c, false)
+}
+
+// PrintPage renders a chapter for a print view that puts every page of the
+// guide into one document: every id of the page becomes SLUG--ID
+// (03-operating-system--hosts), links between chapters become links within
+// the document (02-architecture.md#networks becomes
+// #02-architecture--networks, a chapter without an anchor links its title),
+// and TOC ids are the prefixed ones.
+func (r *Renderer) PrintPage(c *guide.Chapter) (*Page, error) {
+	return r.page(c, true)
+}
+
+func (r *Renderer) page(c *guide.Chapter, print bool) (*Page, error) {
 	if c == nil {
 		return nil, errors.New("render: no page")
 	}
 	src := c.Source
 	pg := pagectx.New(r.g, c, src)
+	pg.Print = print
 	pc := parser.NewContext()
 	pagectx.Attach(pc, pg)
 	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))

@@ -392,9 +392,12 @@ func (e *Extension) meta(b *guide.Block, inGroup bool) string {
 	var parts []string
 	a := &b.Attrs
 	if b.Kind != guide.KindPlain {
-		verb := "Run"
-		if b.Kind == guide.KindFile {
-			verb = "Write"
+		verb := "Run on"
+		switch {
+		case !a.Run:
+			verb = "On" // where it would run
+		case b.Kind == guide.KindFile:
+			verb = "Write on"
 		}
 		parts = append(parts, e.where(verb, a.Nodes))
 	}
@@ -447,22 +450,22 @@ func (e *Extension) where(verb string, n guide.NodeSel) string {
 	var text, title string
 	switch n.Kind {
 	case guide.NodesAll, "":
-		text = verb + " on all nodes"
+		text = verb + " all nodes"
 		title = "On every node at the same time" + list(nodes)
 	case guide.NodesFirst:
-		text = verb + " on the first node" + list(n.Resolve(nodes))
+		text = verb + " the first node" + list(n.Resolve(nodes))
 		title = "On the first node only"
 	case guide.NodesOthers:
-		text = verb + " on all nodes but the first" + list(n.Resolve(nodes))
+		text = verb + " all nodes but the first" + list(n.Resolve(nodes))
 		title = "On every other node at the same time"
 	case guide.NodesEach:
-		text = verb + " on each node in turn"
+		text = verb + " each node in turn"
 		title = "On one node after another, in order" + list(nodes)
 	case guide.NodesNamed:
-		text = verb + " on " + n.Name
+		text = verb + " " + n.Name
 		title = "On node " + n.Name + " only"
 	case guide.NodesLocal:
-		text = verb + " on your own machine"
+		text = verb + " your own machine"
 		title = "On the machine you work from, outside the cluster"
 	}
 	kind := string(n.Kind)

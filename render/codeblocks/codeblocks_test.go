@@ -74,7 +74,7 @@ func TestMeta(t *testing.T) {
 		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesEach}, Run: true}), []string{"Run on each node in turn"}},
 		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesNamed, Name: "controller3"}, Run: true}), []string{"Run on controller3"}},
 		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesLocal}, Run: true}), []string{"Run on your own machine"}},
-		{consoleBlock(guide.Attrs{Run: false, Reason: "no BMC"}), []string{"Not run by haguide verify", "no BMC"}},
+		{consoleBlock(guide.Attrs{Run: false, Reason: "no BMC"}), []string{">On all nodes<", "Not run by haguide verify", "no BMC"}},
 		{consoleBlock(guide.Attrs{Run: true, When: "lab", Reason: "pull the plug"}), []string{"Lab only", "pull the plug"}},
 		{consoleBlock(guide.Attrs{Run: true, Timeout: 5 * time.Minute, Set: []string{"timeout"}}), []string{"each try stops after 5m"}},
 		{consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), []string{"For RHEL / CentOS Stream only"}},

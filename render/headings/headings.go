@@ -106,7 +106,7 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 			id = base + "-" + strconv.Itoa(i)
 		}
 		used[id] = true
-		h.SetAttribute(idAttr, []byte(id))
+		h.SetAttribute(idAttr, []byte(page.ID(id)))
 		if off >= 0 && page != nil {
 			pos := page.Pos(off)
 			pos.Col = 1 // as the model reports headings

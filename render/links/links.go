@@ -16,6 +16,7 @@
 package links
 
 import (
+	"path"
 	"strings"
 
 	"github.com/haguide/haguide/distros"
@@ -100,6 +101,30 @@ func PageHref(dest string) string {
 	return file
 }
 
+// printHref turns a link between chapters into a link within the one-page
+// print view, where every id is SLUG--ID: 02-x.md#y becomes #02-x--y and
+// 02-x.md the title of 02-x.
+func printHref(page *pagectx.Page, dest string) (string, bool) {
+	file, anchor, _ := strings.Cut(dest, "#")
+	target := page.Chapter
+	if file != "" {
+		if page.Guide == nil {
+			return "", false
+		}
+		target = page.Guide.Page(path.Clean(file))
+	}
+	if target == nil {
+		return "", false
+	}
+	if anchor == "" {
+		if len(target.Sections) == 0 {
+			return "", false
+		}
+		anchor = target.Sections[0].ID
+	}
+	return "#" + pagectx.PrintID(target.Slug, anchor), true
+}
+
 // Transform rewrites link destinations.
 func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	page := pagectx.From(pc)
@@ -125,6 +150,12 @@ func (e *Extension) link(page *pagectx.Page, n *ast.Link) {
 	dest := string(n.Destination)
 	switch guide.LinkKindOf(dest) {
 	case guide.LinkInternal:
+		if page != nil && page.Print {
+			if href, ok := printHref(page, dest); ok {
+				n.Destination = []byte(href)
+				return
+			}
+		}
 		n.Destination = []byte(PageHref(dest))
 	case guide.LinkInstall, guide.LinkInstallGuide, guide.LinkDocs:
 		r, err := e.Resolve(dest)

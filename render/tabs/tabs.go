@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/haguide/haguide/render/codeblocks"
+	"github.com/haguide/haguide/render/internal/pagectx"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -45,6 +46,8 @@ type Group struct {
 	ast.BaseBlock
 	// Number is the model's group number, unique within the page.
 	Number int
+	// Prefix goes before the ids of the group's tabs and panels.
+	Prefix string
 }
 
 // Kind implements ast.Node.
@@ -95,12 +98,13 @@ func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.C
 		}
 		return ast.WalkContinue, nil
 	})
+	page := pagectx.From(pc)
 	for _, p := range parents {
-		e.groupChildren(p)
+		e.groupChildren(p, page.ID(""))
 	}
 }
 
-func (e *Extension) groupChildren(parent ast.Node) {
+func (e *Extension) groupChildren(parent ast.Node, prefix string) {
 	for c := parent.FirstChild(); c != nil; {
 		b, ok := c.(*codeblocks.Block)
 		if !ok || b.Model.Group == 0 {
@@ -119,7 +123,7 @@ func (e *Extension) groupChildren(parent ast.Node) {
 			c = c.NextSibling()
 			continue
 		}
-		g := &Group{Number: b.Model.Group}
+		g := &Group{Number: b.Model.Group, Prefix: prefix}
 		parent.InsertBefore(parent, run[0], g)
 		slices.SortStableFunc(run, func(x, y *codeblocks.Block) int { return e.rank(x.Model.Attrs.Distros) - e.rank(y.Model.Attrs.Distros) })
 		for i, rb := range run {
@@ -195,14 +199,12 @@ func renderPanel(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.W
 	return ast.WalkContinue, nil
 }
 
-func tabID(g *Group, p *Panel) string { return fmt.Sprintf("tabs-%d-tab-%d", groupNumber(g), p.Index) }
-func panelID(g *Group, p *Panel) string {
-	return fmt.Sprintf("tabs-%d-panel-%d", groupNumber(g), p.Index)
-}
+func tabID(g *Group, p *Panel) string   { return groupID(g) + fmt.Sprintf("-tab-%d", p.Index) }
+func panelID(g *Group, p *Panel) string { return groupID(g) + fmt.Sprintf("-panel-%d", p.Index) }
 
-func groupNumber(g *Group) int {
+func groupID(g *Group) string {
 	if g == nil {
-		return 0
+		return "tabs"
 	}
-	return g.Number
+	return fmt.Sprintf("%stabs-%d", g.Prefix, g.Number)
 }

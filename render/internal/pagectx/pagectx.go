@@ -20,6 +20,9 @@ type Page struct {
 	Guide   *guide.Guide
 	Chapter *guide.Chapter
 	Src     []byte
+	// Print renders for the one-page print view: ids are prefixed with
+	// the chapter's slug and links between chapters become in-page links.
+	Print bool
 
 	starts []int // byte offset of each line start
 	diags  guide.Diagnostics
@@ -151,3 +154,16 @@ func (p *Page) LinkPos(dest string, image bool, off int) guide.Pos {
 	}
 	return p.Pos(off)
 }
+
+// ID returns the HTML id for a page-local id: the id itself, or, when the
+// page is rendered for the one-page print view, the id prefixed with the
+// chapter's slug so that ids of all chapters can share one document.
+func (p *Page) ID(id string) string {
+	if p == nil || !p.Print || p.Chapter == nil {
+		return id
+	}
+	return PrintID(p.Chapter.Slug, id)
+}
+
+// PrintID is the id of a chapter's id in the print view: SLUG--ID.
+func PrintID(slug, id string) string { return slug + "--" + id }
