@@ -76,8 +76,14 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 			if b.Kind == guide.KindPlain || !b.Attrs.ForDistro(distro) {
 				continue
 			}
+			id := b.ID
+			if id == "" {
+				// Blocks that never run have no step id of their own;
+				// name them by their line so reports can count them.
+				id = fmt.Sprintf("%s/%s@%d", strings.TrimSuffix(c.File, ".md"), b.Section, b.Pos.Line)
+			}
 			s := &Step{
-				ID: b.ID, Chapter: c.File, ChapterTitle: c.Title, Number: c.Number, Section: b.Section,
+				ID: id, Chapter: c.File, ChapterTitle: c.Title, Number: c.Number, Section: b.Section,
 				Block: b, Kind: string(b.Kind),
 				Local:    b.Attrs.Nodes.Kind == guide.NodesLocal,
 				Parallel: b.Attrs.Nodes.Parallel(),

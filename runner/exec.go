@@ -1,0 +1,474 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/runner/expect"
+	"github.com/haguide/haguide/runner/inimerge"
+)
+
+// LocalNode is the name results use for the machine running haguide.
+const LocalNode = "local"
+
+// Executor runs a plan.
+type Executor struct {
+	Plan *Plan
+	// Conns are the connections to the nodes by the guide's node names.
+	Conns map[string]Conn
+	// Local runs nodes=local blocks; nil makes them fail.
+	Local Conn
+	// Values fill placeholders and mask secrets.
+	Values *Values
+	// RunDir keeps logs, the state for --resume and the reports.
+	RunDir string
+	// NodeStateDir is where each node keeps its shell state between
+	// commands; it should name the run so that runs do not share it.
+	NodeStateDir string
+	// Progress receives one line per step; nil is quiet.
+	Progress io.Writer
+	// Color colours the progress lines.
+	Color  bool
+	Logger *slog.Logger
+	// Backoff is the first pause between attempts of a wait= block
+	// (default 1s); it doubles up to 15s.
+	Backoff time.Duration
+
+	mu   sync.Mutex
+	jobs map[string][]*bgJob
+}
+
+type bgJob struct {
+	node    string
+	pidFile string
+	conn    Conn
+	done    chan struct{}
+	exit    int
+	err     error
+	out     bytes.Buffer
+	cancel  context.CancelFunc
+}
+
+// Run executes the plan in order, each step on all its nodes before the
+// next begins, and stops at the first failing step. It returns the report
+// whatever happens; err says why the run stopped early.
+func (e *Executor) Run(ctx context.Context) (*Report, error) {
+	if e.Logger == nil {
+		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	if e.Backoff == 0 {
+		e.Backoff = time.Second
+	}
+	e.jobs = map[string][]*bgJob{}
+	rep := &Report{Distro: e.Plan.Distro, Release: e.Plan.Release, Lab: e.Plan.Lab, Nodes: e.Plan.Nodes, Started: time.Now().UTC()}
+	state, err := loadState(e.RunDir)
+	if err != nil {
+		return rep, err
+	}
+	total := len(e.Plan.Steps)
+	var runErr error
+	for i, s := range e.Plan.Steps {
+		sr := &StepResult{ID: s.ID, Chapter: s.Chapter, ChapterTitle: s.ChapterTitle, Section: s.Section,
+			Pos: s.Block.Pos.String(), Kind: s.Kind, Where: s.Where(), Nodes: s.Nodes}
+		if s.Local {
+			sr.Nodes = []string{LocalNode}
+		}
+		rep.Steps = append(rep.Steps, sr)
+		switch {
+		case runErr != nil:
+			sr.Status, sr.Reason = StatusNotRun, "an earlier step failed"
+			continue
+		case s.Before:
+			sr.Status, sr.Reason = StatusSkipped, "before --from: done in an earlier run"
+			e.progress(i, total, sr)
+			continue
+		case s.Skip != "":
+			sr.Status, sr.Reason = StatusSkipped, s.Skip
+			e.progress(i, total, sr)
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			sr.Status, sr.Reason = StatusNotRun, "interrupted"
+			runErr = err
+			continue
+		}
+		e.runStep(ctx, i, s, sr)
+		e.progress(i, total, sr)
+		if sr.Status == StatusFailed {
+			runErr = &StepError{Step: sr}
+			state.Failed = s.ID
+		} else {
+			state.Passed = appendUnique(state.Passed, s.ID)
+			state.Failed = ""
+		}
+		if err := state.save(e.RunDir); err != nil {
+			e.Logger.Warn("cannot save the run state", "err", err)
+		}
+	}
+	e.stopAllJobs()
+	rep.Finished = time.Now().UTC()
+	rep.Duration = rep.Finished.Sub(rep.Started).Round(time.Millisecond).String()
+	rep.tally()
+	return rep, runErr
+}
+
+// StepError is the error of a run that stopped at a failing step.
+type StepError struct{ Step *StepResult }
+
+func (e *StepError) Error() string {
+	s := e.Step
+	for _, n := range s.NodeResults {
+		if n.Status == StatusFailed {
+			msg := fmt.Sprintf("step %s (%s) failed on %s", s.ID, s.Pos, n.Node)
+			if n.Failure != nil && n.Failure.Command != "" {
+				msg += ": `" + firstLine(n.Failure.Command) + "`"
+			}
+			if n.Failure != nil && n.Failure.Message != "" {
+				msg += ": " + n.Failure.Message
+			}
+			if n.Log != "" {
+				msg += "\n  log: " + n.Log
+			}
+			return msg
+		}
+	}
+	return fmt.Sprintf("step %s (%s) failed: %s", s.ID, s.Pos, s.Reason)
+}
+
+func firstLine(s string) string {
+	l, rest, _ := strings.Cut(s, "\n")
+	if rest != "" {
+		l += " ..."
+	}
+	return l
+}
+
+func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) {
+	start := time.Now()
+	defer func() { sr.Duration = time.Since(start).Round(time.Millisecond).String() }()
+	b := s.Block
+	if b.Attrs.Stop != "" {
+		if msg := e.stopJob(ctx, b.Attrs.Stop); msg != "" {
+			sr.Status, sr.Reason = StatusFailed, msg
+			return
+		}
+	}
+	nodes := s.Nodes
+	if s.Local {
+		nodes = []string{LocalNode}
+	}
+	sr.NodeResults = make([]*NodeResult, len(nodes))
+	run := func(j int, node string) {
+		nr := &NodeResult{Node: node}
+		sr.NodeResults[j] = nr
+		e.runOnNode(ctx, i, s, node, nr)
+	}
+	if s.Parallel && len(nodes) > 1 {
+		var wg sync.WaitGroup
+		for j, n := range nodes {
+			wg.Go(func() { run(j, n) })
+		}
+		wg.Wait()
+	} else {
+		for j, n := range nodes {
+			run(j, n)
+			if sr.NodeResults[j].Status == StatusFailed {
+				for k := j + 1; k < len(nodes); k++ {
+					sr.NodeResults[k] = &NodeResult{Node: nodes[k], Status: StatusNotRun}
+				}
+				break
+			}
+		}
+	}
+	sr.Status = StatusPassed
+	if b.Attrs.Background != "" {
+		sr.Status = StatusStarted
+	}
+	for _, nr := range sr.NodeResults {
+		if nr.Status == StatusFailed {
+			sr.Status = StatusFailed
+		}
+		sr.Attempts = max(sr.Attempts, nr.Attempts)
+	}
+}
+
+func (e *Executor) conn(node string) (Conn, error) {
+	if node == LocalNode {
+		if e.Local == nil {
+			return nil, errors.New("no local runner configured")
+		}
+		return e.Local, nil
+	}
+	c, ok := e.Conns[node]
+	if !ok {
+		return nil, fmt.Errorf("no connection to %s", node)
+	}
+	return c, nil
+}
+
+// stateDir is where a node keeps its shell state.
+func (e *Executor) stateDir(node string) string {
+	if node == LocalNode {
+		return filepath.Join(e.RunDir, "local-shell")
+	}
+	dir := e.NodeStateDir
+	if dir == "" {
+		dir = "/var/lib/haguide/shell"
+	}
+	return dir + "/" + node
+}
+
+func (e *Executor) logPath(i int, s *Step, node string) string {
+	name := fmt.Sprintf("%03d-%s", i+1, strings.NewReplacer("/", "_", " ", "_").Replace(s.ID))
+	return filepath.Join(e.RunDir, "logs", name, node+".log")
+}
+
+// runOnNode runs one step on one node, with the retries wait= asks for.
+func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, nr *NodeResult) {
+	start := time.Now()
+	defer func() { nr.Duration = time.Since(start).Round(time.Millisecond).String() }()
+	var log bytes.Buffer
+	defer func() {
+		p := e.logPath(i, s, node)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
+			if err := writeFileAtomic(p, []byte(e.Values.Mask(log.String())), 0o600); err == nil {
+				nr.Log = p
+			}
+		}
+	}()
+	c, err := e.conn(node)
+	if err != nil {
+		nr.Status, nr.Failure = StatusFailed, &Failure{Message: err.Error()}
+		return
+	}
+	b := s.Block
+	if b.Attrs.Background != "" {
+		e.startJob(ctx, s, node, c, &log)
+		nr.Status, nr.Attempts = StatusStarted, 1
+		return
+	}
+	wait := b.Attrs.Wait
+	deadline := start.Add(wait)
+	pause := e.Backoff
+	for attempt := 1; ; attempt++ {
+		nr.Attempts = attempt
+		fmt.Fprintf(&log, "### attempt %d at %s\n", attempt, time.Now().UTC().Format(time.RFC3339))
+		f := e.attempt(ctx, s, node, c, &log)
+		if f == nil {
+			nr.Status, nr.Failure = StatusPassed, nil
+			return
+		}
+		nr.Status, nr.Failure = StatusFailed, f
+		if ctx.Err() != nil || wait == 0 || time.Now().Add(pause).After(deadline) {
+			if wait > 0 && ctx.Err() == nil {
+				f.Message = strings.TrimSpace(f.Message + fmt.Sprintf(" (still failing after %d attempts in %s)", attempt, wait))
+			}
+			return
+		}
+		e.Logger.Debug("retrying", "step", s.ID, "node", node, "attempt", attempt, "pause", pause)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, 15*time.Second)
+	}
+}
+
+// attempt runs a step's block once on a node and returns what failed.
+func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, log *bytes.Buffer) *Failure {
+	b := s.Block
+	timeout := b.Attrs.Timeout
+	if timeout == 0 {
+		timeout = guide.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	fill := func(text string) string {
+		if node == LocalNode {
+			return e.Values.Fill("", text)
+		}
+		return e.Values.Fill(node, text)
+	}
+	if b.Kind == guide.KindFile {
+		return e.writeFile(ctx, b, c, fill(b.Content), log)
+	}
+	for _, cmd := range b.Commands {
+		text := fill(cmd.Text)
+		fmt.Fprintf(log, "%s %s\n", cmd.Prompt, text)
+		var out bytes.Buffer
+		w := &syncWriter{w: &out}
+		exit, err := c.Run(ctx, wrapCommand(e.stateDir(node), text), nil, w, w)
+		log.Write(out.Bytes())
+		fmt.Fprintf(log, "### exit %d\n", exit)
+		f := &Failure{Command: cmd.Text, Pos: cmd.Pos.String(), Exit: exit, Output: tail(e.Values.Mask(out.String()), 40)}
+		switch {
+		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			f.Message = fmt.Sprintf("timed out after %s", timeout)
+			return f
+		case err != nil:
+			f.Message = err.Error()
+			return f
+		case exit != 0:
+			f.Message = fmt.Sprintf("exit status %d", exit)
+			return f
+		}
+		if cmd.Expected != nil {
+			want := make([]string, len(cmd.Expected))
+			for i, l := range cmd.Expected {
+				want[i] = fill(l)
+			}
+			if r := expect.Match(want, out.String()); !r.OK {
+				f.Message = "output differs from what the guide shows"
+				f.Diff = e.Values.Mask(r.Diff)
+				fmt.Fprintf(log, "### output differs:\n%s\n", f.Diff)
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// writeFile writes a file block on a node, merging ini keys for apply=merge.
+func (e *Executor) writeFile(ctx context.Context, b *guide.Block, c Conn, content string, log *bytes.Buffer) *Failure {
+	mode := b.Attrs.Mode
+	if mode == 0 {
+		mode = guide.DefaultMode
+	}
+	owner := b.Attrs.Owner
+	if owner == "" {
+		owner = guide.DefaultOwner
+	}
+	data := []byte(content)
+	if b.Attrs.Apply == "merge" {
+		orig, err := c.ReadFile(ctx, b.Attrs.File)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return &Failure{Message: fmt.Sprintf("read %s for merging: %v", b.Attrs.File, err)}
+		}
+		merged, err := inimerge.Merge(orig, data)
+		if err != nil {
+			return &Failure{Message: fmt.Sprintf("merge into %s: %v", b.Attrs.File, err)}
+		}
+		fmt.Fprintf(log, "### merge into %s (%s, %s); keys set:\n%s", b.Attrs.File, owner, mode, content)
+		data = merged
+	} else {
+		fmt.Fprintf(log, "### write %s (%s, %s):\n%s", b.Attrs.File, owner, mode, content)
+	}
+	dir := path.Dir(b.Attrs.File)
+	if err := c.WriteFile(ctx, b.Attrs.File, data, mode, owner); err != nil {
+		return &Failure{Message: fmt.Sprintf("write %s: %v (does %s exist? an earlier step installs the package that makes it)", b.Attrs.File, err, dir)}
+	}
+	return nil
+}
+
+// startJob starts a background block on a node.
+func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, log *bytes.Buffer) {
+	b := s.Block
+	var script strings.Builder
+	for _, cmd := range b.Commands {
+		text := cmd.Text
+		if node == LocalNode {
+			text = e.Values.Fill("", text)
+		} else {
+			text = e.Values.Fill(node, text)
+		}
+		script.WriteString(text)
+		script.WriteString("\n")
+		fmt.Fprintf(log, "%s %s\n", cmd.Prompt, text)
+	}
+	fmt.Fprintf(log, "### started in the background as %q\n", b.Attrs.Background)
+	pidDir := e.stateDir(node)
+	job := &bgJob{node: node, conn: c, done: make(chan struct{}),
+		pidFile: pidDir + "/bg-" + b.Attrs.Background + ".pid"}
+	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	job.cancel = cancel
+	cmd := wrapBackground(pidDir, job.pidFile, script.String())
+	go func() {
+		defer close(job.done)
+		w := &syncWriter{w: &job.out}
+		job.exit, job.err = c.Run(jctx, cmd, nil, w, w)
+	}()
+	e.mu.Lock()
+	e.jobs[b.Attrs.Background] = append(e.jobs[b.Attrs.Background], job)
+	e.mu.Unlock()
+}
+
+// stopJob ends a background job on every node it runs on and returns a
+// failure message when the job had failed before it was stopped.
+func (e *Executor) stopJob(ctx context.Context, name string) string {
+	e.mu.Lock()
+	jobs := e.jobs[name]
+	delete(e.jobs, name)
+	e.mu.Unlock()
+	var msgs []string
+	for _, j := range jobs {
+		endedEarly := false
+		select {
+		case <-j.done:
+			endedEarly = true
+		default:
+		}
+		if !endedEarly {
+			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			_, _ = j.conn.Run(sctx, stopBackground(j.pidFile), nil, io.Discard, io.Discard)
+			cancel()
+			select {
+			case <-j.done:
+			case <-time.After(15 * time.Second):
+				j.cancel()
+				<-j.done
+			}
+		}
+		j.cancel()
+		if endedEarly && (j.err != nil || j.exit != 0) {
+			msgs = append(msgs, fmt.Sprintf("background job %s on %s ended before it was stopped (exit %d): %s",
+				name, j.node, j.exit, tail(e.Values.Mask(j.out.String()), 10)))
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// stopAllJobs ends background jobs no block stopped.
+func (e *Executor) stopAllJobs() {
+	e.mu.Lock()
+	names := make([]string, 0, len(e.jobs))
+	for n := range e.jobs {
+		names = append(names, n)
+	}
+	e.mu.Unlock()
+	for _, n := range names {
+		e.Logger.Warn("stopping a background job no block stopped", "job", n)
+		e.stopJob(context.Background(), n)
+	}
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	s = strings.TrimRight(s, "\n")
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return fmt.Sprintf("[%d lines before]\n", len(lines)-n) + strings.Join(lines[len(lines)-n:], "\n")
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,361 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/haguide/haguide/guide"
+)
+
+const testSettings = `release = "2025.1"
+release_name = "Epoxy"
+distros = ["debian", "ubuntu"]
+nodes = ["n1", "n2", "n3"]
+
+[placeholders.DB_PASS]
+meaning = "a password"
+example = "secret"
+secret = true
+
+[placeholders.WORK_DIR]
+meaning = "where the test writes"
+example = "/tmp/x"
+`
+
+// testGuide makes a one-chapter guide from chapter text.
+func testGuide(t *testing.T, chapter string) *guide.Guide {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"SUMMARY.md":    {Data: []byte("# Test\n\n1. [One](one.md)\n")},
+		"settings.toml": {Data: []byte(testSettings)},
+		"one.md":        {Data: []byte(chapter)},
+	}
+	g, err := guide.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// localExecutor runs a guide with every node a local shell: real
+// processes, real files, real shell state, without SSH.
+func localExecutor(t *testing.T, chapter string, vars map[string]string) (*Executor, string) {
+	t.Helper()
+	g := testGuide(t, chapter)
+	work := t.TempDir()
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	vars["WORK_DIR"] = work
+	p, err := NewPlan(g, "debian", PlanOptions{Lab: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(work, "run")
+	var nodes []Node
+	conns := map[string]Conn{}
+	for i, n := range g.Settings.Nodes {
+		nodes = append(nodes, Node{Name: n, Address: "10.0.0." + string(rune('1'+i))})
+		conns[n] = &LocalConn{}
+	}
+	v, err := NewValues(ValuesConfig{Settings: g.Settings, Nodes: nodes, Vars: vars, RunDir: run, Needed: p.Placeholders()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Executor{Plan: p, Conns: conns, Local: &LocalConn{}, Values: v, RunDir: run,
+		NodeStateDir: filepath.Join(work, "state"), Backoff: 10 * time.Millisecond}, work
+}
+
+func statuses(r *Report) []string {
+	var out []string
+	for _, s := range r.Steps {
+		out = append(out, s.ID+" "+s.Status)
+	}
+	return out
+}
+
+func TestShellStateCarries(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## State\n\n"+
+		"```console {nodes=all}\n# mkdir -p WORK_DIR/NODE_NAME && cd WORK_DIR/NODE_NAME\n# export GREETING=\"hello from NODE_NAME\"\n```\n\n"+
+		"```console {nodes=each}\n# pwd\nWORK_DIR/NODE_NAME\n# echo \"$GREETING\" >greeting && cat greeting\nhello from NODE_NAME\n```\n", nil)
+	rep, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"one/state/1 passed", "one/state/2 passed"}, statuses(rep)); diff != "" {
+		t.Fatal(diff)
+	}
+	for _, n := range []string{"n1", "n2", "n3"} {
+		b, err := os.ReadFile(filepath.Join(work, n, "greeting"))
+		if err != nil || string(b) != "hello from "+n+"\n" {
+			t.Errorf("%s: greeting %q, %v", n, b, err)
+		}
+	}
+	if rep.Result != StatusPassed || rep.Totals.Passed != 2 {
+		t.Errorf("result %s, totals %+v", rep.Result, rep.Totals)
+	}
+}
+
+func TestFailureStopsTheRun(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Fail\n\n"+
+		"```console {nodes=first}\n# echo before\n# false\n# touch WORK_DIR/after\n```\n\n"+
+		"```console\n# touch WORK_DIR/never\n```\n", nil)
+	var progress bytes.Buffer
+	e.Progress = &progress
+	rep, err := e.Run(context.Background())
+	var se *StepError
+	if !errors.As(err, &se) {
+		t.Fatalf("err = %v, want a StepError", err)
+	}
+	if diff := cmp.Diff([]string{"one/fail/1 failed", "one/fail/2 not run"}, statuses(rep)); diff != "" {
+		t.Fatal(diff)
+	}
+	for _, f := range []string{"after", "never"} {
+		if _, err := os.Stat(filepath.Join(work, f)); err == nil {
+			t.Errorf("%s exists: the run went on after a failure", f)
+		}
+	}
+	msg := err.Error()
+	for _, want := range []string{"one/fail/1", "one.md:5:1", "on n1", "`false`", "exit status 1", "log: "} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if !strings.Contains(progress.String(), "FAIL") {
+		t.Errorf("progress lacks FAIL:\n%s", progress.String())
+	}
+	if rep.Result != StatusFailed {
+		t.Errorf("result %s", rep.Result)
+	}
+}
+
+func TestExpectedOutputDiff(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Out\n\n"+
+		"```console {nodes=n2}\n# printf 'a\\nb\\nc\\n'\na\n...\nc\n# printf 'one\\ntwo\\n'\none\nthree\n```\n", nil)
+	rep, err := e.Run(context.Background())
+	if err == nil {
+		t.Fatal("want a failure")
+	}
+	f := rep.Steps[0].NodeResults[0].Failure
+	if f == nil || f.Diff == "" || !strings.Contains(f.Diff, "three") || !strings.Contains(f.Diff, "two") {
+		t.Fatalf("failure %+v, want a diff showing three and two", f)
+	}
+	if f.Command != "printf 'one\\ntwo\\n'" {
+		t.Errorf("failed command %q", f.Command)
+	}
+}
+
+func TestWaitRetries(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Wait\n\n"+
+		"```console {nodes=first wait=30s}\n# echo x >>WORK_DIR/count && test $(wc -l <WORK_DIR/count) -ge 3\n```\n", nil)
+	rep, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Steps[0].Attempts; got != 3 {
+		t.Errorf("attempts = %d, want 3", got)
+	}
+	b, _ := os.ReadFile(filepath.Join(work, "count"))
+	if n := strings.Count(string(b), "\n"); n != 3 {
+		t.Errorf("ran %d times, want 3", n)
+	}
+}
+
+func TestWaitGivesUp(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Wait\n\n```console {nodes=first wait=1s}\n# false\n```\n", nil)
+	e.Backoff = 200 * time.Millisecond
+	rep, err := e.Run(context.Background())
+	if err == nil {
+		t.Fatal("want a failure")
+	}
+	f := rep.Steps[0].NodeResults[0].Failure
+	if !strings.Contains(f.Message, "still failing after") {
+		t.Errorf("message %q", f.Message)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Slow\n\n```console {nodes=first timeout=1s}\n# sleep 30\n```\n", nil)
+	done := make(chan struct{})
+	var rep *Report
+	go func() {
+		defer close(done)
+		rep, _ = e.Run(context.Background())
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a timed-out command kept the run waiting")
+	}
+	if f := rep.Steps[0].NodeResults[0].Failure; f == nil || !strings.Contains(f.Message, "timed out after 1s") {
+		t.Errorf("failure %+v", f)
+	}
+}
+
+func TestFileBlocks(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Files\n\n"+
+		"```console {nodes=first}\n# mkdir -p WORK_DIR/etc && printf '[DEFAULT]\\n# a comment\\ndebug = true\\n\\n[database]\\nconnection = sqlite://\\n' >WORK_DIR/etc/svc.conf\n```\n\n"+
+		"```ini {nodes=first file=/etc/svc.conf apply=merge}\n[database]\nconnection = mysql+pymysql://svc:DB_PASS@db/svc\n\n[cache]\nenabled = true\n```\n\n"+
+		"```text {nodes=first file=/etc/plain.txt mode=0600}\nhello NODE_NAME\n```\n", nil)
+	// Files go under the test's directory, as if it were the node's root.
+	e.Conns["n1"] = &rootedConn{LocalConn: &LocalConn{}, root: work}
+	rep, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(work, "etc/svc.conf"))
+	secret, _ := e.Values.Lookup("n1", "DB_PASS")
+	want := "[DEFAULT]\n# a comment\ndebug = true\n\n[database]\nconnection = mysql+pymysql://svc:" + secret + "@db/svc\n\n[cache]\nenabled = true\n"
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("merged file (-want +got):\n%s", diff)
+	}
+	st, err := os.Stat(filepath.Join(work, "etc/plain.txt"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("plain.txt: %v %v", st, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(work, "etc/plain.txt")); string(b) != "hello n1\n" {
+		t.Errorf("plain.txt = %q", b)
+	}
+	// The log shows the keys set, with the secret masked.
+	log, _ := os.ReadFile(rep.Steps[1].NodeResults[0].Log)
+	if strings.Contains(string(log), secret) || !strings.Contains(string(log), "<DB_PASS>") {
+		t.Errorf("log does not mask the secret:\n%s", log)
+	}
+}
+
+func TestSecretsNeverLeak(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Secret\n\n"+
+		"```console {nodes=first}\n# echo \"the password is DB_PASS\"\n# echo DB_PASS; false\n```\n", nil)
+	var progress bytes.Buffer
+	e.Progress = &progress
+	rep, _ := e.Run(context.Background())
+	secret, _ := e.Values.Lookup("n1", "DB_PASS")
+	if len(secret) < 16 {
+		t.Fatalf("generated secret %q too short", secret)
+	}
+	var all bytes.Buffer
+	rep.WriteJSON(&all)
+	rep.WriteJUnit(&all)
+	all.Write(progress.Bytes())
+	filepath.Walk(e.RunDir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && filepath.Base(p) != SecretsFile {
+			b, _ := os.ReadFile(p)
+			all.Write(b)
+		}
+		return nil
+	})
+	if strings.Contains(all.String(), secret) {
+		t.Fatalf("the secret appears in the run's output:\n%s", all.String())
+	}
+	if !strings.Contains(all.String(), "<DB_PASS>") {
+		t.Errorf("the masked secret does not appear at all")
+	}
+	// The secret is kept in the run directory for the next run, privately.
+	st, err := os.Stat(filepath.Join(e.RunDir, SecretsFile))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("secrets file: %v %v", st, err)
+	}
+}
+
+func TestBackgroundStop(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Load\n\n"+
+		"```console {nodes=local background=load}\n# while true; do echo tick >>WORK_DIR/ticks; sleep 0.05; done\n```\n\n"+
+		"```console {nodes=first wait=10s}\n# test $(wc -l <WORK_DIR/ticks) -ge 3\n```\n\n"+
+		"```console {nodes=local stop=load}\n# wc -l <WORK_DIR/ticks >WORK_DIR/count\n```\n", nil)
+	rep, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"one/load/1 started", "one/load/2 passed", "one/load/3 passed"}, statuses(rep)); diff != "" {
+		t.Fatal(diff)
+	}
+	a, _ := os.ReadFile(filepath.Join(work, "ticks"))
+	time.Sleep(300 * time.Millisecond)
+	b, _ := os.ReadFile(filepath.Join(work, "ticks"))
+	if len(a) != len(b) {
+		t.Errorf("the background loop still runs after stop: %d -> %d bytes", len(a), len(b))
+	}
+}
+
+func TestSkipsAndReports(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Mixed\n\n"+
+		"```console\n# true\n```\n\n"+
+		"```console {run=no reason=\"needs a BMC\"}\n# fence_ipmilan --help\n```\n\n"+
+		"```console {distro=ubuntu}\n# true\n```\n\n"+
+		"```console {distro=debian}\n# true\n```\n", nil)
+	rep, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Steps != 3 || rep.Totals.Passed != 2 || rep.Totals.Skipped != 1 || rep.Totals.Reasons["run=no"] != 1 {
+		t.Errorf("totals %+v", rep.Totals)
+	}
+	var j bytes.Buffer
+	if err := rep.WriteJUnit(&j); err != nil {
+		t.Fatal(err)
+	}
+	var parsed junitSuites
+	if err := xml.Unmarshal(j.Bytes(), &parsed); err != nil {
+		t.Fatalf("JUnit does not parse: %v\n%s", err, j.String())
+	}
+	if parsed.Tests != 3 || parsed.Skipped != 1 || len(parsed.Suites) != 1 || parsed.Suites[0].Cases[1].Skipped == nil {
+		t.Errorf("JUnit %+v", parsed)
+	}
+	var tbl bytes.Buffer
+	rep.WriteTable(&tbl)
+	if !strings.Contains(tbl.String(), "run=no (1)") {
+		t.Errorf("table:\n%s", tbl.String())
+	}
+}
+
+func TestResume(t *testing.T) {
+	chapter := "# One\n\n## R\n\n```console {nodes=first}\n# echo 1 >>WORK_DIR/one\n```\n\n" +
+		"```console {nodes=first}\n# test -f WORK_DIR/ok\n```\n\n```console {nodes=first}\n# echo 3 >>WORK_DIR/three\n```\n"
+	e, work := localExecutor(t, chapter, nil)
+	if _, err := e.Run(context.Background()); err == nil {
+		t.Fatal("want the second step to fail")
+	}
+	from, err := ResumeFrom(e.RunDir, e.Plan)
+	if err != nil || from != "one/r/2" {
+		t.Fatalf("ResumeFrom = %q, %v", from, err)
+	}
+	os.WriteFile(filepath.Join(work, "ok"), nil, 0o644)
+	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{From: from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Plan = p
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(work, "one")); string(b) != "1\n" {
+		t.Errorf("the first step ran again: %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(work, "three")); string(b) != "3\n" {
+		t.Errorf("the third step did not run: %q", b)
+	}
+}
+
+// rootedConn is a local node whose files live under root.
+type rootedConn struct {
+	*LocalConn
+	root string
+}
+
+func (r *rootedConn) WriteFile(ctx context.Context, p string, data []byte, mode os.FileMode, owner string) error {
+	return r.LocalConn.WriteFile(ctx, filepath.Join(r.root, p), data, mode, "")
+}
+
+func (r *rootedConn) ReadFile(ctx context.Context, p string) ([]byte, error) {
+	return r.LocalConn.ReadFile(ctx, filepath.Join(r.root, p))
+}

@@ -1,0 +1,91 @@
+package runner
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"sync"
+)
+
+// commandEnv is set for every command: nothing may wait for a person, and
+// output is plain, in one language, so expected output can match it.
+var commandEnv = []string{
+	"DEBIAN_FRONTEND=noninteractive",
+	"APT_LISTCHANGES_FRONTEND=none",
+	"NEEDRESTART_MODE=a",
+	"NEEDRESTART_SUSPEND=1",
+	"SYSTEMD_PAGER=",
+	"SYSTEMD_COLORS=0",
+	"PAGER=cat",
+	"GIT_PAGER=cat",
+	"TERM=dumb",
+	"LANG=C.UTF-8",
+	"LC_ALL=C.UTF-8",
+}
+
+// shellQuote quotes s as one word for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// wrapCommand builds the command line that runs one of the guide's
+// commands on a node the way a reader's terminal would: in the working
+// directory and with the exported variables that the commands before it
+// left, which stateDir keeps on the node. The state is saved again when the
+// command ends, however it ends. stderr is joined to stdout so the output
+// keeps its order, as on a terminal; stdin is empty.
+func wrapCommand(stateDir, command string) string {
+	var b strings.Builder
+	b.WriteString("exec 2>&1 </dev/null\n")
+	for _, e := range commandEnv {
+		k, v, _ := strings.Cut(e, "=")
+		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
+	}
+	fmt.Fprintf(&b, "__hg_state=%s\n", shellQuote(stateDir))
+	b.WriteString(`mkdir -p "$__hg_state" || exit 125
+if [ -f "$__hg_state/env" ]; then . "$__hg_state/env"; fi
+cd "$(cat "$__hg_state/cwd" 2>/dev/null || echo "$HOME")" 2>/dev/null || cd
+__hg_save() {
+  __hg_rc=$?
+  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK _ 2>/dev/null
+  export -p >"$__hg_state/env.tmp" && mv -f "$__hg_state/env.tmp" "$__hg_state/env"
+  pwd >"$__hg_state/cwd.tmp" && mv -f "$__hg_state/cwd.tmp" "$__hg_state/cwd"
+  exit $__hg_rc
+}
+trap __hg_save EXIT
+unset __hg_rc
+`)
+	b.WriteString(command)
+	b.WriteString("\n")
+	return "exec bash --noprofile --norc -c " + shellQuote(b.String()) + " haguide"
+}
+
+// wrapBackground builds the command line of a background job: the block's
+// commands run in a session of their own, whose id is written to pidFile so
+// a later stop can end the job and all it started.
+func wrapBackground(stateDir, pidFile, script string) string {
+	inner := wrapCommand(stateDir, script)
+	return fmt.Sprintf("mkdir -p %s || exit 125; setsid bash -c %s </dev/null & echo $! >%s; wait $!",
+		shellQuote(path.Dir(pidFile)), shellQuote(inner), shellQuote(pidFile))
+}
+
+// stopBackground ends a background job started with wrapBackground.
+func stopBackground(pidFile string) string {
+	q := shellQuote(pidFile)
+	return "exec bash --noprofile --norc -c " + shellQuote(fmt.Sprintf(`if [ -f %[1]s ]; then p=$(cat %[1]s); kill -TERM -- -"$p" 2>/dev/null; `+
+		`for i in $(seq 50); do kill -0 -- -"$p" 2>/dev/null || break; sleep 0.2; done; `+
+		`kill -KILL -- -"$p" 2>/dev/null; rm -f %[1]s; fi; true`, q))
+}
+
+// syncWriter serialises writes from the two output streams.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
