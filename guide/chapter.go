@@ -75,7 +75,17 @@ func (p *chapterParser) walk(doc ast.Node) {
 		case *ast.AutoLink:
 			p.ch.Links = append(p.ch.Links, &Link{Dest: string(n.URL(p.src)), Kind: LinkExternal, Pos: p.inlinePos(n)})
 		case *ast.Text:
-			p.prose(n.Segment.Value(p.src))
+			// goldmark splits text at characters that may start inline
+			// markup, "_" among them: read a run of adjacent text nodes as
+			// one, so CONTROLLER_VIP is one word.
+			if prev, ok := n.PreviousSibling().(*ast.Text); ok && prev.Segment.Stop == n.Segment.Start {
+				break
+			}
+			seg := n.Segment
+			for next, ok := n.NextSibling().(*ast.Text); ok && next.Segment.Start == seg.Stop; next, ok = next.NextSibling().(*ast.Text) {
+				seg.Stop = next.Segment.Stop
+			}
+			p.prose(seg.Value(p.src))
 		case *ast.String:
 			p.prose(n.Value)
 		}

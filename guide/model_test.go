@@ -239,3 +239,12 @@ func TestReplace(t *testing.T) {
 		}
 	}
 }
+
+func TestProsePlaceholdersAcrossTextNodes(t *testing.T) {
+	s := &Settings{Placeholders: map[string]Placeholder{"CONTROLLER_VIP": {}, "KEYSTONE_DBPASS": {}}}
+	var dl diagList
+	ch := parseChapter(s, "x.md", []byte("# X\n\nThe VIP is CONTROLLER_VIP, and the password KEYSTONE_DBPASS.\n"), &dl)
+	if diff := cmp.Diff([]string{"CONTROLLER_VIP", "KEYSTONE_DBPASS"}, ch.ProsePlaceholders); diff != "" {
+		t.Errorf("prose placeholders (-want +got):\n%s", diff)
+	}
+}
