@@ -59,6 +59,30 @@ func TestResolveLink(t *testing.T) {
 		{"rhel", "install-guide:environment-packages", "https://docs.openstack.org/install-guide/environment-packages-rdo.html", ""},
 		{"rhel", "install-guide:environment-ntp", "https://docs.openstack.org/install-guide/environment-ntp.html", ""},
 		{"debian", "docs:oslo.messaging/configuration/opts#oslo_messaging_rabbit", "https://docs.openstack.org/oslo.messaging/2025.1/configuration/opts.html#oslo_messaging_rabbit", ""},
+		{"debian", "install:glance/install", "https://docs.openstack.org/glance/2025.1/install/install-debian.html", ""},
+		{"ubuntu", "install:glance/install", "https://docs.openstack.org/glance/2025.1/install/install-ubuntu.html", ""},
+		{"debian", "install:heat/install", "https://docs.openstack.org/heat/2025.1/install/install-debian.html", ""},
+		{"debian", "install:horizon/verify", "https://docs.openstack.org/horizon/2025.1/install/verify-debian.html", ""},
+		{"debian", "install:nova/controller-install", "https://docs.openstack.org/nova/2025.1/install/controller-install-ubuntu.html", ""},
+		{"rhel", "install:placement/install", "https://docs.openstack.org/placement/2025.1/install/install-rdo.html", ""},
+		{"suse", "install:cinder/cinder-controller-install", "https://docs.openstack.org/cinder/2025.1/install/cinder-controller-install-obs.html", ""},
+		{"rhel", "install:keystone/get-started", "https://docs.openstack.org/keystone/2025.1/install/get-started-rdo.html", ""},
+		{"rhel", "install:ceilometer/install-controller", "https://docs.openstack.org/ceilometer/2025.1/install/install-controller.html", ""},
+		{"rhel", "install:ceilometer/install-base", "https://docs.openstack.org/ceilometer/2025.1/install/install-base-rdo.html", ""},
+		{"debian", "install:neutron/ovn/manual_install", "https://docs.openstack.org/neutron/2025.1/install/ovn/manual_install.html", ""},
+		{"debian", "install:neutron/controller-install-option2", "https://docs.openstack.org/neutron/2025.1/install/controller-install-option2-ubuntu.html", ""},
+		{"debian", "install:aodh/install", "https://docs.openstack.org/aodh/2025.1/install/install-ubuntu.html", ""},
+		// One distro's page named on purpose resolves the same for every reader.
+		{"debian", "install:placement/install-rdo", "https://docs.openstack.org/placement/2025.1/install/install-rdo.html", ""},
+		{"rhel", "install:glance/install-debian#prerequisites", "https://docs.openstack.org/glance/2025.1/install/install-debian.html#prerequisites", ""},
+		{"rhel", "install-guide:environment-sql-database-ubuntu", "https://docs.openstack.org/install-guide/environment-sql-database-ubuntu.html", ""},
+		{"debian", "docs:nova/install/controller-install", "https://docs.openstack.org/nova/2025.1/install/controller-install.html", ""},
+		{"debian", "docs:ha-guide/intro-ha", "https://docs.openstack.org/ha-guide/intro-ha.html", ""},
+		{"debian", "install:keystone/keystone-install-debian", "", "unknown keystone install page"},
+		{"debian", "install:nova/verify-ubuntu", "", "unknown nova install page"},
+		{"debian", "install:placement/controller-install", "", "unknown placement install page"},
+		{"debian", "install-guide:environment-packages-debian", "", "unknown Installation Guide page"},
+		{"debian", "docs:networking-ovn/x", "", "unknown project"},
 		{"debian", "install:keystone/nope", "", "unknown keystone install page"},
 		{"debian", "install:nope/x", "", "unknown service \"nope\""},
 		{"debian", "install:keystone", "", "unknown service \"keystone\""},
@@ -83,8 +107,42 @@ func TestResolveLink(t *testing.T) {
 			}
 		})
 	}
-	if !PerDistro("install:keystone/keystone-install") || PerDistro("install:nova/verify") || PerDistro("docs:nova/x") {
-		t.Error("PerDistro is wrong")
+	for dest, want := range map[string]bool{
+		"install:keystone/keystone-install":  true,
+		"install:glance/install#x":           true,
+		"install-guide:environment-packages": true,
+		"install:nova/verify":                false,
+		"install:placement/install-rdo":      false,
+		"install-guide:environment-ntp":      false,
+		"docs:nova/x":                        false,
+		"install:nope/x":                     false,
+	} {
+		if got := PerDistro(dest); got != want {
+			t.Errorf("PerDistro(%q) = %v, want %v", dest, got, want)
+		}
+	}
+}
+
+// TestPageTables checks that every page of the tables resolves for every
+// distro, and that a Debian page is only claimed by a per-distro page.
+func TestPageTables(t *testing.T) {
+	for svc, pages := range servicePages {
+		for name, p := range pages {
+			if p.debian && !p.perDistro {
+				t.Errorf("%s/%s: debian without perDistro", svc, name)
+			}
+			for _, d := range IDs() {
+				u, err := ResolveLink("2025.1", d, "install:"+svc+"/"+name)
+				if err != nil || !strings.HasPrefix(u, DocsBase+svc+"/2025.1/install/"+name) || !strings.HasSuffix(u, ".html") {
+					t.Errorf("install:%s/%s for %s = %q, %v", svc, name, d, u, err)
+				}
+			}
+		}
+	}
+	for name, p := range installGuidePages {
+		if p.debian {
+			t.Errorf("install-guide:%s claims a Debian page; the general guide has none", name)
+		}
 	}
 }
 
