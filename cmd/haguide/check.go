@@ -1,18 +1,22 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/runner/lint"
 )
 
 func init() { commands = append(commands, newCheckCmd) }
 
 func newCheckCmd(g *globalFlags) *cobra.Command {
-	var format string
+	var format, haproxy string
+	var configs bool
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Lint the guide without nodes",
@@ -62,10 +66,47 @@ It exits 1 when it finds anything.`,
 				}
 				return &exitError{code: 1}
 			}
+			if configs {
+				return checkConfigs(cmd.Context(), g, gd, haproxy)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
+	cmd.Flags().BoolVar(&configs, "configs", false, "also check the files the guide writes, for every distro (haproxy -c, ini, JSON, YAML)")
+	cmd.Flags().StringVar(&haproxy, "haproxy", "", "the haproxy `binary` for --configs (default: haproxy on PATH)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// checkConfigs replays the file blocks of every distro and checks the
+// files with the tools made for them.
+func checkConfigs(ctx context.Context, g *globalFlags, gd *guide.Guide, haproxy string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	problems := 0
+	for _, d := range gd.Settings.Distros {
+		res, err := lint.Distro(ctx, gd, d, lint.Options{HAProxy: haproxy})
+		if err != nil {
+			return err
+		}
+		for _, p := range res.Problems {
+			fmt.Fprintln(g.stderr, p)
+		}
+		problems += len(res.Problems)
+		for _, s := range res.Skipped {
+			fmt.Fprintf(g.stderr, "haguide: [%s] %s\n", d, s)
+			if os.Getenv("CI") == "true" {
+				return fmt.Errorf("CI must make every check: %s", s)
+			}
+		}
+		if !g.Quiet {
+			fmt.Fprintf(g.stdout, "configs %s: %d check(s), %d problem(s)\n", d, len(res.Checked), len(res.Problems))
+		}
+	}
+	if problems > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
 }

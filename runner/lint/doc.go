@@ -1,0 +1,8 @@
+// Package lint checks the files a guide writes without any node: for one
+// distro it replays every file block of the plan, as the first node would
+// get it (placeholders filled with the examples the settings give,
+// apply=merge applied), and then checks the result with the tool made for
+// it where the machine has one: `haproxy -c` for HAProxy's configuration,
+// parsers for ini, JSON and YAML files. Shell commands are already parsed by
+// guide.Check.
+package lint

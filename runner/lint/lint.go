@@ -1,0 +1,234 @@
+package lint
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/runner"
+	"github.com/haguide/haguide/runner/inimerge"
+)
+
+// Problem is one thing wrong with a file the guide writes.
+type Problem struct {
+	Pos    guide.Pos `json:"pos"`
+	Distro string    `json:"distro"`
+	File   string    `json:"file"`
+	Msg    string    `json:"message"`
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s: [%s] %s: %s", p.Pos, p.Distro, p.File, p.Msg)
+}
+
+// Result is what a lint run found and what it checked.
+type Result struct {
+	Problems []Problem `json:"problems"`
+	// Checked lists "tool: file" for every check made.
+	Checked []string `json:"checked"`
+	// Skipped lists checks that could not be made, with the reason.
+	Skipped []string `json:"skipped,omitempty"`
+}
+
+// Options tune a run.
+type Options struct {
+	// HAProxy is the haproxy binary; empty looks it up on PATH, "-"
+	// skips the check.
+	HAProxy string
+}
+
+// exampleValue fills a placeholder with the settings' example, and the
+// built-in node values with a plausible address plan.
+func exampleValue(s *guide.Settings, node string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if p, ok := s.Placeholders[name]; ok {
+			return p.Example, p.Example != ""
+		}
+		switch name {
+		case "NODE_NAME":
+			return node, true
+		case "NODE_ADDR":
+			return nodeAddr(s, node), true
+		}
+		for _, n := range s.Nodes {
+			if guide.NodeAddrPlaceholder(n) == name {
+				return nodeAddr(s, n), true
+			}
+		}
+		return "", false
+	}
+}
+
+func nodeAddr(s *guide.Settings, node string) string {
+	return fmt.Sprintf("10.0.0.%d", 11+slices.Index(s.Nodes, node))
+}
+
+// file is the state of one file after the plan's blocks.
+type file struct {
+	data []byte
+	pos  guide.Pos // the last block that wrote it
+	// contentPos is where the file's first line is written in the guide,
+	// when one block wrote it whole.
+	contentPos guide.Pos
+	lang       string
+}
+
+// Distro checks the files the plan of one distro writes on its first node.
+func Distro(ctx context.Context, g *guide.Guide, distro string, opts Options) (*Result, error) {
+	p, err := runner.NewPlan(g, distro, runner.PlanOptions{Lab: true})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	node := ""
+	if len(g.Settings.Nodes) > 0 {
+		node = g.Settings.Nodes[0]
+	}
+	fill := exampleValue(g.Settings, node)
+	files := map[string]*file{}
+	var order []string
+	for _, s := range p.Steps {
+		b := s.Block
+		if b.Kind != guide.KindFile || s.Skip != "" {
+			continue
+		}
+		if !s.Local && !slices.Contains(s.Nodes, node) {
+			continue
+		}
+		content := []byte(g.Settings.Replace(b.Content, fill))
+		name := b.Attrs.File
+		f, ok := files[name]
+		if !ok {
+			f = &file{}
+			files[name] = f
+			order = append(order, name)
+		}
+		f.pos, f.lang = b.Pos, b.Lang
+		if b.Attrs.Apply == "merge" {
+			f.contentPos = guide.Pos{}
+			merged, err := inimerge.Merge(f.data, content)
+			if err != nil {
+				res.Problems = append(res.Problems, Problem{Pos: b.ContentPos, Distro: distro, File: name, Msg: "not ini: " + err.Error()})
+				continue
+			}
+			f.data = merged
+			res.Checked = append(res.Checked, "ini: "+name)
+			continue
+		}
+		f.data = content
+		f.contentPos = b.ContentPos
+	}
+	for _, name := range order {
+		f := files[name]
+		switch {
+		case f.lang == "json" || strings.HasSuffix(name, ".json"):
+			res.Checked = append(res.Checked, "json: "+name)
+			var v any
+			if err := json.Unmarshal(f.data, &v); err != nil {
+				res.Problems = append(res.Problems, Problem{Pos: f.pos, Distro: distro, File: name, Msg: "not JSON: " + err.Error()})
+			}
+		case f.lang == "yaml" || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml"):
+			res.Checked = append(res.Checked, "yaml: "+name)
+			var v any
+			if err := yaml.Unmarshal(f.data, &v); err != nil {
+				res.Problems = append(res.Problems, Problem{Pos: f.pos, Distro: distro, File: name, Msg: "not YAML: " + err.Error()})
+			}
+		}
+	}
+	if err := checkHAProxy(ctx, files, distro, opts, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// checkHAProxy runs `haproxy -c` on haproxy.cfg and every fragment the
+// guide writes beside it, in the order haproxy would read them.
+func checkHAProxy(ctx context.Context, files map[string]*file, distro string, opts Options, res *Result) error {
+	var cfgs []string
+	for name := range files {
+		if strings.HasPrefix(name, "/etc/haproxy/") && strings.HasSuffix(name, ".cfg") {
+			cfgs = append(cfgs, name)
+		}
+	}
+	if len(cfgs) == 0 {
+		return nil
+	}
+	slices.SortFunc(cfgs, func(a, b string) int {
+		// haproxy.cfg first, then fragments in name order.
+		ra, rb := path.Base(a) != "haproxy.cfg", path.Base(b) != "haproxy.cfg"
+		if ra != rb {
+			if !ra {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	bin := opts.HAProxy
+	if bin == "-" {
+		res.Skipped = append(res.Skipped, "haproxy -c: skipped by request")
+		return nil
+	}
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("haproxy"); err != nil {
+			res.Skipped = append(res.Skipped, "haproxy -c: no haproxy on this machine (scripts/deps.sh test installs it)")
+			return nil
+		}
+	}
+	dir, err := os.MkdirTemp("", "haguide-lint-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"-c"}
+	for i, name := range cfgs {
+		p := filepath.Join(dir, fmt.Sprintf("%02d-%s", i, path.Base(name)))
+		if err := os.WriteFile(p, files[name].data, 0o600); err != nil {
+			return err
+		}
+		args = append(args, "-f", p)
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	res.Checked = append(res.Checked, "haproxy -c: "+strings.Join(cfgs, " "))
+	if err != nil {
+		// Point at the guide's line where haproxy names one.
+		where, whereFile := files[cfgs[0]].pos, cfgs[0]
+		var lines []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if l = strings.TrimSpace(l); l == "" || strings.HasPrefix(l, "[NOTICE]") {
+				continue
+			}
+			for i, name := range cfgs {
+				tmp := filepath.Join(dir, fmt.Sprintf("%02d-%s", i, path.Base(name)))
+				if m := regexp.MustCompile(`\[` + regexp.QuoteMeta(tmp) + `:(\d+)\]`).FindStringSubmatch(l); m != nil && whereFile == cfgs[0] && where == files[cfgs[0]].pos {
+					if n, _ := strconv.Atoi(m[1]); n > 0 && files[name].contentPos.Line > 0 {
+						where = files[name].contentPos
+						where.Line += n - 1
+						where.Col = 1
+						whereFile = name
+					}
+				}
+				l = strings.ReplaceAll(l, tmp, name)
+			}
+			lines = append(lines, l)
+		}
+		res.Problems = append(res.Problems, Problem{Pos: where, Distro: distro, File: whereFile, Msg: "haproxy -c: " + strings.Join(lines, "\n")})
+	}
+	return nil
+}

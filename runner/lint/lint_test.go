@@ -1,0 +1,81 @@
+package lint
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/haguide/haguide/guide"
+)
+
+func load(t *testing.T, chapter string) *guide.Guide {
+	t.Helper()
+	g, err := guide.Load(fstest.MapFS{
+		"SUMMARY.md": {Data: []byte("# T\n\n1. [One](one.md)\n")},
+		"settings.toml": {Data: []byte(`release = "2025.1"
+distros = ["debian"]
+nodes = ["controller1", "controller2"]
+[placeholders.CONTROLLER_VIP]
+meaning = "vip"
+example = "10.0.0.10"
+`)},
+		"one.md": {Data: []byte(chapter)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+const goodHAProxy = "```cfg {file=/etc/haproxy/haproxy.cfg}\n" +
+	"global\n  log /dev/log local0\n\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 1m\n  timeout server 1m\n\n" +
+	"listen galera\n  bind CONTROLLER_VIP:3306\n  server controller1 CONTROLLER1_ADDR:3306 check\n```\n"
+
+func TestHAProxy(t *testing.T) {
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		t.Skip("no haproxy here; scripts/deps.sh test installs it")
+	}
+	res, err := Distro(context.Background(), load(t, "# One\n\n"+goodHAProxy), "debian", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 0 || len(res.Checked) != 1 {
+		t.Fatalf("good config: %+v", res)
+	}
+	bad := strings.Replace(goodHAProxy, "mode tcp", "mode bogus", 1)
+	res, err = Distro(context.Background(), load(t, "# One\n\n"+bad), "debian", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Msg, "bogus") || res.Problems[0].Pos.Line != 8 {
+		t.Fatalf("bad config: %+v", res)
+	}
+	if strings.Contains(res.Problems[0].Msg, "haguide-lint-") {
+		t.Errorf("message names the temporary file: %s", res.Problems[0].Msg)
+	}
+}
+
+func TestFragmentsAndMerge(t *testing.T) {
+	chapter := "# One\n\n" +
+		"```ini {file=/etc/svc.conf}\n[database]\nconnection = sqlite://\n```\n\n" +
+		"```ini {file=/etc/svc.conf apply=merge}\n[database]\nconnection = mysql://CONTROLLER_VIP/db\n```\n\n" +
+		"```json {file=/etc/x.json}\n{\"a\": 1,}\n```\n\n" +
+		"```yaml {file=/etc/y.yaml}\na: [1, 2\n```\n"
+	res, err := Distro(context.Background(), load(t, chapter), "debian", Options{HAProxy: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, p := range res.Problems {
+		msgs = append(msgs, p.File+": "+p.Msg)
+	}
+	got := strings.Join(msgs, "\n")
+	if len(res.Problems) != 2 || !strings.Contains(got, "/etc/x.json: not JSON") || !strings.Contains(got, "/etc/y.yaml: not YAML") {
+		t.Fatalf("problems:\n%s", got)
+	}
+	if len(res.Checked) != 3 {
+		t.Errorf("checked %v", res.Checked)
+	}
+}
