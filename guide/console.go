@@ -34,7 +34,7 @@ func parseConsole(b *Block, lines *text.Segments, src []byte, li *lineIndex, dl 
 		// A command goes on while the shell would read more.
 		for {
 			err := parseShell(cur.Text)
-			more := continues(cur.Text) || (err != nil && syntax.IsIncomplete(err))
+			more := continues(cur.Text) || incomplete(err)
 			if !more || i+1 >= n {
 				if err != nil {
 					dl.add(shellErrPos(cur.Pos, err), "shell syntax: %s", shellErrMsg(err))
@@ -62,6 +62,16 @@ func parseConsole(b *Block, lines *text.Segments, src []byte, li *lineIndex, dl 
 		}
 	}
 	return cmds
+}
+
+// incomplete reports whether the shell would read another line: an open
+// quote, an unfinished compound command, or a here-document whose
+// delimiter has not come yet (which the parser reports as a plain error).
+func incomplete(err error) bool {
+	if err == nil {
+		return false
+	}
+	return syntax.IsIncomplete(err) || strings.HasPrefix(shellErrMsg(err), "unclosed here-document")
 }
 
 // continues reports whether a command's last line ends in a backslash

@@ -248,3 +248,25 @@ func TestProsePlaceholdersAcrossTextNodes(t *testing.T) {
 		t.Errorf("prose placeholders (-want +got):\n%s", diff)
 	}
 }
+
+func TestHereDocumentAndGluedWords(t *testing.T) {
+	s := &Settings{Nodes: []string{"controller1"}, Placeholders: map[string]Placeholder{"DB_PASS": {}}}
+	var dl diagList
+	src := "# X\n\n```console\n# mysql <<SQL\nCREATE USER x IDENTIFIED BY 'DB_PASS';\nSQL\n# ovn-nbctl --db=x show OVN_Northbound\n...\n```\n"
+	ch := parseChapter(s, "x.md", []byte(src), &dl)
+	if len(dl.ds) != 0 {
+		t.Fatalf("diagnostics: %v", dl.ds)
+	}
+	b := ch.Blocks[0]
+	var texts []string
+	for _, c := range b.Commands {
+		texts = append(texts, c.Text)
+	}
+	want := []string{"mysql <<SQL\nCREATE USER x IDENTIFIED BY 'DB_PASS';\nSQL", "ovn-nbctl --db=x show OVN_Northbound"}
+	if diff := cmp.Diff(want, texts); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"DB_PASS"}, b.Placeholders); diff != "" {
+		t.Errorf("placeholders (-want +got):\n%s", diff)
+	}
+}

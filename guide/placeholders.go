@@ -38,6 +38,14 @@ func isPlaceholderWord(w string) bool {
 	return under
 }
 
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+
+// PlaceholderWords calls fn for every word of text that has the shape of a
+// placeholder (UPPER_SNAKE with an underscore), with its byte offset,
+// whether declared or not. Renderers use it to mark exactly the words the
+// model reads.
+func PlaceholderWords(text string, fn func(word string, off int)) { forEachUpperSnake(text, fn) }
+
 // forEachUpperSnake calls fn for every UPPER_SNAKE word of s with its byte
 // offset.
 func forEachUpperSnake(s string, fn func(word string, off int)) {
@@ -50,7 +58,9 @@ func forEachUpperSnake(s string, fn func(word string, off int)) {
 		for j < len(s) && isWordByte(s[j]) {
 			j++
 		}
-		if w := s[i:j]; isPlaceholderWord(w) {
+		// A run glued to lower-case letters after it is part of a
+		// longer word (OVN_Northbound), not a placeholder.
+		if w := s[i:j]; isPlaceholderWord(w) && (j == len(s) || !isLower(s[j])) {
 			fn(w, i)
 		}
 		i = j

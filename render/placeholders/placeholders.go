@@ -92,43 +92,13 @@ type Span struct {
 // the guide model reads them.
 func Find(text string, keep func(name string) bool) []Span {
 	var out []Span
-	for i := 0; i < len(text); {
-		if !isWordByte(text[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(text) && isWordByte(text[j]) {
-			j++
-		}
-		w := text[i:j]
+	guide.PlaceholderWords(text, func(w string, i int) {
 		shellVar := i > 0 && (text[i-1] == '$' || i > 1 && text[i-1] == '{' && text[i-2] == '$')
-		if !shellVar && isPlaceholderWord(w) && keep(w) {
-			out = append(out, Span{Start: i, End: j, Name: w})
+		if !shellVar && keep(w) {
+			out = append(out, Span{Start: i, End: i + len(w), Name: w})
 		}
-		i = j
-	}
+	})
 	return out
-}
-
-func isWordByte(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
-
-func isPlaceholderWord(w string) bool {
-	if len(w) < 3 || w[0] < 'A' || w[0] > 'Z' || w[len(w)-1] == '_' {
-		return false
-	}
-	under := false
-	for i := 1; i < len(w); i++ {
-		if w[i] == '_' {
-			if w[i-1] == '_' {
-				return false
-			}
-			under = true
-		}
-	}
-	return under
 }
 
 // Write writes the markup of one placeholder.
