@@ -42,6 +42,9 @@ type Placeholder struct {
 	Meaning string `toml:"meaning"`
 	Example string `toml:"example"`
 	Secret  bool   `toml:"secret"`
+	// Lab is the value verify uses on the local lab when the lab's
+	// inventory and --vars give none (small worker counts, say).
+	Lab string `toml:"lab"`
 }
 
 // PlaceholderPos returns where a placeholder is declared.
