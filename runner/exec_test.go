@@ -359,3 +359,20 @@ func (r *rootedConn) WriteFile(ctx context.Context, p string, data []byte, mode 
 func (r *rootedConn) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	return r.LocalConn.ReadFile(ctx, filepath.Join(r.root, p))
 }
+
+func TestLocalEnvHasNoSecrets(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## L\n\n```console {nodes=local}\n# echo DB_PASS >/dev/null\n```\n", nil)
+	secret, _ := e.Values.Lookup("", "DB_PASS")
+	for _, kv := range e.Values.Env() {
+		if strings.Contains(kv, secret) {
+			t.Fatalf("Env exports the secret: %s", kv)
+		}
+	}
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(e.RunDir, "local-shell"))
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("shell state dir: %v %v", st, err)
+	}
+}

@@ -43,7 +43,7 @@ func wrapCommand(stateDir, command string) string {
 		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
 	}
 	fmt.Fprintf(&b, "__hg_state=%s\n", shellQuote(stateDir))
-	b.WriteString(`mkdir -p "$__hg_state" || exit 125
+	b.WriteString(`(umask 077 && mkdir -p "$__hg_state") || exit 125
 if [ -f "$__hg_state/env" ]; then . "$__hg_state/env"; fi
 cd "$(cat "$__hg_state/cwd" 2>/dev/null || echo "$HOME")" 2>/dev/null || cd
 __hg_save() {

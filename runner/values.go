@@ -177,6 +177,9 @@ func (v *Values) Fill(node, text string) string {
 func (v *Values) Env() []string {
 	var out []string
 	for k, val := range v.global {
+		if v.secret[k] {
+			continue // filled into the block's text, never exported
+		}
 		out = append(out, k+"="+val)
 	}
 	sort.Strings(out)

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/haguide/haguide/lab"
+)
+
+func init() { commands = append(commands, newLabCmd) }
+
+type labFlags struct {
+	dir, cidr, bridge string
+}
+
+func (f *labFlags) add(cmd *cobra.Command) {
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.dir, "lab-dir", envOr("HAGUIDE_LAB_DIR", lab.DefaultDir), "the lab's state `DIR` (keys, caches, disks)")
+	pf.StringVar(&f.cidr, "cidr", lab.DefaultCIDR, "the lab's own `NETWORK`: bridge .1, VIP .10, nodes .11 and up")
+	pf.StringVar(&f.bridge, "bridge", lab.DefaultBridge, "the host bridge's `NAME`")
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// openLab makes the lab for the guide's nodes, with the guide's lab values.
+func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
+	gd, err := g.LoadGuide()
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{}
+	for name, ph := range gd.Settings.Placeholders {
+		if ph.Lab != "" {
+			vars[name] = ph.Lab
+		}
+	}
+	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Logger: g.Logger()})
+}
+
+func newLabCmd(g *globalFlags) *cobra.Command {
+	var f labFlags
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Run a local lab of Debian 13 nodes for verify (needs root)",
+		Long: `lab runs the guide's nodes (controller1, ...) as systemd-nspawn containers
+booting Debian 13 on this machine, each in a network namespace on a bridge of
+the lab's own, with apt-cacher-ng as their package proxy (its cache kept
+between runs), an SSH key and known_hosts made for the lab, and an inventory
+file for verify -i (LAB-DIR/inventory.yml). verify without -i uses it.
+
+Faults for failover rehearsals: kill (power loss: every process of the node
+ends at once), start, partition (cut its network) and heal.`,
+		Example: `  sudo haguide lab up
+  sudo haguide lab status
+  sudo haguide lab kill controller1 && sudo haguide lab start controller1
+  sudo haguide lab partition controller2 && sudo haguide lab heal
+  sudo haguide lab down`,
+	}
+	f.add(cmd)
+	withLab := func(use, short string, args cobra.PositionalArgs, fn func(context.Context, *lab.Lab, []string) error) *cobra.Command {
+		return &cobra.Command{
+			Use: use, Short: short, Args: args,
+			ValidArgsFunction: cobra.NoFileCompletions,
+			RunE: func(cmd *cobra.Command, a []string) error {
+				l, err := openLab(g, &f)
+				if err != nil {
+					return err
+				}
+				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				return fn(ctx, l, a)
+			},
+		}
+	}
+	var format string
+	status := withLab("status", "Show the nodes, their addresses and state", cobra.NoArgs, func(_ context.Context, l *lab.Lab, _ []string) error {
+		info, err := l.Info()
+		if err != nil {
+			return err
+		}
+		if format == "json" {
+			enc := json.NewEncoder(g.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(info)
+		}
+		tw := tabwriter.NewWriter(g.stdout, 2, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "node\taddress\tstate")
+		for _, n := range info.Nodes {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", n.Name, n.Addr, n.State)
+		}
+		tw.Flush()
+		fmt.Fprintf(g.stdout, "\nVIP %s, proxy %s\ninventory %s\n", info.VIP, info.Proxy, info.Inventory)
+		return nil
+	})
+	status.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
+	cmd.AddCommand(
+		withLab("up", "Boot the lab (safe to run again)", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
+			start := time.Now()
+			if err := l.Up(ctx); err != nil {
+				return fmt.Errorf("%w\n(haguide lab down removes what was made)", err)
+			}
+			info, _ := l.Info()
+			fmt.Fprintf(g.stdout, "lab up in %s; inventory %s\n", time.Since(start).Round(time.Second), info.Inventory)
+			return nil
+		}),
+		withLab("down", "Remove every process, interface and namespace of the lab", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
+			return l.Down(context.WithoutCancel(ctx))
+		}),
+		status,
+		withLab("kill NODE", "Stop a node hard, as on power loss", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+			return l.Kill(ctx, a[0])
+		}),
+		withLab("start NODE", "Boot a stopped node again", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+			return l.Start(ctx, a[0])
+		}),
+		withLab("partition NODE", "Cut a node's network", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+			return l.Partition(ctx, a[0])
+		}),
+		withLab("heal", "Restore every partitioned node's network", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
+			return l.Heal(ctx)
+		}),
+	)
+	return cmd
+}
+
+// labUp brings the lab up for verify and returns its description and a
+// function that takes it down.
+func labUp(ctx context.Context, g *globalFlags, f *verifyFlags, _ []string) (*lab.Info, func(context.Context) error, error) {
+	l, err := openLab(g, &labFlags{dir: f.labDir, cidr: lab.DefaultCIDR, bridge: lab.DefaultBridge})
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
+	if err := l.Up(ctx); err != nil {
+		_ = l.Down(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
+	info, err := l.Info()
+	if err != nil {
+		return nil, nil, err
+	}
+	return info, l.Down, nil
+}

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/runner"
+	"github.com/haguide/haguide/runner/hosts"
+	"github.com/haguide/haguide/runner/remote"
+)
+
+func init() { commands = append(commands, newVerifyCmd) }
+
+type verifyFlags struct {
+	planFlags
+	inventory   string
+	vars        string
+	runDir      string
+	resume      bool
+	reportJSON  string
+	junit       string
+	keepLab     bool
+	labDir      string
+	sshConfig   string
+	knownHosts  []string
+	identities  []string
+	acceptNew   bool
+	insecure    bool
+	connTimeout time.Duration
+}
+
+func newVerifyCmd(g *globalFlags) *cobra.Command {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify [--distro DISTRO] [-i INVENTORY]",
+		Short: "Run every block of the guide on real nodes and check the results",
+		Long: `verify runs the guide's blocks in order over SSH on the nodes they name,
+for one distro, and checks each result: exit status, expected output, files
+written. It stops at the first failing step and says which chapter, step,
+node and command failed, with the log's path.
+
+With -i it runs on your nodes, named in an Ansible-style inventory (INI or
+YAML) by the guide's node names (controller1, ...). Without -i it boots the
+local lab (see haguide lab; needs root) and takes it down at the end unless
+--keep-lab is given.
+
+Placeholders come from the inventory's variables and --vars FILE; secrets
+nobody gives are generated once per run directory and never printed. The run
+directory keeps logs, reports and what passed: --resume goes on from the first
+step that did not pass.`,
+		Example: `  sudo haguide verify --distro debian                    # on a local lab
+  haguide verify -i hosts.ini --vars vars.yml           # distro from the nodes
+  haguide verify -i hosts.yml --distro rhel --only 4,5
+  haguide verify -i hosts.ini --resume                  # after fixing a failure`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runVerify(cmd.Context(), g, &f)
+		},
+	}
+	f.planFlags.add(cmd)
+	fl := cmd.Flags()
+	fl.StringVarP(&f.inventory, "inventory", "i", "", "Ansible-style inventory `FILE` (INI or YAML); without it, the local lab")
+	fl.StringVar(&f.vars, "vars", "", "placeholder values: a YAML `FILE` of NAME: value")
+	fl.StringVar(&f.runDir, "run-dir", "", "keep logs, reports, state and generated secrets in `DIR` (default haguide-runs/DISTRO)")
+	fl.BoolVar(&f.resume, "resume", false, "go on from the first step the run directory does not record as passed")
+	fl.StringVar(&f.reportJSON, "report-json", "", "also write the JSON report to `FILE`")
+	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	fl.BoolVar(&f.keepLab, "keep-lab", false, "leave the local lab running at the end")
+	fl.StringVar(&f.labDir, "lab-dir", "/var/lib/haguide/lab", "the local lab's state `DIR`")
+	fl.StringVar(&f.sshConfig, "ssh-config", "", "OpenSSH client config `FILE` (default ~/.ssh/config)")
+	fl.StringSliceVar(&f.knownHosts, "known-hosts", nil, "known_hosts `FILE`s (default ~/.ssh/known_hosts)")
+	fl.StringSliceVar(&f.identities, "identity", nil, "private key `FILE`s to try, as ssh -i")
+	fl.BoolVar(&f.acceptNew, "accept-new-host-keys", false, "record the keys of hosts not yet in known_hosts (a changed key is always refused)")
+	fl.BoolVar(&f.insecure, "insecure-ignore-host-keys", false, "do not check host keys at all (unsafe)")
+	fl.DurationVar(&f.connTimeout, "connect-timeout", 20*time.Second, "give up connecting to a node after `DURATION`")
+	cmd.MarkFlagsMutuallyExclusive("resume", "from")
+	cmd.MarkFlagsMutuallyExclusive("accept-new-host-keys", "insecure-ignore-host-keys")
+	return cmd
+}
+
+func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := g.Logger()
+	gd, err := g.LoadGuide()
+	if err != nil {
+		return err
+	}
+	if f.distro != "" {
+		if _, ok := distros.Lookup(f.distro); !ok {
+			return fmt.Errorf("--distro %s: unknown (known: %s)", f.distro, strings.Join(distros.IDs(), ", "))
+		}
+	}
+	invPath := f.inventory
+	lab := invPath == ""
+	topts := remote.Options{
+		SSHConfig: f.sshConfig, KnownHosts: f.knownHosts, IdentityFiles: f.identities,
+		AcceptNew: f.acceptNew, Insecure: f.insecure, Agent: true,
+		ConnectTimeout: f.connTimeout, Logger: log, Passphrase: askPassphrase(g),
+	}
+	if lab {
+		if f.distro == "" {
+			f.distro = "debian"
+		}
+		if f.distro != "debian" {
+			return fmt.Errorf("the local lab runs Debian nodes: use --distro debian, or -i with nodes of %s", f.distro)
+		}
+		info, down, err := labUp(ctx, g, f, gd.Settings.Nodes)
+		if err != nil {
+			return err
+		}
+		if !f.keepLab {
+			defer func() {
+				fmt.Fprintln(g.stderr, "haguide: taking the lab down (use --keep-lab to keep it)")
+				if err := down(context.WithoutCancel(ctx)); err != nil {
+					log.Error("lab down failed; run `haguide lab down`", "err", err)
+				}
+			}()
+		}
+		invPath = info.Inventory
+		topts.KnownHosts = []string{info.KnownHosts}
+		topts.IdentityFiles = []string{info.Key}
+		topts.SSHConfig = os.DevNull
+		topts.Agent = false
+	}
+	inv, err := hosts.Load(invPath)
+	if err != nil {
+		return err
+	}
+	nodeHosts, err := inv.Hosts(gd.Settings.Nodes)
+	if err != nil {
+		return err
+	}
+	conns, closeAll, err := dialAll(ctx, nodeHosts, topts, g)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	distro, err := checkDistro(ctx, conns, gd.Settings.Nodes, f.distro)
+	if err != nil {
+		return err
+	}
+	runDir := f.runDir
+	if runDir == "" {
+		runDir = filepath.Join("haguide-runs", distro)
+	}
+	p, err := runner.NewPlan(gd, distro, runner.PlanOptions{Lab: lab, From: f.from, Only: f.only})
+	if err != nil {
+		return err
+	}
+	if f.resume {
+		from, err := runner.ResumeFrom(runDir, p)
+		if err != nil {
+			return err
+		}
+		if from != "" {
+			if p, err = runner.NewPlan(gd, distro, runner.PlanOptions{Lab: lab, From: from, Only: f.only}); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stderr, "haguide: resuming at %s\n", from)
+		}
+	}
+	vars := map[string]string{}
+	if lab {
+		// The lab's own values (small worker counts) unless the lab's
+		// inventory or --vars say otherwise.
+		for name, ph := range gd.Settings.Placeholders {
+			if ph.Lab == "" {
+				continue
+			}
+			if _, set := nodeHosts[0].Vars[name]; !set {
+				vars[name] = ph.Lab
+			}
+		}
+	}
+	if f.vars != "" {
+		fromFile, err := runner.ReadVarsFile(f.vars)
+		if err != nil {
+			return err
+		}
+		maps.Copy(vars, fromFile)
+	}
+	nodes := make([]runner.Node, len(nodeHosts))
+	for i, h := range nodeHosts {
+		nodes[i] = runner.Node{Name: h.Name, Address: h.Address, Vars: h.Vars}
+	}
+	values, err := runner.NewValues(runner.ValuesConfig{Settings: gd.Settings, Nodes: nodes, Vars: vars, RunDir: runDir, Needed: p.Placeholders()})
+	if err != nil {
+		return err
+	}
+	local := &runner.LocalConn{Env: append(values.Env(), "PATH="+localPath(), "HAGUIDE_LAB_DIR="+f.labDir)}
+	runConns := map[string]runner.Conn{}
+	for n, c := range conns {
+		runConns[n] = c
+	}
+	ex := &runner.Executor{Plan: p, Conns: runConns, Local: local, Values: values, RunDir: runDir,
+		Progress: g.stdout, Color: Color(g.stdout), Logger: log}
+	fmt.Fprintf(g.stdout, "verify: %s on %s, run directory %s\n", distro, strings.Join(gd.Settings.Nodes, ", "), runDir)
+	rep, runErr := ex.Run(ctx)
+	if err := rep.WriteFiles(runDir); err != nil {
+		log.Error("cannot write the reports", "dir", runDir, "err", err)
+	}
+	if err := writeReportCopies(rep, f); err != nil {
+		return err
+	}
+	fmt.Fprintln(g.stdout)
+	_ = rep.WriteTable(g.stdout)
+	fmt.Fprintf(g.stdout, "\n%s in %s; reports in %s\n", rep.Result, rep.Duration, runDir)
+	if runErr != nil {
+		var se *runner.StepError
+		if errors.As(runErr, &se) {
+			return fmt.Errorf("%w\n  fix it, then go on with: haguide verify --resume --run-dir %s (and the same -i/--vars)", runErr, runDir)
+		}
+		return runErr
+	}
+	return nil
+}
+
+func writeReportCopies(rep *runner.Report, f *verifyFlags) error {
+	write := func(path string, fn func(*os.File) error) error {
+		if path == "" {
+			return nil
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(path), ".haguide-report-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := fn(tmp); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		_ = os.Chmod(tmp.Name(), 0o644)
+		return os.Rename(tmp.Name(), path)
+	}
+	if err := write(f.reportJSON, func(w *os.File) error { return rep.WriteJSON(w) }); err != nil {
+		return fmt.Errorf("--report-json: %w", err)
+	}
+	if err := write(f.junit, func(w *os.File) error { return rep.WriteJUnit(w) }); err != nil {
+		return fmt.Errorf("--junit: %w", err)
+	}
+	return nil
+}
+
+// localPath puts the running haguide first on PATH, so the guide's local
+// blocks (`haguide lab kill ...`) run this very binary.
+func localPath() string {
+	p := os.Getenv("PATH")
+	if exe, err := os.Executable(); err == nil {
+		p = filepath.Dir(exe) + string(os.PathListSeparator) + p
+	}
+	return p
+}
+
+// askPassphrase asks for a key's passphrase on the terminal, if there is one.
+func askPassphrase(g *globalFlags) func(string) ([]byte, error) {
+	f, ok := g.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(file string) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(g.stderr, "Enter passphrase for %s: ", file)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(g.stderr)
+		return b, err
+	}
+}
+
+// dialAll connects to every node at once; any failure is an error naming
+// the node.
+func dialAll(ctx context.Context, list []hosts.Host, opts remote.Options, g *globalFlags) (map[string]*remote.Conn, func(), error) {
+	conns := make(map[string]*remote.Conn, len(list))
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for _, h := range list {
+		wg.Go(func() {
+			c, err := remote.Dial(ctx, remote.Target{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User, IdentityFile: h.IdentityFile}, opts)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s (%s): %w", h.Name, h.Address, err))
+				return
+			}
+			conns[h.Name] = c
+		})
+	}
+	wg.Wait()
+	closeAll := func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}
+	if len(errs) > 0 {
+		closeAll()
+		return nil, nil, errors.Join(errs...)
+	}
+	if !g.Quiet {
+		fmt.Fprintf(g.stderr, "haguide: connected to %d node(s)\n", len(conns))
+	}
+	return conns, closeAll, nil
+}
+
+// checkDistro reads every node's /etc/os-release: the nodes must all run
+// one distro, and it must be the one --distro names.
+func checkDistro(ctx context.Context, conns map[string]*remote.Conn, nodes []string, want string) (string, error) {
+	found := map[string][]string{}
+	for _, n := range nodes {
+		data, err := conns[n].ReadFile(ctx, "/etc/os-release")
+		if err != nil {
+			return "", fmt.Errorf("%s: read /etc/os-release: %w", n, err)
+		}
+		id := "unknown"
+		if d, _, err := distros.Detect(string(data)); err == nil {
+			id = d.ID
+		}
+		found[id] = append(found[id], n)
+	}
+	if want != "" {
+		for id, ns := range found {
+			if id != want {
+				return "", fmt.Errorf("--distro %s, but %s run %s: nothing was run", want, strings.Join(ns, ", "), id)
+			}
+		}
+		return want, nil
+	}
+	if len(found) != 1 {
+		var parts []string
+		for id, ns := range found {
+			parts = append(parts, id+": "+strings.Join(ns, ", "))
+		}
+		slices.Sort(parts)
+		return "", fmt.Errorf("the nodes run different distros (%s): the guide runs one distro at a time", strings.Join(parts, "; "))
+	}
+	for id := range found {
+		if id == "unknown" {
+			return "", errors.New("the nodes' /etc/os-release names no distro haguide knows: give --distro")
+		}
+		return id, nil
+	}
+	return "", nil
+}

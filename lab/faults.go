@@ -1,0 +1,269 @@
+package lab
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// netnsPIDs lists the processes inside a node's network namespace.
+func netnsPIDs(netns string) []int {
+	out, err := exec.Command("ip", "netns", "pids", netns).Output()
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		if p, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, p)
+		}
+	}
+	return pids
+}
+
+// initPID finds the container's init: the process whose PID inside its
+// own PID namespace is 1.
+func initPID(netns string) int {
+	for _, p := range netnsPIDs(netns) {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) > 1 && f[0] == "NSpid:" && f[len(f)-1] == "1" {
+				return p
+			}
+		}
+	}
+	return 0
+}
+
+func (l *Lab) index(node string) (int, error) {
+	i := slices.Index(l.cfg.Nodes, node)
+	if i < 0 {
+		return 0, fmt.Errorf("no node %s in the lab (nodes: %s)", node, strings.Join(l.cfg.Nodes, ", "))
+	}
+	return i, nil
+}
+
+func (l *Lab) nodeState(node string) (*state, *nodeState, error) {
+	if _, err := l.index(node); err != nil {
+		return nil, nil, err
+	}
+	st, err := l.loadState()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st == nil {
+		return nil, nil, fmt.Errorf("the lab is not up (haguide lab up)")
+	}
+	ns := nodeStateFor(st, node)
+	if ns == nil {
+		return nil, nil, fmt.Errorf("%s was never started (haguide lab up)", node)
+	}
+	return st, ns, nil
+}
+
+// Kill stops a node hard, as on power loss: its network goes down at once
+// and every process of it ends (through the container's init; ending the
+// nspawn process alone leaves the node's processes running).
+func (l *Lab) Kill(ctx context.Context, node string) error {
+	if err := Requirements(); err != nil {
+		return err
+	}
+	_, ns, err := l.nodeState(node)
+	if err != nil {
+		return err
+	}
+	_ = l.run(ctx, "ip", "link", "set", ns.Veth, "down")
+	l.killAll(ns, 10*time.Second)
+	if alive(ns.PID) {
+		return fmt.Errorf("%s: systemd-nspawn (pid %d) did not end", node, ns.PID)
+	}
+	return nil
+}
+
+// killAll ends every process of a node and waits for nspawn to exit.
+func (l *Lab) killAll(ns *nodeState, wait time.Duration) {
+	if p := initPID(ns.Netns); p > 0 {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		left := netnsPIDs(ns.Netns)
+		for _, p := range left {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+		if len(left) == 0 && !alive(ns.PID) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if alive(ns.PID) {
+		_ = syscall.Kill(ns.PID, syscall.SIGKILL)
+	}
+}
+
+// Start boots a stopped node again, its disk as it was, and waits for SSH.
+func (l *Lab) Start(ctx context.Context, node string) error {
+	if err := Requirements(); err != nil {
+		return err
+	}
+	i, err := l.index(node)
+	if err != nil {
+		return err
+	}
+	st, ns, err := l.nodeState(node)
+	if err != nil {
+		return err
+	}
+	if alive(ns.PID) {
+		return nil
+	}
+	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	if err := l.network(ctx, ns, ap); err != nil {
+		return err
+	}
+	if err := l.boot(st, ns); err != nil {
+		return err
+	}
+	one := *l
+	one.cfg.Nodes = []string{node}
+	ap1 := ap
+	ap1.nodes = ap.nodes[i : i+1]
+	return one.waitSSH(ctx, ap1, 2*time.Minute)
+}
+
+// Partition cuts a node's network; Heal restores it.
+func (l *Lab) Partition(ctx context.Context, node string) error {
+	if err := Requirements(); err != nil {
+		return err
+	}
+	st, ns, err := l.nodeState(node)
+	if err != nil {
+		return err
+	}
+	if err := l.run(ctx, "ip", "link", "set", ns.Veth, "down"); err != nil {
+		return err
+	}
+	ns.Partitioned = true
+	return l.saveState(st)
+}
+
+// Heal restores the network of every partitioned node.
+func (l *Lab) Heal(ctx context.Context) error {
+	if err := Requirements(); err != nil {
+		return err
+	}
+	st, err := l.loadState()
+	if err != nil || st == nil {
+		return err
+	}
+	for i := range st.Nodes {
+		ns := &st.Nodes[i]
+		if ns.Partitioned {
+			if err := l.run(ctx, "ip", "link", "set", ns.Veth, "up"); err != nil {
+				return err
+			}
+			ns.Partitioned = false
+		}
+	}
+	return l.saveState(st)
+}
+
+// Down removes everything the lab made: processes, veths, namespaces, the
+// proxy and the bridge, and the nodes' disks. The root file system cache,
+// the package cache and the SSH key stay for the next Up.
+func (l *Lab) Down(ctx context.Context) error {
+	st, err := l.loadState()
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return nil
+	}
+	var errs []string
+	for i := range st.Nodes {
+		ns := &st.Nodes[i]
+		if alive(ns.PID) {
+			_ = syscall.Kill(ns.PID, syscall.SIGTERM)
+			deadline := time.Now().Add(15 * time.Second)
+			for alive(ns.PID) && time.Now().Before(deadline) {
+				time.Sleep(200 * time.Millisecond)
+			}
+		}
+		// A node whose nspawn ended may still have processes: end them
+		// through its init before the namespace goes.
+		l.killAll(ns, 10*time.Second)
+		if left := netnsPIDs(ns.Netns); len(left) > 0 {
+			errs = append(errs, fmt.Sprintf("%s: processes %v still run", ns.Name, left))
+		}
+		if _, err := os.Stat("/sys/class/net/" + ns.Veth); err == nil {
+			if err := l.run(ctx, "ip", "link", "del", ns.Veth); err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+		if _, err := os.Stat("/run/netns/" + ns.Netns); err == nil {
+			if err := l.run(ctx, "ip", "netns", "del", ns.Netns); err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+		if err := os.RemoveAll(l.path("nodes", ns.Name)); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if alive(st.ProxyPID) {
+		_ = syscall.Kill(st.ProxyPID, syscall.SIGTERM)
+		deadline := time.Now().Add(10 * time.Second)
+		for alive(st.ProxyPID) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if alive(st.ProxyPID) {
+			_ = syscall.Kill(st.ProxyPID, syscall.SIGKILL)
+		}
+	}
+	if _, err := os.Stat("/sys/class/net/" + st.Bridge); err == nil {
+		if err := l.run(ctx, "ip", "link", "del", st.Bridge); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("lab down left things behind (run it again): %s", strings.Join(errs, "; "))
+	}
+	_ = os.Remove(l.path("inventory.yml"))
+	return os.Remove(l.path("state.json"))
+}
+
+// Memory returns the memory the lab's nodes use now, in bytes: the sum of
+// the proportional set size (PSS) of every process in their namespaces.
+func (l *Lab) Memory() (int64, error) {
+	st, err := l.loadState()
+	if err != nil || st == nil {
+		return 0, err
+	}
+	var total int64
+	for _, ns := range st.Nodes {
+		for _, p := range netnsPIDs(ns.Netns) {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p))
+			if err != nil {
+				continue
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+					kb, _ := strconv.ParseInt(f[1], 10, 64)
+					total += kb * 1024
+				}
+			}
+		}
+	}
+	return total, nil
+}

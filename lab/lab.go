@@ -1,0 +1,753 @@
+package lab
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"gopkg.in/yaml.v3"
+)
+
+// Config describes a lab.
+type Config struct {
+	// Dir keeps the lab's state, keys, cached root file system, package
+	// cache and the nodes' disks.
+	Dir string
+	// Nodes are the node names, in order.
+	Nodes []string
+	// CIDR is the lab's network; the bridge takes .1, nodes .11 and up.
+	CIDR string
+	// Bridge is the host bridge's name.
+	Bridge string
+	// Mirror is the Debian mirror the package proxy fetches from.
+	Mirror string
+	// Suite is the Debian release of the nodes.
+	Suite string
+	// Vars are extra inventory variables (the guide's lab values).
+	Vars   map[string]string
+	Logger *slog.Logger
+}
+
+// Defaults for Config.
+const (
+	DefaultDir    = "/var/lib/haguide/lab"
+	DefaultCIDR   = "10.0.0.0/24"
+	DefaultBridge = "hag0"
+	DefaultSuite  = "trixie"
+	proxyPort     = 3142
+)
+
+// Lab is a lab on this machine.
+type Lab struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New checks a configuration and returns its lab.
+func New(cfg Config) (*Lab, error) {
+	if cfg.Dir == "" {
+		cfg.Dir = DefaultDir
+	}
+	if cfg.CIDR == "" {
+		cfg.CIDR = DefaultCIDR
+	}
+	if cfg.Bridge == "" {
+		cfg.Bridge = DefaultBridge
+	}
+	if cfg.Suite == "" {
+		cfg.Suite = DefaultSuite
+	}
+	if cfg.Mirror == "" {
+		cfg.Mirror = hostMirror()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Nodes) == 0 {
+		return nil, errors.New("a lab needs at least one node")
+	}
+	for _, n := range cfg.Nodes {
+		if !validName(n) {
+			return nil, fmt.Errorf("node name %q: use lower-case letters, digits and -", n)
+		}
+	}
+	if _, err := plan(cfg.CIDR, len(cfg.Nodes)); err != nil {
+		return nil, err
+	}
+	if len(cfg.Bridge) > 15 {
+		return nil, fmt.Errorf("bridge name %q is longer than 15 characters", cfg.Bridge)
+	}
+	return &Lab{cfg: cfg, log: cfg.Logger}, nil
+}
+
+func validName(n string) bool {
+	if n == "" || len(n) > 63 {
+		return false
+	}
+	for _, c := range n {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// addrPlan is the lab's addresses.
+type addrPlan struct {
+	prefix netip.Prefix
+	bridge netip.Addr
+	vip    netip.Addr
+	nodes  []netip.Addr
+}
+
+func plan(cidr string, n int) (addrPlan, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return addrPlan{}, fmt.Errorf("--cidr %s: %w", cidr, err)
+	}
+	p = p.Masked()
+	if !p.Addr().Is4() || p.Bits() > 27 {
+		return addrPlan{}, fmt.Errorf("--cidr %s: want an IPv4 network of /27 or larger", cidr)
+	}
+	base := p.Addr().As4()
+	at := func(i int) netip.Addr {
+		b := base
+		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		v += uint32(i)
+		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	}
+	ap := addrPlan{prefix: p, bridge: at(1), vip: at(10)}
+	for i := 0; i < n; i++ {
+		a := at(11 + i)
+		if !p.Contains(a) {
+			return addrPlan{}, fmt.Errorf("--cidr %s is too small for %d nodes", cidr, n)
+		}
+		ap.nodes = append(ap.nodes, a)
+	}
+	return ap, nil
+}
+
+// NodeInfo is one node as status and the inventory show it.
+type NodeInfo struct {
+	Name  string `json:"name"`
+	Addr  string `json:"address"`
+	State string `json:"state"` // running, stopped, partitioned
+	PID   int    `json:"pid,omitempty"`
+}
+
+// Info is what a runner needs to reach the lab.
+type Info struct {
+	Inventory  string     `json:"inventory"`
+	Key        string     `json:"key"`
+	KnownHosts string     `json:"known_hosts"`
+	VIP        string     `json:"vip"`
+	Bridge     string     `json:"bridge"`
+	Proxy      string     `json:"proxy"`
+	Nodes      []NodeInfo `json:"nodes"`
+}
+
+// state is what the lab made, written before it is made.
+type state struct {
+	Bridge   string      `json:"bridge"`
+	CIDR     string      `json:"cidr"`
+	ProxyPID int         `json:"proxy_pid,omitempty"`
+	Nodes    []nodeState `json:"nodes"`
+}
+
+type nodeState struct {
+	Name        string `json:"name"`
+	Addr        string `json:"addr"`
+	Netns       string `json:"netns"`
+	Veth        string `json:"veth"`
+	PID         int    `json:"pid,omitempty"`
+	Partitioned bool   `json:"partitioned,omitempty"`
+}
+
+func (l *Lab) path(p ...string) string { return filepath.Join(append([]string{l.cfg.Dir}, p...)...) }
+
+func (l *Lab) loadState() (*state, error) {
+	data, err := os.ReadFile(l.path("state.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st state
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", l.path("state.json"), err)
+	}
+	return &st, nil
+}
+
+func (l *Lab) saveState(st *state) error {
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(l.path("state.json"), append(data, '\n'), 0o600)
+}
+
+func writeAtomic(p string, data []byte, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// Requirements checks that the lab can run here: root and the host tools.
+func Requirements() error {
+	if os.Geteuid() != 0 {
+		return errors.New("the lab needs root (it makes network namespaces and containers): run it with sudo")
+	}
+	var missing []string
+	for tool, pkg := range map[string]string{"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "apt-cacher-ng": "apt-cacher-ng", "ip": "iproute2", "tar": "tar"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, fmt.Sprintf("%s (package %s)", tool, pkg))
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("the lab needs %s: run scripts/deps.sh test (or apt-get install them)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// hostMirror reads the Debian mirror from the host's apt sources.
+func hostMirror() string {
+	files, _ := filepath.Glob("/etc/apt/sources.list.d/*")
+	files = append([]string{"/etc/apt/sources.list"}, files...)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			for _, field := range strings.Fields(line) {
+				if strings.HasPrefix(field, "http") && strings.HasSuffix(strings.TrimRight(field, "/"), "/debian") {
+					return strings.TrimRight(field, "/") + "/"
+				}
+			}
+		}
+	}
+	return "http://deb.debian.org/debian/"
+}
+
+func (l *Lab) run(ctx context.Context, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+func netnsName(node string) string { return "hag-" + node }
+func vethName(i int) string         { return "hagv" + strconv.Itoa(i+1) }
+
+// checkAddresses refuses a network that overlaps any address or route of
+// this machine that is not the lab's own bridge.
+func (l *Lab) checkAddresses(p addrPlan) error {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return err
+	}
+	for _, ifc := range ifs {
+		if ifc.Name == l.cfg.Bridge {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			pfx, err := netip.ParsePrefix(a.String())
+			if err != nil || !pfx.Addr().Is4() {
+				continue
+			}
+			if pfx.Overlaps(p.prefix) {
+				return fmt.Errorf("the lab's network %s overlaps %s on %s: choose another with --cidr", p.prefix, pfx, ifc.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// Up brings the lab up: what exists is kept, what is missing is made.
+func (l *Lab) Up(ctx context.Context) error {
+	if err := Requirements(); err != nil {
+		return err
+	}
+	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	if err := l.checkAddresses(ap); err != nil {
+		return err
+	}
+	st, err := l.loadState()
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		st = &state{Bridge: l.cfg.Bridge, CIDR: ap.prefix.String()}
+	}
+	if st.CIDR != ap.prefix.String() || st.Bridge != l.cfg.Bridge {
+		return fmt.Errorf("a lab with network %s on %s is up: take it down first (haguide lab down)", st.CIDR, st.Bridge)
+	}
+	if err := os.MkdirAll(l.cfg.Dir, 0o700); err != nil {
+		return err
+	}
+	if err := l.keys(); err != nil {
+		return err
+	}
+	if err := l.bridge(ctx, st, ap); err != nil {
+		return err
+	}
+	if err := l.proxy(ctx, st, ap); err != nil {
+		return err
+	}
+	if err := l.baseImage(ctx, ap); err != nil {
+		return err
+	}
+	for i, n := range l.cfg.Nodes {
+		if err := l.node(ctx, st, i, n, ap); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+	}
+	if err := l.writeInventory(ap); err != nil {
+		return err
+	}
+	return l.waitSSH(ctx, ap, 3*time.Minute)
+}
+
+func (l *Lab) bridge(ctx context.Context, st *state, ap addrPlan) error {
+	if _, err := net.InterfaceByName(l.cfg.Bridge); err == nil {
+		return nil
+	}
+	if err := l.saveState(st); err != nil {
+		return err
+	}
+	l.log.Info("creating the lab's bridge", "bridge", l.cfg.Bridge, "address", ap.bridge)
+	if err := l.run(ctx, "ip", "link", "add", l.cfg.Bridge, "type", "bridge"); err != nil {
+		return err
+	}
+	if err := l.run(ctx, "ip", "addr", "add", fmt.Sprintf("%s/%d", ap.bridge, ap.prefix.Bits()), "dev", l.cfg.Bridge); err != nil {
+		return err
+	}
+	return l.run(ctx, "ip", "link", "set", l.cfg.Bridge, "up")
+}
+
+func alive(pid int) bool {
+	return pid > 0 && syscall.Kill(pid, 0) == nil
+}
+
+// proxy runs apt-cacher-ng with the lab's own configuration and cache.
+func (l *Lab) proxy(ctx context.Context, st *state, ap addrPlan) error {
+	if alive(st.ProxyPID) {
+		return nil
+	}
+	conf := l.path("acng", "conf")
+	for _, d := range []string{conf, l.path("acng", "cache"), l.path("acng", "log")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	files := map[string]string{
+		"backends_debian": l.cfg.Mirror + "\n",
+		"acng.conf": fmt.Sprintf(`# The haguide lab's own apt-cacher-ng; the host's is not used.
+CacheDir: %s
+LogDir: %s
+SupportDir: /usr/lib/apt-cacher-ng
+Port: %d
+BindAddress: %s
+SocketPath: %s
+PidFile: %s
+Remap-debrep: file:deb_mirror*.gz /debian ; file:backends_debian
+Remap-secdeb: security.debian.org security.debian.org/debian-security deb.debian.org/debian-security /debian-security cdn-fastly.deb.debian.org/debian-security ; deb.debian.org/debian-security
+ExThreshold: 30
+`, l.path("acng", "cache"), l.path("acng", "log"), proxyPort, ap.bridge, l.path("acng", "socket"), l.path("acng", "pid")),
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(conf, name), []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	// apt-cacher-ng drops to its own user when run as root: let it write.
+	if u, err := lookupUser("apt-cacher-ng"); err == nil {
+		for _, d := range []string{l.path("acng", "cache"), l.path("acng", "log"), l.path("acng")} {
+			_ = os.Chown(d, u[0], u[1])
+		}
+	}
+	log, err := os.OpenFile(l.path("acng", "log", "stdout.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.Command("apt-cacher-ng", "-c", conf, "ForeGround=1")
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start apt-cacher-ng: %w", err)
+	}
+	st.ProxyPID = cmd.Process.Pid
+	go cmd.Wait()
+	if err := l.saveState(st); err != nil {
+		return err
+	}
+	addr := net.JoinHostPort(ap.bridge.String(), strconv.Itoa(proxyPort))
+	for i := 0; i < 50; i++ {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			l.log.Info("package proxy ready", "address", addr)
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("apt-cacher-ng does not answer on %s; see %s", addr, l.path("acng", "log"))
+}
+
+func lookupUser(name string) ([2]int, error) {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return [2]int{}, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		parts := strings.Split(sc.Text(), ":")
+		if len(parts) > 3 && parts[0] == name {
+			uid, _ := strconv.Atoi(parts[2])
+			gid, _ := strconv.Atoi(parts[3])
+			return [2]int{uid, gid}, nil
+		}
+	}
+	return [2]int{}, fmt.Errorf("no user %s", name)
+}
+
+// baseImage debootstraps the nodes' root file system once, through the
+// proxy, and keeps it as a tarball.
+func (l *Lab) baseImage(ctx context.Context, ap addrPlan) error {
+	tarball := l.path("cache", l.cfg.Suite+".tar")
+	if _, err := os.Stat(tarball); err == nil {
+		return nil
+	}
+	root := l.path("cache", l.cfg.Suite+".root")
+	_ = os.RemoveAll(root)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	l.log.Info("debootstrap: making the nodes' root file system (once; cached)", "suite", l.cfg.Suite)
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase",
+		"--include=systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,procps,iputils-ping,less",
+		l.cfg.Suite, root, "http://deb.debian.org/debian")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("http_proxy=http://%s:%d", ap.bridge, proxyPort))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		_ = os.RemoveAll(root)
+		return fmt.Errorf("debootstrap: %v: %s", err, tail(string(out), 15))
+	}
+	if err := l.run(ctx, "tar", "-C", root, "-cf", tarball+".tmp", "."); err != nil {
+		return err
+	}
+	if err := os.Rename(tarball+".tmp", tarball); err != nil {
+		return err
+	}
+	l.log.Info("root file system ready", "took", time.Since(start).Round(time.Second))
+	return os.RemoveAll(root)
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// keys makes the lab's SSH client key once.
+func (l *Lab) keys() error {
+	key := l.path("id_ed25519")
+	if _, err := os.Stat(key); err == nil {
+		return nil
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "haguide-lab")
+	if err != nil {
+		return err
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(key+".pub", ssh.MarshalAuthorizedKey(sp), 0o644); err != nil {
+		return err
+	}
+	return writeAtomic(key, pem.EncodeToMemory(block), 0o600)
+}
+
+// node makes (if needed) and boots one node.
+func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPlan) error {
+	ns := nodeStateFor(st, name)
+	if ns == nil {
+		st.Nodes = append(st.Nodes, nodeState{Name: name, Addr: ap.nodes[i].String(), Netns: netnsName(name), Veth: vethName(i)})
+		ns = &st.Nodes[len(st.Nodes)-1]
+		if err := l.saveState(st); err != nil {
+			return err
+		}
+	}
+	if alive(ns.PID) {
+		return nil
+	}
+	root := l.path("nodes", name, "root")
+	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
+		if err := l.makeRoot(ctx, name, root, ap); err != nil {
+			return err
+		}
+	}
+	if err := l.network(ctx, ns, ap); err != nil {
+		return err
+	}
+	return l.boot(st, ns)
+}
+
+func nodeStateFor(st *state, name string) *nodeState {
+	for i := range st.Nodes {
+		if st.Nodes[i].Name == name {
+			return &st.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// makeRoot unpacks a node's disk and gives it its name, host key, the
+// lab's key, package sources and proxy.
+func (l *Lab) makeRoot(ctx context.Context, name, root string, ap addrPlan) error {
+	_ = os.RemoveAll(root)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	if err := l.run(ctx, "tar", "-C", root, "-xf", l.path("cache", l.cfg.Suite+".tar")); err != nil {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(root, "etc/ssh/ssh_host_*"))
+	for _, f := range old {
+		os.Remove(f)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "root@"+name)
+	if err != nil {
+		return err
+	}
+	sp, _ := ssh.NewPublicKey(pub)
+	authorized, err := os.ReadFile(l.path("id_ed25519.pub"))
+	if err != nil {
+		return err
+	}
+	suite := l.cfg.Suite
+	files := []struct {
+		path string
+		data string
+		mode os.FileMode
+	}{
+		{"etc/hostname", name + "\n", 0o644},
+		{"etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", 0o644},
+		{"etc/ssh/ssh_host_ed25519_key", string(pem.EncodeToMemory(block)), 0o600},
+		{"etc/ssh/ssh_host_ed25519_key.pub", string(ssh.MarshalAuthorizedKey(sp)), 0o644},
+		{"root/.ssh/authorized_keys", string(authorized), 0o600},
+		{"etc/apt/apt.conf.d/01haguide-proxy", fmt.Sprintf("Acquire::http::Proxy \"http://%s:%d\";\n", ap.bridge, proxyPort), 0o644},
+		{"etc/apt/sources.list", "", 0o644},
+		{"etc/apt/sources.list.d/debian.sources", fmt.Sprintf(`Types: deb
+URIs: http://deb.debian.org/debian
+Suites: %[1]s %[1]s-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: %[1]s-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+`, suite), 0o644},
+		{"etc/ssh/sshd_config.d/haguide.conf", "PermitRootLogin prohibit-password\nUseDNS no\n", 0o644},
+	}
+	for _, f := range files {
+		p := filepath.Join(root, f.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(f.data), f.mode); err != nil {
+			return err
+		}
+	}
+	// The known_hosts line for this node.
+	return l.recordHostKey(name, ap, sp)
+}
+
+func (l *Lab) recordHostKey(name string, ap addrPlan, key ssh.PublicKey) error {
+	kh := l.path("known_hosts")
+	data, _ := os.ReadFile(kh)
+	var keep []string
+	addr := ""
+	for i, n := range l.cfg.Nodes {
+		if n == name {
+			addr = ap.nodes[i].String()
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line != "" && !strings.HasPrefix(line, addr+" ") {
+			keep = append(keep, line)
+		}
+	}
+	keep = append(keep, addr+" "+strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))))
+	return writeAtomic(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+}
+
+// network makes a node's namespace and veth on the bridge.
+func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
+	if _, err := os.Stat("/run/netns/" + ns.Netns); err != nil {
+		if err := l.run(ctx, "ip", "netns", "add", ns.Netns); err != nil {
+			return err
+		}
+	}
+	if _, err := net.InterfaceByName(ns.Veth); err != nil {
+		steps := [][]string{
+			{"ip", "link", "add", ns.Veth, "type", "veth", "peer", "name", "eth0", "netns", ns.Netns},
+			{"ip", "link", "set", ns.Veth, "master", l.cfg.Bridge, "up"},
+			{"ip", "-n", ns.Netns, "addr", "add", fmt.Sprintf("%s/%d", ns.Addr, ap.prefix.Bits()), "dev", "eth0"},
+			{"ip", "-n", ns.Netns, "link", "set", "eth0", "up"},
+			{"ip", "-n", ns.Netns, "link", "set", "lo", "up"},
+			{"ip", "-n", ns.Netns, "route", "add", "default", "via", ap.bridge.String()},
+		}
+		for _, s := range steps {
+			if err := l.run(ctx, s[0], s[1:]...); err != nil {
+				return err
+			}
+		}
+	}
+	if !ns.Partitioned {
+		return l.run(ctx, "ip", "link", "set", ns.Veth, "up")
+	}
+	return nil
+}
+
+// boot starts a node's container in its own session.
+func (l *Lab) boot(st *state, ns *nodeState) error {
+	console, err := os.OpenFile(l.path("nodes", ns.Name, "console.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer console.Close()
+	cmd := exec.Command("systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
+		"--machine="+ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/"+ns.Netns,
+		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
+		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
+	cmd.Stdout, cmd.Stderr = console, console
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("systemd-nspawn: %w", err)
+	}
+	ns.PID = cmd.Process.Pid
+	go cmd.Wait()
+	l.log.Info("node booting", "node", ns.Name, "address", ns.Addr)
+	return l.saveState(st)
+}
+
+// waitSSH waits until every node answers on port 22.
+func (l *Lab) waitSSH(ctx context.Context, ap addrPlan, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for i, n := range l.cfg.Nodes {
+		addr := net.JoinHostPort(ap.nodes[i].String(), "22")
+		for {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s: no SSH on %s after %s; see %s", n, addr, timeout, l.path("nodes", n, "console.log"))
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// Info describes the lab for the runner.
+func (l *Lab) Info() (*Info, error) {
+	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	st, err := l.loadState()
+	if err != nil {
+		return nil, err
+	}
+	info := &Info{Inventory: l.path("inventory.yml"), Key: l.path("id_ed25519"), KnownHosts: l.path("known_hosts"),
+		VIP: ap.vip.String(), Bridge: l.cfg.Bridge, Proxy: fmt.Sprintf("http://%s:%d", ap.bridge, proxyPort)}
+	for i, n := range l.cfg.Nodes {
+		ni := NodeInfo{Name: n, Addr: ap.nodes[i].String(), State: "absent"}
+		if st != nil {
+			if ns := nodeStateFor(st, n); ns != nil {
+				ni.State = "stopped"
+				if alive(ns.PID) {
+					ni.State, ni.PID = "running", ns.PID
+				}
+				if ns.Partitioned {
+					ni.State += ", partitioned"
+				}
+			}
+		}
+		info.Nodes = append(info.Nodes, ni)
+	}
+	return info, nil
+}
+
+// writeInventory writes the Ansible YAML inventory of the lab.
+func (l *Lab) writeInventory(ap addrPlan) error {
+	hostsMap := map[string]map[string]string{}
+	for i, n := range l.cfg.Nodes {
+		hostsMap[n] = map[string]string{"ansible_host": ap.nodes[i].String(), "ansible_user": "root",
+			"ansible_ssh_private_key_file": l.path("id_ed25519")}
+	}
+	vars := map[string]string{
+		"CONTROLLER_VIP":  ap.vip.String(),
+		"MANAGEMENT_CIDR": ap.prefix.String(),
+		"ansible_ssh_common_args": "-o UserKnownHostsFile=" + l.path("known_hosts"),
+	}
+	for k, v := range l.cfg.Vars {
+		vars[k] = v
+	}
+	doc := map[string]any{"all": map[string]any{"hosts": hostsMap, "vars": vars}}
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(l.path("inventory.yml"), append([]byte("# The haguide lab's nodes; written by haguide lab up.\n"), data...), 0o644)
+}
