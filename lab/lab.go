@@ -268,7 +268,7 @@ func (l *Lab) run(ctx context.Context, name string, args ...string) error {
 }
 
 func netnsName(node string) string { return "hag-" + node }
-func vethName(i int) string         { return "hagv" + strconv.Itoa(i+1) }
+func vethName(i int) string        { return "hagv" + strconv.Itoa(i+1) }
 
 // checkAddresses refuses a network that overlaps any address or route of
 // this machine that is not the lab's own bridge.
@@ -737,8 +737,8 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 			"ansible_ssh_private_key_file": l.path("id_ed25519")}
 	}
 	vars := map[string]string{
-		"CONTROLLER_VIP":  ap.vip.String(),
-		"MANAGEMENT_CIDR": ap.prefix.String(),
+		"CONTROLLER_VIP":          ap.vip.String(),
+		"MANAGEMENT_CIDR":         ap.prefix.String(),
 		"ansible_ssh_common_args": "-o UserKnownHostsFile=" + l.path("known_hosts"),
 	}
 	for k, v := range l.cfg.Vars {
