@@ -1,36 +1,36 @@
 package expect
 
-import (
-	"fmt"
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Ellipsis is the wildcard, as a whole line or inside one.
 const Ellipsis = "..."
 
-// MaxDiffLines caps the diff of a mismatch.
+// MaxDiffLines caps the body of a mismatch's diff (the two header lines
+// and the note saying how much was cut are not counted).
 const MaxDiffLines = 60
+
+// maxDiffCells bounds the alignment table of a diff (one byte a cell).
+// Larger mismatches, after their common head and tail are taken off, get
+// a plain "expected this, got that" diff.
+const maxDiffCells = 8 << 20
 
 // Result is the outcome of a match.
 type Result struct {
 	OK bool
 	// Diff shows, for a mismatch, the expected lines with "-" and the
-	// output with "+", around where they part.
+	// output with "+", around where they part; "" when OK.
 	Diff string
 }
 
-var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)`)
-
-// Lines normalises output into lines: LF line ends, no ANSI codes, no
-// trailing spaces, no trailing blank lines.
+// Lines normalises output into lines the way Match sees them: split at
+// LF (a CR before it dropped), ANSI escape sequences removed, trailing
+// white space removed, a carriage return inside a line read the way a
+// terminal shows it (only the text after the last one), and trailing
+// blank lines removed.
 func Lines(s string) []string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = ansi.ReplaceAllString(s, "")
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
+		lines[i] = normLine(l)
 	}
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -38,12 +38,85 @@ func Lines(s string) []string {
 	return lines
 }
 
+// normLine normalises one line (without its LF).
+func normLine(l string) string {
+	l = stripANSI(l)
+	l = strings.TrimRight(l, " \t\r\v\f")
+	if i := strings.LastIndexByte(l, '\r'); i >= 0 {
+		// A progress display rewrites its line; what stays on the
+		// screen is the last version.
+		l = strings.TrimRight(l[i+1:], " \t\v\f")
+	}
+	return l
+}
+
+// stripANSI removes escape sequences: CSI (colours, cursor, erase),
+// OSC/DCS/SOS/PM/APC strings up to BEL or ST (window titles,
+// hyperlinks), and the short two- and three-byte sequences (charset
+// selection such as ESC ( B, keypad modes). It works on one line: a
+// string left open at the end of the line ends there.
+func stripANSI(s string) string {
+	if strings.IndexByte(s, 0x1b) < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if s[i] != 0x1b {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		i++
+		if i >= len(s) {
+			break
+		}
+		switch s[i] {
+		case '[':
+			// Parameters and intermediates, then one final byte.
+			i++
+			for i < len(s) && s[i] >= 0x20 && s[i] <= 0x3f {
+				i++
+			}
+			if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
+				i++
+			}
+		case ']', 'P', 'X', '^', '_':
+			i++
+			for i < len(s) {
+				if s[i] == 0x07 {
+					i++
+					break
+				}
+				if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+					i += 2
+					break
+				}
+				i++
+			}
+		default:
+			for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+				i++
+			}
+			if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
+				i++
+			}
+		}
+	}
+	return b.String()
+}
+
+// normWant normalises the expected lines like output lines; a line that
+// is "..." once trimmed is the line wildcard.
 func normWant(want []string) []string {
-	out := make([]string, len(want))
-	for i, l := range want {
-		out[i] = strings.TrimRight(l, " \t\r")
-		if strings.TrimSpace(l) == Ellipsis {
-			out[i] = Ellipsis
+	out := make([]string, 0, len(want))
+	for _, w := range want {
+		for l := range strings.SplitSeq(w, "\n") {
+			l = normLine(l)
+			if strings.TrimSpace(l) == Ellipsis {
+				l = Ellipsis
+			}
+			out = append(out, l)
 		}
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {
@@ -53,7 +126,8 @@ func normWant(want []string) []string {
 }
 
 // LineMatch reports whether one output line matches one expected line,
-// with "..." inside the expected line matching any text.
+// with "..." inside the expected line matching any text (also none).
+// Everything else is compared literally.
 func LineMatch(want, got string) bool {
 	if !strings.Contains(want, Ellipsis) {
 		return want == got
@@ -64,6 +138,8 @@ func LineMatch(want, got string) bool {
 		return false
 	}
 	rest := got[len(first):]
+	// The leftmost place for each middle part leaves the most room for
+	// the rest, so this greedy search never misses a match.
 	for _, p := range parts[1 : len(parts)-1] {
 		i := strings.Index(rest, p)
 		if i < 0 {
@@ -75,174 +151,52 @@ func LineMatch(want, got string) bool {
 }
 
 // Match compares the whole output got with the expected lines want.
+// Both are normalised first (see [Lines]); a want line "..." matches any
+// number of output lines, "..." inside a line any text within it, and
+// every output line must be matched. It takes O(len(want) x len(got))
+// line comparisons and O(len(got)) memory, whatever the input.
 func Match(want []string, got string) Result {
 	w, g := normWant(want), Lines(got)
-	m, n := len(w), len(g)
-	// ok[i][j]: w[i:] matches g[j:].
-	ok := make([][]bool, m+1)
-	for i := range ok {
-		ok[i] = make([]bool, n+1)
-	}
-	ok[m][n] = true
-	for i := m - 1; i >= 0; i-- {
-		for j := n; j >= 0; j-- {
-			if w[i] == Ellipsis {
-				ok[i][j] = ok[i+1][j] || (j < n && ok[i][j+1])
-			} else {
-				ok[i][j] = j < n && ok[i+1][j+1] && LineMatch(w[i], g[j])
-			}
-		}
-	}
-	if ok[0][0] {
+	if matches(w, g) {
 		return Result{OK: true}
 	}
 	return Result{Diff: diff(w, g)}
 }
 
-type op struct {
-	kind byte // ' ', '-', '+', '~' (lines an ellipsis took)
-	text string
-}
-
-// diff aligns want and got with the fewest unmatched lines (an ellipsis
-// takes any run of output for free) and prints the alignment as a
-// unified diff with three lines of context.
-func diff(w, g []string) string {
+// matches runs the dynamic programme: row i says whether w[i:] matches
+// g[j:], for every j. Two rows are kept, and only the span of a row that
+// can be true: below an expected line it is the span of the row after
+// it moved up by one, below a "..." line everything up to that span's
+// end. So a long literal block costs O(len(got)), not O(len(want) x
+// len(got)), and no input costs more than that.
+func matches(w, g []string) bool {
 	m, n := len(w), len(g)
-	if m*n > 4_000_000 {
-		return fallbackDiff(w, g)
-	}
-	const inf = 1 << 30
-	// cost[i][j]: cheapest alignment of w[i:] with g[j:].
-	cost := make([][]int32, m+1)
-	for i := range cost {
-		cost[i] = make([]int32, n+1)
-	}
-	// Costs: a line only in one side 2, a changed line (a similar
-	// line on each side, shown as - and +) 1, output an ellipsis takes 0.
-	const gapCost, changeCost = 2, 1
-	for j := n - 1; j >= 0; j-- {
-		cost[m][j] = cost[m][j+1] + gapCost
-	}
+	next := make([]bool, n+1) // row i+1, valid in [lo, hi]
+	cur := make([]bool, n+1)  // row i
+	next[n] = true
+	lo, hi := n, n
 	for i := m - 1; i >= 0; i-- {
-		cost[i][n] = cost[i+1][n] + gapCost
 		if w[i] == Ellipsis {
-			cost[i][n] = cost[i+1][n]
-		}
-		for j := n - 1; j >= 0; j-- {
-			best := int32(inf)
-			if w[i] == Ellipsis {
-				best = min(cost[i+1][j], cost[i][j+1])
-			} else {
-				switch {
-				case LineMatch(w[i], g[j]):
-					best = cost[i+1][j+1]
-				case similar(w[i], g[j]):
-					best = cost[i+1][j+1] + changeCost
+			// w[i:] matches g[j:] for every j up to the last place
+			// where w[i+1:] matches.
+			for j := 0; j <= hi; j++ {
+				cur[j] = true
+			}
+			lo = 0
+		} else {
+			nlo, nhi := n+1, -1
+			for j := max(lo-1, 0); j <= hi-1; j++ {
+				cur[j] = next[j+1] && LineMatch(w[i], g[j])
+				if cur[j] {
+					nlo, nhi = min(nlo, j), j
 				}
-				best = min(best, cost[i+1][j]+gapCost, cost[i][j+1]+gapCost)
 			}
-			cost[i][j] = best
-		}
-	}
-	var ops []op
-	i, j := 0, 0
-	for i < m || j < n {
-		switch {
-		case i < m && w[i] == Ellipsis:
-			if j < n && cost[i][j] == cost[i][j+1] {
-				ops = append(ops, op{'~', g[j]})
-				j++
-			} else {
-				ops = append(ops, op{' ', Ellipsis})
-				i++
+			if nhi < 0 {
+				return false
 			}
-		case i < m && j < n && LineMatch(w[i], g[j]) && cost[i][j] == cost[i+1][j+1]:
-			ops = append(ops, op{' ', g[j]})
-			i, j = i+1, j+1
-		case i < m && j < n && similar(w[i], g[j]) && cost[i][j] == cost[i+1][j+1]+changeCost:
-			ops = append(ops, op{'-', w[i]}, op{'+', g[j]})
-			i, j = i+1, j+1
-		case i < m && cost[i][j] == cost[i+1][j]+gapCost:
-			ops = append(ops, op{'-', w[i]})
-			i++
-		default:
-			ops = append(ops, op{'+', g[j]})
-			j++
+			lo, hi = nlo, nhi
 		}
+		cur, next = next, cur
 	}
-	return render(ops)
-}
-
-// similar reports whether two lines look like one line changed: they
-// share most of their text at the start and the end.
-func similar(a, b string) bool {
-	n := min(len(a), len(b))
-	p := 0
-	for p < n && a[p] == b[p] {
-		p++
-	}
-	q := 0
-	for q < n-p && a[len(a)-1-q] == b[len(b)-1-q] {
-		q++
-	}
-	return (p+q)*5 >= max(len(a), len(b))*3 && p+q >= 3
-}
-
-// render prints the changed ops with context. Output lines an ellipsis
-// took are shown as context too (they are often the near miss a reader
-// looks for), and long runs of them are folded.
-func render(ops []op) string {
-	const context = 3
-	// The ellipsis lines of the guide say nothing the context lines do
-	// not; leave them out.
-	kept := ops[:0:0]
-	for _, o := range ops {
-		if o.kind == ' ' && o.text == Ellipsis {
-			continue
-		}
-		kept = append(kept, o)
-	}
-	ops = kept
-	show := make([]bool, len(ops))
-	for k, o := range ops {
-		if o.kind == '-' || o.kind == '+' {
-			for d := max(0, k-context); d <= min(len(ops)-1, k+context); d++ {
-				show[d] = true
-			}
-		}
-	}
-	var out []string
-	gap := false
-	for k := 0; k < len(ops); k++ {
-		if !show[k] {
-			gap = true
-			continue
-		}
-		if gap && len(out) > 0 {
-			out = append(out, "@@")
-		}
-		gap = false
-		prefix := string(ops[k].kind)
-		if prefix == "~" {
-			prefix = " "
-		}
-		out = append(out, prefix+" "+ops[k].text)
-	}
-	if len(out) > MaxDiffLines {
-		cut := len(out) - MaxDiffLines
-		out = append(out[:MaxDiffLines], fmt.Sprintf("[%d more diff line(s) not shown]", cut))
-	}
-	return "--- expected (the guide)\n+++ output\n" + strings.Join(out, "\n") + "\n"
-}
-
-func fallbackDiff(w, g []string) string {
-	var ops []op
-	for _, l := range w {
-		ops = append(ops, op{'-', l})
-	}
-	for _, l := range g[max(0, len(g)-20):] {
-		ops = append(ops, op{'+', l})
-	}
-	return render(ops)
+	return lo == 0 && next[0]
 }
