@@ -92,8 +92,8 @@ func New(cfg Config) (*Lab, error) {
 	if _, err := plan(cfg.CIDR, len(cfg.Nodes)); err != nil {
 		return nil, err
 	}
-	if len(cfg.Bridge) > 15 {
-		return nil, fmt.Errorf("bridge name %q is longer than 15 characters", cfg.Bridge)
+	if len(cfg.Bridge) > 11 || !validName(cfg.Bridge) {
+		return nil, fmt.Errorf("bridge name %q: use at most 11 lower-case letters and digits (its veths are named after it)", cfg.Bridge)
 	}
 	return &Lab{cfg: cfg, log: cfg.Logger}, nil
 }
@@ -267,8 +267,10 @@ func (l *Lab) run(ctx context.Context, name string, args ...string) error {
 	return nil
 }
 
-func netnsName(node string) string { return "hag-" + node }
-func vethName(i int) string        { return "hagv" + strconv.Itoa(i+1) }
+// Names of the lab's namespaces and host-side veths derive from its
+// bridge, so two labs on one machine never share one.
+func (l *Lab) netnsName(node string) string { return l.cfg.Bridge + "-" + node }
+func (l *Lab) vethName(i int) string        { return l.cfg.Bridge + "v" + strconv.Itoa(i+1) }
 
 // checkAddresses refuses a network that overlaps any address or route of
 // this machine that is not the lab's own bridge.
@@ -512,7 +514,7 @@ func (l *Lab) keys() error {
 func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPlan) error {
 	ns := nodeStateFor(st, name)
 	if ns == nil {
-		st.Nodes = append(st.Nodes, nodeState{Name: name, Addr: ap.nodes[i].String(), Netns: netnsName(name), Veth: vethName(i)})
+		st.Nodes = append(st.Nodes, nodeState{Name: name, Addr: ap.nodes[i].String(), Netns: l.netnsName(name), Veth: l.vethName(i)})
 		ns = &st.Nodes[len(st.Nodes)-1]
 		if err := l.saveState(st); err != nil {
 			return err

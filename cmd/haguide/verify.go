@@ -41,6 +41,7 @@ type verifyFlags struct {
 	acceptNew   bool
 	insecure    bool
 	connTimeout time.Duration
+	stateDir    string
 }
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -87,6 +88,8 @@ step that did not pass.`,
 	fl.BoolVar(&f.acceptNew, "accept-new-host-keys", false, "record the keys of hosts not yet in known_hosts (a changed key is always refused)")
 	fl.BoolVar(&f.insecure, "insecure-ignore-host-keys", false, "do not check host keys at all (unsafe)")
 	fl.DurationVar(&f.connTimeout, "connect-timeout", 20*time.Second, "give up connecting to a node after `DURATION`")
+	fl.StringVar(&f.stateDir, "node-state-dir", "", "where each node keeps the shell state between commands (default /var/lib/haguide/shell)")
+	_ = fl.MarkHidden("node-state-dir")
 	cmd.MarkFlagsMutuallyExclusive("resume", "from")
 	cmd.MarkFlagsMutuallyExclusive("accept-new-host-keys", "insecure-ignore-host-keys")
 	return cmd
@@ -210,7 +213,7 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	for n, c := range conns {
 		runConns[n] = c
 	}
-	ex := &runner.Executor{Plan: p, Conns: runConns, Local: local, Values: values, RunDir: runDir,
+	ex := &runner.Executor{Plan: p, Conns: runConns, Local: local, Values: values, RunDir: runDir, NodeStateDir: f.stateDir,
 		Progress: g.stdout, Color: Color(g.stdout), Logger: log}
 	fmt.Fprintf(g.stdout, "verify: %s on %s, run directory %s\n", distro, strings.Join(gd.Settings.Nodes, ", "), runDir)
 	rep, runErr := ex.Run(ctx)

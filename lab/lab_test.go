@@ -1,0 +1,200 @@
+package lab
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/haguide/haguide/runner/hosts"
+)
+
+func TestPlan(t *testing.T) {
+	p, err := plan("10.0.0.0/24", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{p.bridge.String(), p.vip.String(), p.nodes[0].String(), p.nodes[2].String()}
+	if d := cmp.Diff([]string{"10.0.0.1", "10.0.0.10", "10.0.0.11", "10.0.0.13"}, got); d != "" {
+		t.Error(d)
+	}
+	for _, bad := range []string{"10.0.0.0/28", "fd00::/64", "nonsense"} {
+		if _, err := plan(bad, 3); err == nil {
+			t.Errorf("plan(%s) accepted", bad)
+		}
+	}
+	if _, err := plan("10.0.0.0/27", 30); err == nil {
+		t.Error("30 nodes fit in a /27?")
+	}
+}
+
+func TestNewChecks(t *testing.T) {
+	for _, cfg := range []Config{
+		{Nodes: nil},
+		{Nodes: []string{"Controller1"}},
+		{Nodes: []string{"c1"}, Bridge: "a-very-long-bridge-name"},
+		{Nodes: []string{"c1"}, CIDR: "10.0.0.0/30"},
+	} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted", cfg)
+		}
+	}
+}
+
+func TestInventoryAndKeys(t *testing.T) {
+	dir := t.TempDir()
+	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2"}, Vars: map[string]string{"API_PROCESSES": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, _ := plan(l.cfg.CIDR, 2)
+	if err := l.keys(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.writeInventory(ap); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := hosts.Load(filepath.Join(dir, "inventory.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := inv.Hosts([]string{"controller1", "controller2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs[1].Address != "10.0.0.12" || hs[0].User != "root" || hs[0].Vars["CONTROLLER_VIP"] != "10.0.0.10" || hs[0].Vars["API_PROCESSES"] != "1" {
+		t.Errorf("hosts %+v", hs)
+	}
+	key, err := os.ReadFile(hs[0].IdentityFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ssh.ParsePrivateKey(key); err != nil {
+		t.Errorf("lab key: %v", err)
+	}
+	// Host keys are recorded per node, replacing an old line.
+	signer, _ := ssh.ParsePrivateKey(key)
+	for i := 0; i < 2; i++ {
+		if err := l.recordHostKey("controller2", ap, signer.PublicKey()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "known_hosts"))
+	if n := strings.Count(string(data), "10.0.0.12 "); n != 1 {
+		t.Errorf("known_hosts has %d lines for controller2:\n%s", n, data)
+	}
+	if _, err := knownhosts.New(filepath.Join(dir, "known_hosts")); err != nil {
+		t.Errorf("known_hosts does not parse: %v", err)
+	}
+}
+
+// TestLabIntegration boots real nodes. It needs root, the host tools and
+// HAGUIDE_LAB_TEST=1 (it takes a minute and the network namespaces).
+func TestLabIntegration(t *testing.T) {
+	if os.Getenv("HAGUIDE_LAB_TEST") != "1" {
+		t.Skip("set HAGUIDE_LAB_TEST=1 to boot a real lab (root)")
+	}
+	if err := Requirements(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	dir := os.Getenv("HAGUIDE_LAB_TEST_DIR") // keeps the caches between runs
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: "10.0.99.0/24", Bridge: "hagtest0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Down(context.Background()) })
+	if err := l.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Up(ctx); err != nil { // twice is safe
+		t.Fatalf("second up: %v", err)
+	}
+	info, _ := l.Info()
+	run := func(node, cmd string) (string, error) {
+		key, _ := os.ReadFile(info.Key)
+		signer, _ := ssh.ParsePrivateKey(key)
+		cb, err := knownhosts.New(info.KnownHosts)
+		if err != nil {
+			return "", err
+		}
+		addr := map[string]string{"controller1": "10.0.99.11", "controller2": "10.0.99.12", "controller3": "10.0.99.13"}[node]
+		c, err := ssh.Dial("tcp", addr+":22", &ssh.ClientConfig{User: "root", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: cb, Timeout: 5 * time.Second})
+		if err != nil {
+			return "", err
+		}
+		defer c.Close()
+		s, _ := c.NewSession()
+		defer s.Close()
+		out, err := s.CombinedOutput(cmd)
+		return string(out), err
+	}
+	out, err := run("controller2", "hostname; grep ^VERSION_CODENAME /etc/os-release; systemctl is-system-running --wait")
+	if err != nil || !strings.Contains(out, "controller2\nVERSION_CODENAME=trixie\n") {
+		t.Fatalf("controller2: %q %v", out, err)
+	}
+	out, err = run("controller1", "apt-get update 2>&1 | tail -3")
+	if err != nil || !strings.Contains(out, "Reading package lists") {
+		t.Fatalf("apt through the proxy: %q %v", out, err)
+	}
+	// reach tries for a few seconds: a link that comes back up needs a
+	// moment before neighbours find it again.
+	reach := func(from, to string) bool {
+		_, err := run(from, "for i in $(seq 20); do timeout 1 bash -c '</dev/tcp/"+to+"/22' && exit 0; sleep 0.5; done; exit 1")
+		return err == nil
+	}
+	if !reach("controller1", "10.0.99.13") {
+		t.Fatal("controller1 does not reach controller3")
+	}
+	if err := l.Kill(ctx, "controller3"); err != nil {
+		t.Fatal(err)
+	}
+	if reach("controller1", "10.0.99.13") {
+		t.Fatal("controller3 answers after kill")
+	}
+	st, _ := l.loadState()
+	if pids := netnsPIDs(nodeStateFor(st, "controller3").Netns); len(pids) != 0 {
+		t.Fatalf("processes of a killed node still run: %v", pids)
+	}
+	if err := l.Start(ctx, "controller3"); err != nil {
+		t.Fatal(err)
+	}
+	if !reach("controller1", "10.0.99.13") {
+		t.Fatal("controller3 does not answer after start")
+	}
+	if err := l.Partition(ctx, "controller2"); err != nil {
+		t.Fatal(err)
+	}
+	if reach("controller1", "10.0.99.12") {
+		t.Fatal("a partitioned node answers")
+	}
+	if err := l.Heal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !reach("controller1", "10.0.99.12") {
+		t.Fatal("a healed node does not answer")
+	}
+	if err := l.Down(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing is left: no namespace, interface or process of the lab.
+	out2, _ := exec.Command("ip", "netns", "list").Output()
+	links, _ := exec.Command("ip", "-br", "link").Output()
+	if bytes.Contains(out2, []byte("hagtest0-")) || bytes.Contains(links, []byte("hagtest0")) || bytes.Contains(links, []byte("hagtest0v")) {
+		t.Fatalf("left behind:\n%s\n%s", out2, links)
+	}
+	if ps, _ := exec.Command("pgrep", "-f", "systemd-nspawn -D "+dir).Output(); len(ps) > 0 {
+		t.Fatalf("nspawn still runs: %s", ps)
+	}
+}
