@@ -138,7 +138,7 @@ without nodes.`,
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.Guide, "guide", "", "read the guide from `DIR` instead of the one built in")
+	pf.StringVar(&g.Guide, "guide", os.Getenv("HAGUIDE_GUIDE"), "read the guide from `DIR` instead of the one built in (env HAGUIDE_GUIDE)")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log more detail")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "log only warnings and errors")
 	root.MarkFlagsMutuallyExclusive("verbose", "quiet")

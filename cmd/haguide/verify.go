@@ -208,7 +208,16 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	if err != nil {
 		return err
 	}
-	local := &runner.LocalConn{Env: append(values.Env(), "PATH="+localPath(), "HAGUIDE_LAB_DIR="+f.labDir)}
+	// Local blocks run this haguide, on this lab and this guide.
+	localEnv := append(values.Env(), "PATH="+localPath(), "HAGUIDE_LAB_DIR="+f.labDir)
+	if g.Guide != "" {
+		abs, err := filepath.Abs(g.Guide)
+		if err != nil {
+			return err
+		}
+		localEnv = append(localEnv, "HAGUIDE_GUIDE="+abs)
+	}
+	local := &runner.LocalConn{Env: localEnv}
 	runConns := map[string]runner.Conn{}
 	for n, c := range conns {
 		runConns[n] = c
