@@ -136,9 +136,8 @@ ends at once), start, partition (cut its network) and heal.`,
 	return cmd
 }
 
-// labUp brings the lab up for verify and returns its description and a
-// function that takes it down.
-func labUp(ctx context.Context, g *globalFlags, f *verifyFlags, _ []string) (*lab.Info, func(context.Context) error, error) {
+// labUp brings the lab up for verify and returns it with its description.
+func labUp(ctx context.Context, g *globalFlags, f *verifyFlags) (*lab.Lab, *lab.Info, error) {
 	l, err := openLab(g, &labFlags{dir: f.labDir, cidr: lab.DefaultCIDR, bridge: lab.DefaultBridge})
 	if err != nil {
 		return nil, nil, err
@@ -152,5 +151,5 @@ func labUp(ctx context.Context, g *globalFlags, f *verifyFlags, _ []string) (*la
 	if err != nil {
 		return nil, nil, err
 	}
-	return info, l.Down, nil
+	return l, info, nil
 }

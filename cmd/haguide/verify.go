@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/lab"
 	"github.com/haguide/haguide/runner"
 	"github.com/haguide/haguide/runner/hosts"
 	"github.com/haguide/haguide/runner/remote"
@@ -81,7 +83,7 @@ step that did not pass.`,
 	fl.StringVar(&f.reportJSON, "report-json", "", "also write the JSON report to `FILE`")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fl.BoolVar(&f.keepLab, "keep-lab", false, "leave the local lab running at the end")
-	fl.StringVar(&f.labDir, "lab-dir", "/var/lib/haguide/lab", "the local lab's state `DIR`")
+	fl.StringVar(&f.labDir, "lab-dir", envOr("HAGUIDE_LAB_DIR", lab.DefaultDir), "the local lab's state `DIR`")
 	fl.StringVar(&f.sshConfig, "ssh-config", "", "OpenSSH client config `FILE` (default ~/.ssh/config)")
 	fl.StringSliceVar(&f.knownHosts, "known-hosts", nil, "known_hosts `FILE`s (default ~/.ssh/known_hosts)")
 	fl.StringSliceVar(&f.identities, "identity", nil, "private key `FILE`s to try, as ssh -i")
@@ -112,31 +114,33 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 		}
 	}
 	invPath := f.inventory
-	lab := invPath == ""
+	useLab := invPath == ""
 	topts := remote.Options{
 		SSHConfig: f.sshConfig, KnownHosts: f.knownHosts, IdentityFiles: f.identities,
 		AcceptNew: f.acceptNew, Insecure: f.insecure, Agent: true,
 		ConnectTimeout: f.connTimeout, Logger: log, Passphrase: askPassphrase(g),
 	}
-	if lab {
+	var theLab *lab.Lab
+	if useLab {
 		if f.distro == "" {
 			f.distro = "debian"
 		}
 		if f.distro != "debian" {
 			return fmt.Errorf("the local lab runs Debian nodes: use --distro debian, or -i with nodes of %s", f.distro)
 		}
-		info, down, err := labUp(ctx, g, f, gd.Settings.Nodes)
+		l, info, err := labUp(ctx, g, f)
 		if err != nil {
 			return err
 		}
 		if !f.keepLab {
 			defer func() {
 				fmt.Fprintln(g.stderr, "haguide: taking the lab down (use --keep-lab to keep it)")
-				if err := down(context.WithoutCancel(ctx)); err != nil {
+				if err := l.Down(context.WithoutCancel(ctx)); err != nil {
 					log.Error("lab down failed; run `haguide lab down`", "err", err)
 				}
 			}()
 		}
+		theLab = l
 		invPath = info.Inventory
 		topts.KnownHosts = []string{info.KnownHosts}
 		topts.IdentityFiles = []string{info.Key}
@@ -164,7 +168,7 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	if runDir == "" {
 		runDir = filepath.Join("haguide-runs", distro)
 	}
-	p, err := runner.NewPlan(gd, distro, runner.PlanOptions{Lab: lab, From: f.from, Only: f.only})
+	p, err := runner.NewPlan(gd, distro, runner.PlanOptions{Lab: useLab, From: f.from, Only: f.only})
 	if err != nil {
 		return err
 	}
@@ -174,14 +178,14 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 			return err
 		}
 		if from != "" {
-			if p, err = runner.NewPlan(gd, distro, runner.PlanOptions{Lab: lab, From: from, Only: f.only}); err != nil {
+			if p, err = runner.NewPlan(gd, distro, runner.PlanOptions{Lab: useLab, From: from, Only: f.only}); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stderr, "haguide: resuming at %s\n", from)
 		}
 	}
 	vars := map[string]string{}
-	if lab {
+	if useLab {
 		// The lab's own values (small worker counts) unless the lab's
 		// inventory or --vars say otherwise.
 		for name, ph := range gd.Settings.Placeholders {
@@ -225,7 +229,16 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	ex := &runner.Executor{Plan: p, Conns: runConns, Local: local, Values: values, RunDir: runDir, NodeStateDir: f.stateDir,
 		Progress: g.stdout, Color: Color(g.stdout), Logger: log}
 	fmt.Fprintf(g.stdout, "verify: %s on %s, run directory %s\n", distro, strings.Join(gd.Settings.Nodes, ", "), runDir)
+	var peak atomic.Int64
+	if theLab != nil {
+		stopSampling := sampleMemory(theLab, &peak)
+		defer stopSampling()
+	}
 	rep, runErr := ex.Run(ctx)
+	if p := peak.Load(); p > 0 {
+		rep.PeakMemory = p
+		fmt.Fprintf(g.stdout, "lab peak memory (PSS of every node process): %.2f GiB\n", float64(p)/(1<<30))
+	}
 	if err := rep.WriteFiles(runDir); err != nil {
 		log.Error("cannot write the reports", "dir", runDir, "err", err)
 	}
@@ -374,4 +387,25 @@ func checkDistro(ctx context.Context, conns map[string]*remote.Conn, nodes []str
 		return id, nil
 	}
 	return "", nil
+}
+
+// sampleMemory records the lab's peak memory every few seconds until the
+// returned function is called.
+func sampleMemory(l *lab.Lab, peak *atomic.Int64) func() {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(3 * time.Second)
+		defer t.Stop()
+		for {
+			if m, err := l.Memory(); err == nil && m > peak.Load() {
+				peak.Store(m)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done) }
 }

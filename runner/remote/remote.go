@@ -475,7 +475,10 @@ func (c *Conn) Run(ctx context.Context, cmd string, stdin io.Reader, stdout, std
 	if stdin == nil {
 		stdin = bytes.NewReader(nil)
 	}
-	s.Stdin, s.Stdout, s.Stderr = stdin, stdout, stderr
+	// The session copies the two streams in two goroutines: serialise
+	// their writes, since callers often pass one writer for both.
+	var mu sync.Mutex
+	s.Stdin, s.Stdout, s.Stderr = stdin, lockedWriter{&mu, stdout}, lockedWriter{&mu, stderr}
 	if err := s.Start(cmd); err != nil {
 		return -1, err
 	}
@@ -591,4 +594,15 @@ func (c *Conn) Close() error {
 	c.closed = true
 	close(c.stop)
 	return c.client.Close()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
