@@ -1,24 +1,58 @@
 // Package inimerge sets keys in ini-style files, the way an operator
 // edits oslo.config files (keystone.conf, nova.conf ...) and MariaDB's
-// .cnf files by hand: "in the [database] section, set connection = ...".
+// option files (/etc/mysql/mariadb.conf.d/*.cnf, /etc/my.cnf.d/*.cnf) by
+// hand: "in the [database] section, set connection = ...". It is what
+// apply=merge does with a file block.
 //
 // [Merge] takes a file and a patch written as an ini file. For each key
 // of the patch, in its section:
 //
 //   - a key the file already has in that section is replaced where it
-//     stands (its first occurrence; later occurrences of it in the
-//     section are removed, so a key the patch repeats, a multi-valued
-//     oslo option, ends up with exactly the patch's values, together);
-//   - a missing key goes right after a commented-out default of it in
-//     that section (`#connection = <None>`), as a reader would put it,
-//     or else after the section's last key;
-//   - a missing section is appended at the end of the file.
+//     stands, at its first occurrence; later occurrences in the section
+//     are removed, so the patch's value is the only one. A key the patch
+//     sets on several lines (a multi-valued oslo option such as
+//     [pci] alias) replaces every value the file has, and its lines are
+//     written together where the first value was;
+//   - a missing key goes right after a commented-out setting of it in
+//     that section ("#connection = <None>", "#bind-address=0.0.0.0",
+//     "#skip-name-resolve"), which is where a reader editing the file
+//     would put it; without one, after the section's last key line,
+//     before the blank and comment lines that lead to the next section;
+//     in a section without keys, right after its header;
+//   - a missing section is appended at the end of the file, after a
+//     blank line; a section in the patch without keys is added too.
 //
-// Everything else (comments, blank lines, order, other keys, spacing)
-// stays byte for byte. Keys and section names compare exactly (oslo is
-// case-sensitive; MariaDB's equivalence of - and _ in option names is not
-// applied, so a patch must spell a key as the file does). Keys before any
-// section header belong to the unnamed global section. Indented lines
-// after a key continue its value. Merging the same patch twice gives the
-// same bytes as merging it once.
+// Keys before any section header belong to the global part (MariaDB's
+// !include lines live there); a missing global key goes after the last
+// global key, or at the very start of the file.
+//
+// Everything else stays byte for byte: comments, blank lines, the order
+// of lines, other keys and their spacing, commented-out defaults, line
+// ends (LF or CRLF; new lines get the file's first line end) and a byte
+// order mark. The patch's own lines are written as the patch has them
+// (less the indentation and trailing white space); its comments and
+// blank lines are not written. The result ends with a line end.
+//
+// Lines are read as oslo.config reads them (its iniparser): "[name]" is a
+// section, "#" and ";" start comments, a key is the text before the first
+// "=" or ":" (key = value, key=value and key: value), a line without
+// either is a key without a value (MariaDB's skip-name-resolve), and an
+// indented line right after a key continues that key's value; a blank
+// line ends it. A section that appears several times is one section.
+//
+// Keys and section names compare exactly. oslo.config is case-sensitive
+// about keys; MariaDB treats - and _ in option names alike, but that is
+// not applied: a file's bind-address and a patch's bind_address are two
+// lines, and as MariaDB reads the later one, which is the patch's, the
+// result still means what the patch says (unless the file's line comes
+// after a commented-out bind_address the new line is put under; spell
+// keys as the file does).
+//
+// A patch line that is neither a section header, a key, a comment nor
+// blank is an *[Error] with its line number: "[name" without "]", "[]",
+// "= value" without a key, a key with spaces in it ("connection mysql://"
+// lacks its "="), or an indented line that no key precedes.
+//
+// Merging is idempotent: Merge(Merge(f, p), p) gives the bytes
+// Merge(f, p) gave.
 package inimerge

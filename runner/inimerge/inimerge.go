@@ -15,76 +15,165 @@ const (
 	continuation
 )
 
+// line is one line of a file: its text without the line end, the line
+// end as it was, and what it is.
+// trailing is the white space that does not count at the end of a line.
+const trailing = " \t\r\v\f"
+
+// trim removes the white space classify ignores around a line.
+func trim(text string) string {
+	return strings.TrimLeft(strings.TrimRight(text, trailing), " \t")
+}
+
 type line struct {
 	text string
+	eol  string // "\n", "\r\n", or "" for a last line without one
 	kind kind
 	name string // section name or key
 }
 
+// classify reads a line the way oslo.config's parser does: trailing
+// white space does not count, a blank line ends a value, an indented
+// line right after a key (or its continuation) continues the value,
+// "[...]" is a section, "#" and ";" start comments, and the rest are
+// keys.
 func classify(text string, prev kind) line {
-	t := strings.TrimSpace(text)
-	switch {
-	case t == "":
+	r := strings.TrimRight(text, trailing)
+	if r == "" {
 		return line{text: text, kind: blank}
-	case t[0] == '#' || t[0] == ';':
-		return line{text: text, kind: comment}
-	case t[0] == '[' && t[len(t)-1] == ']':
-		return line{text: text, kind: section, name: strings.TrimSpace(t[1 : len(t)-1])}
-	case (text[0] == ' ' || text[0] == '\t') && (prev == key || prev == continuation):
+	}
+	if (r[0] == ' ' || r[0] == '\t') && (prev == key || prev == continuation) {
 		return line{text: text, kind: continuation}
 	}
-	k, _, _ := strings.Cut(t, "=")
-	return line{text: text, kind: key, name: strings.TrimSpace(k)}
+	t := strings.TrimLeft(r, " \t")
+	switch {
+	case t[0] == '[' && t[len(t)-1] == ']':
+		return line{text: text, kind: section, name: strings.TrimSpace(t[1 : len(t)-1])}
+	case t[0] == '#' || t[0] == ';':
+		return line{text: text, kind: comment}
+	}
+	return line{text: text, kind: key, name: keyName(t)}
 }
 
-func split(data []byte) []line {
-	s := strings.ReplaceAll(string(data), "\r\n", "\n")
-	if s == "" {
-		return nil
+// keyName returns the key of a key line (trimmed, not blank): the text
+// before the first "=" or ":", whichever comes first (oslo accepts
+// both); for a key without a value (MariaDB's skip-name-resolve), the
+// whole line less a trailing comment.
+func keyName(t string) string {
+	eq, co := strings.IndexByte(t, '='), strings.IndexByte(t, ':')
+	switch {
+	case eq >= 0 && (co < 0 || eq < co):
+		return strings.TrimSpace(t[:eq])
+	case co >= 0:
+		return strings.TrimSpace(t[:co])
 	}
-	s = strings.TrimSuffix(s, "\n")
-	var out []line
+	if i := strings.IndexAny(t, " \t"); i >= 0 {
+		if rest := strings.TrimLeft(t[i:], " \t"); rest[0] == '#' || rest[0] == ';' {
+			return t[:i]
+		}
+	}
+	return t
+}
+
+// file is a parsed ini file.
+type file struct {
+	bom   bool   // it starts with a UTF-8 byte order mark
+	eol   string // the line end new lines get: the file's first one
+	lines []line
+}
+
+func parseFile(data []byte) *file {
+	s := string(data)
+	f := &file{eol: "\n"}
+	if rest, ok := strings.CutPrefix(s, "\ufeff"); ok {
+		f.bom, s = true, rest
+	}
+	seenEOL := false
 	prev := blank
-	for _, t := range strings.Split(s, "\n") {
-		t = strings.TrimRight(t, "\r")
-		l := classify(t, prev)
-		out = append(out, l)
+	for len(s) > 0 {
+		text, eol := s, ""
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			text, eol, s = s[:i], "\n", s[i+1:]
+			if strings.HasSuffix(text, "\r") {
+				text, eol = text[:len(text)-1], "\r\n"
+			}
+			if !seenEOL {
+				f.eol, seenEOL = eol, true
+			}
+		} else {
+			s = ""
+			// The line end this last line gets completes a CR it ends
+			// with into CRLF.
+			if t, ok := strings.CutSuffix(text, "\r"); ok {
+				text, eol = t, "\r\n"
+				if !seenEOL {
+					f.eol = eol
+				}
+			}
+		}
+		l := classify(text, prev)
+		l.eol = eol
+		f.lines = append(f.lines, l)
 		prev = l.kind
 	}
-	return out
+	return f
 }
 
-// patchKey is one key of the patch with every line that sets it.
+func (f *file) bytes() []byte {
+	n := 3
+	for _, l := range f.lines {
+		n += len(l.text) + 2
+	}
+	b := make([]byte, 0, n)
+	if f.bom {
+		b = append(b, "\ufeff"...)
+	}
+	for _, l := range f.lines {
+		b = append(b, l.text...)
+		if l.eol == "" {
+			b = append(b, f.eol...)
+		} else {
+			b = append(b, l.eol...)
+		}
+	}
+	return b
+}
+
+// patchKey is one key of the patch with every line that sets it (more
+// than one for a multi-valued option, and continuation lines).
 type patchKey struct {
 	name  string
-	lines []string
+	lines []line
 }
 
 type patchSection struct {
-	name string
-	keys []*patchKey
+	name   string
+	header string // the patch's header line, trimmed
+	keys   []*patchKey
 }
 
 // Error is a patch line that is not a section, key, comment or blank.
 type Error struct {
-	Line int
+	Line int // from 1
 	Msg  string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
 func parsePatch(data []byte) ([]*patchSection, error) {
-	var secs []*patchSection
+	p := parseFile(data)
 	cur := &patchSection{}
-	secs = append(secs, cur)
+	secs := []*patchSection{cur}
 	var last *patchKey
-	for i, l := range split(data) {
+	for i, l := range p.lines {
+		n := i + 1
+		t := trim(l.text)
 		switch l.kind {
 		case blank, comment:
 			last = nil
 		case section:
 			if l.name == "" {
-				return nil, &Error{i + 1, "a section needs a name"}
+				return nil, &Error{n, fmt.Sprintf("%q: a section needs a name", t)}
 			}
 			cur = nil
 			for _, s := range secs {
@@ -93,18 +182,24 @@ func parsePatch(data []byte) ([]*patchSection, error) {
 				}
 			}
 			if cur == nil {
-				cur = &patchSection{name: l.name}
+				cur = &patchSection{name: l.name, header: t}
 				secs = append(secs, cur)
 			}
 			last = nil
 		case continuation:
-			if last == nil {
-				return nil, &Error{i + 1, "an indented line continues no key"}
-			}
-			last.lines = append(last.lines, l.text)
+			last.lines = append(last.lines, line{text: strings.TrimRight(l.text, trailing), kind: continuation})
 		case key:
-			if l.name == "" || strings.ContainsAny(l.name, "[]") {
-				return nil, &Error{i + 1, fmt.Sprintf("%q is not key = value", strings.TrimSpace(l.text))}
+			switch {
+			case l.text[0] == ' ' || l.text[0] == '\t':
+				// oslo.config reads an indented line as the
+				// continuation of the key before it, and there is none.
+				return nil, &Error{n, fmt.Sprintf("%q: an indented line continues no key", t)}
+			case t[0] == '[':
+				return nil, &Error{n, fmt.Sprintf("%q is neither a [section] nor key = value", t)}
+			case l.name == "":
+				return nil, &Error{n, fmt.Sprintf("%q: no key before the =", t)}
+			case strings.ContainsAny(l.name, " \t") && l.name[0] != '!':
+				return nil, &Error{n, fmt.Sprintf("%q is not key = value (a key has no spaces)", t)}
 			}
 			var pk *patchKey
 			for _, k := range cur.keys {
@@ -116,173 +211,160 @@ func parsePatch(data []byte) ([]*patchSection, error) {
 				pk = &patchKey{name: l.name}
 				cur.keys = append(cur.keys, pk)
 			}
-			// A key line is written from the start of the line, so it
-			// cannot read as the continuation of the key before it.
-			pk.lines = append(pk.lines, strings.TrimLeft(l.text, " \t"))
+			// Written from the start of the line, so that it cannot
+			// read as the continuation of the line before it.
+			pk.lines = append(pk.lines, line{text: t, kind: key, name: l.name})
 			last = pk
 		}
 	}
 	return secs, nil
 }
 
-// Merge sets the patch's keys in orig and returns the new file. The
-// result ends with a newline.
+// Merge sets the patch's keys in orig, section by section, and returns
+// the new file; see the package documentation for where lines go. The
+// result ends with a line end. An error (*Error) names the first patch
+// line that is neither a section header, a key, a comment nor blank.
 func Merge(orig, patch []byte) ([]byte, error) {
 	secs, err := parsePatch(patch)
 	if err != nil {
 		return nil, err
 	}
-	lines := split(orig)
+	f := parseFile(orig)
 	for _, ps := range secs {
-		if len(ps.keys) == 0 && ps.name == "" {
+		f.mergeSection(ps)
+	}
+	return f.bytes(), nil
+}
+
+// span is the body of one occurrence of a section: lines [start, end),
+// without its header.
+type span struct{ start, end int }
+
+// spans returns the bodies of every occurrence of the section name ("" is
+// the part before the first header) in file order.
+func (f *file) spans(name string) []span {
+	var out []span
+	in := name == ""
+	start := 0
+	for i, l := range f.lines {
+		if l.kind != section {
 			continue
 		}
-		lines = mergeSection(lines, ps)
-	}
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(l.text)
-		b.WriteByte('\n')
-	}
-	return []byte(b.String()), nil
-}
-
-// bounds returns the lines of the first section named name: from its
-// header (or 0 for the global section) to the next header. ok is false
-// when the file has no such section.
-func bounds(lines []line, name string) (start, end int, ok bool) {
-	start = -1
-	if name == "" {
-		start = 0
-	} else {
-		for i, l := range lines {
-			if l.kind == section && l.name == name {
-				start = i
-				break
-			}
+		if in {
+			out = append(out, span{start, i})
 		}
-		if start < 0 {
-			return 0, 0, false
-		}
+		in = l.name == name
+		start = i + 1
 	}
-	end = len(lines)
-	for i := start + 1; i < len(lines); i++ {
-		if lines[i].kind == section {
-			end = i
-			break
-		}
-	}
-	if name == "" && start == 0 && len(lines) > 0 && lines[0].kind == section {
-		end = 0
-	}
-	return start, end, true
-}
-
-func mergeSection(lines []line, ps *patchSection) []line {
-	start, end, ok := bounds(lines, ps.name)
-	if !ok {
-		// A new section at the end, after one blank line.
-		if len(lines) > 0 && lines[len(lines)-1].kind != blank {
-			lines = append(lines, line{kind: blank})
-		}
-		lines = append(lines, line{text: "[" + ps.name + "]", kind: section, name: ps.name})
-		for _, k := range ps.keys {
-			for _, t := range k.lines {
-				lines = append(lines, line{text: t, kind: key, name: k.name})
-			}
-		}
-		return lines
-	}
-	for _, k := range ps.keys {
-		lines, end = setKey(lines, start, end, ps.name, k)
-	}
-	return lines
-}
-
-// keyLines returns the new lines that set a key.
-func keyLines(k *patchKey) []line {
-	out := make([]line, 0, len(k.lines))
-	prev := blank
-	for _, t := range k.lines {
-		l := classify(t, prev)
-		if l.kind != continuation {
-			l = line{text: t, kind: key, name: k.name}
-		}
-		out = append(out, l)
-		prev = l.kind
+	if in {
+		out = append(out, span{start, len(f.lines)})
 	}
 	return out
 }
 
-// setKey sets one key in the section lines[start:end] and returns the
-// new lines and the section's new end.
-func setKey(lines []line, start, end int, secName string, k *patchKey) ([]line, int) {
-	body := start
-	if secName != "" {
-		body = start + 1
-	}
-	// Find every occurrence of the key with its continuation lines.
-	first := -1
-	var out []line
-	out = append(out, lines[:body]...)
-	for i := body; i < end; i++ {
-		l := lines[i]
-		if l.kind == key && l.name == k.name {
-			j := i + 1
-			for j < end && lines[j].kind == continuation {
-				j++
-			}
-			if first < 0 {
-				first = len(out)
-				out = append(out, keyLines(k)...)
-			}
-			i = j - 1
-			continue
+func (f *file) mergeSection(ps *patchSection) {
+	if ps.name != "" && len(f.spans(ps.name)) == 0 {
+		// A new section at the end, after a blank line.
+		if n := len(f.lines); n > 0 && f.lines[n-1].kind != blank {
+			f.lines = append(f.lines, line{kind: blank})
 		}
-		out = append(out, l)
-	}
-	if first >= 0 {
-		newEnd := len(out)
-		out = append(out, lines[end:]...)
-		return out, newEnd
-	}
-	// Not there: after a commented-out default, or after the last key.
-	at := -1
-	for i := body; i < end; i++ {
-		if lines[i].kind == comment && commentedKey(lines[i].text) == k.name {
-			at = i + 1
+		f.lines = append(f.lines, line{text: ps.header, kind: section, name: ps.name})
+		for _, k := range ps.keys {
+			f.lines = append(f.lines, k.lines...)
 		}
+		return
 	}
-	// Inserting before an indented key would make that key read as the
-	// continuation of the new one.
-	if at >= 0 && at < end && lines[at].kind == key && lines[at].text != strings.TrimLeft(lines[at].text, " \t") {
-		at = -1
+	for _, k := range ps.keys {
+		f.setKey(ps.name, k)
 	}
-	if at < 0 {
-		at = body
-		for i := body; i < end; i++ {
-			if lines[i].kind == key || lines[i].kind == continuation {
-				at = i + 1
-			}
-		}
-	}
-	ins := keyLines(k)
-	out = make([]line, 0, len(lines)+len(ins))
-	out = append(out, lines[:at]...)
-	out = append(out, ins...)
-	out = append(out, lines[at:]...)
-	return out, end + len(ins)
 }
 
-// commentedKey returns the key a commented-out setting names
-// ("#connection = <None>" names connection), or "".
-func commentedKey(text string) string {
-	t := strings.TrimLeft(strings.TrimSpace(text), "#;")
-	t = strings.TrimLeft(t, " \t")
-	k, _, ok := strings.Cut(t, "=")
-	k = strings.TrimSpace(k)
-	if !ok || k == "" || strings.ContainsAny(k, " \t") {
-		return ""
+// setKey sets one key in every occurrence of the section secName.
+func (f *file) setKey(secName string, k *patchKey) {
+	spans := f.spans(secName)
+	// Replace the first occurrence of the key (with its continuation
+	// lines) and drop the others: one key, the patch's values.
+	var out []line
+	done, replaced := 0, false
+	for _, sp := range spans {
+		for i := sp.start; i < sp.end; i++ {
+			l := f.lines[i]
+			if l.kind != key || l.name != k.name {
+				continue
+			}
+			j := i + 1
+			for j < sp.end && f.lines[j].kind == continuation {
+				j++
+			}
+			if out == nil {
+				out = make([]line, 0, len(f.lines)+len(k.lines))
+			}
+			out = append(out, f.lines[done:i]...)
+			if !replaced {
+				out = append(out, k.lines...)
+				replaced = true
+			}
+			done = j
+			i = j - 1
+		}
 	}
-	return k
+	if replaced {
+		f.lines = append(out, f.lines[done:]...)
+		return
+	}
+	at := f.insertAt(spans, k.name)
+	out = make([]line, 0, len(f.lines)+len(k.lines))
+	out = append(out, f.lines[:at]...)
+	out = append(out, k.lines...)
+	out = append(out, f.lines[at:]...)
+	f.lines = out
+}
+
+// insertAt returns where a key the section does not have goes: right
+// after a commented-out setting of it ("#connection = <None>"), as a
+// reader editing the file would put it, or else after the section's last
+// key line, or else right after the header.
+func (f *file) insertAt(spans []span, name string) int {
+	at, end := -1, 0
+	for _, sp := range spans {
+		for i := sp.start; i < sp.end; i++ {
+			if f.lines[i].kind == comment && commentNames(f.lines[i].text, name) {
+				at, end = i+1, sp.end
+				break
+			}
+		}
+		if at >= 0 {
+			break
+		}
+	}
+	if at < 0 {
+		at, end = spans[0].start, spans[0].end
+		for _, sp := range spans {
+			for i := sp.start; i < sp.end; i++ {
+				if k := f.lines[i].kind; k == key || k == continuation {
+					at, end = i+1, sp.end
+				}
+			}
+		}
+	}
+	// A new key line before an indented line would make that line the
+	// new key's continuation; go past such lines.
+	for at < end && f.lines[at].kind != blank && (f.lines[at].text[0] == ' ' || f.lines[at].text[0] == '\t') {
+		at++
+	}
+	return at
+}
+
+// commentNames reports whether a comment line is a commented-out setting
+// of the key name: "#name = x", "# name: x", ";name", "#name  # why".
+func commentNames(text, name string) bool {
+	t := strings.TrimLeft(text, " \t")
+	t = strings.TrimLeft(t, "#;")
+	t = strings.TrimLeft(t, " \t")
+	rest, ok := strings.CutPrefix(t, name)
+	if !ok {
+		return false
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	return rest == "" || strings.IndexByte("=:#;", rest[0]) >= 0
 }
