@@ -40,13 +40,22 @@
 // indented line right after a key continues that key's value; a blank
 // line ends it. A section that appears several times is one section.
 //
-// Keys and section names compare exactly. oslo.config is case-sensitive
-// about keys; MariaDB treats - and _ in option names alike, but that is
-// not applied: a file's bind-address and a patch's bind_address are two
-// lines, and as MariaDB reads the later one, which is the patch's, the
-// result still means what the patch says (unless the file's line comes
-// after a commented-out bind_address the new line is put under; spell
-// keys as the file does).
+// Keys and section names compare exactly, and the patch should spell
+// them as the file does. What the exceptions of the two readers do to an
+// exact comparison:
+//
+//   - MariaDB treats - and _ in option names alike and takes the last
+//     line. A file's bind-address and a patch's bind_address stay two
+//     lines, and a new key is always put after any line that spells it
+//     the other way, so the patch's line is the last and wins. (Folding
+//     the two would be wrong for oslo.config, which reads the current
+//     name with underscores and a dashed one only as a deprecated
+//     alias.) A file that already holds both spellings, the underscore
+//     one first, keeps its later dashed line.
+//   - oslo.config lower-cases section names other than DEFAULT. A patch
+//     [database] for a file's [Database] adds a second section; oslo
+//     reads the later value of a single-valued key, the patch's, but
+//     adds up the values of a multi-valued one.
 //
 // A patch line that is neither a section header, a key, a comment nor
 // blank is an *[Error] with its line number: "[name" without "]", "[]",

@@ -347,6 +347,22 @@ func (f *file) insertAt(spans []span, name string) int {
 			}
 		}
 	}
+	// MariaDB reads bind-address and bind_address as one option, the
+	// last line winning: the new line goes after any such spelling of
+	// its key, so that it is the last (oslo.config reads such a line
+	// only as a deprecated alias, behind the current name).
+	alias := foldDash(name)
+	for _, sp := range spans {
+		for i := max(sp.start, at); i < sp.end; i++ {
+			if l := f.lines[i]; l.kind == key && foldDash(l.name) == alias {
+				j := i + 1
+				for j < sp.end && f.lines[j].kind == continuation {
+					j++
+				}
+				at, end = j, sp.end
+			}
+		}
+	}
 	// A new key line before an indented line would make that line the
 	// new key's continuation; go past such lines.
 	for at < end && f.lines[at].kind != blank && (f.lines[at].text[0] == ' ' || f.lines[at].text[0] == '\t') {
@@ -368,3 +384,6 @@ func commentNames(text, name string) bool {
 	rest = strings.TrimLeft(rest, " \t")
 	return rest == "" || strings.IndexByte("=:#;", rest[0]) >= 0
 }
+
+// foldDash spells a key with "_" for every "-".
+func foldDash(k string) string { return strings.ReplaceAll(k, "-", "_") }
