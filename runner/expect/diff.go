@@ -171,7 +171,7 @@ func render(ops []op, noOutput bool) string {
 			if o.kind == '-' || o.kind == '+' {
 				p = string(o.kind) + " "
 			}
-			out = append(out, p+o.text)
+			out = append(out, p+visible(o.text))
 		}
 	}
 	for k := 0; k < len(ops); {
@@ -214,3 +214,26 @@ func render(ops []op, noOutput bool) string {
 	}
 	return head + strings.Join(out, "\n") + "\n"
 }
+
+// visible writes control characters as Go escapes (\t, \x07), so that a
+// tab is told from spaces and nothing in the output acts on the terminal
+// that shows the diff.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteString(`\t`)
+		case isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 }

@@ -146,6 +146,7 @@ var goldenCases = []struct {
 		[]string{"...", "● haproxy.service - HAProxy Load Balancer", "     Active: active (running) since ...", "..."},
 		"\x1b[0;1;32m●\x1b[0m haproxy.service - HAProxy Load Balancer\n     Loaded: loaded\n     Active: failed (Result: exit-code) since Tue 2026-11-24\n   Main PID: 1234\n"},
 	{"extra-lines", []string{"ok"}, "ok\nwarning: something\nwarning: else\n"},
+	{"tabs-and-controls", []string{"wsrep_cluster_size 3"}, "wsrep_cluster_size\t3\nbell\x07\x08\n"},
 	{"huge", numbered("want", 1, 3000, nil), strings.Join(numbered("got", 1, 3000, nil), "\n")},
 }
 
