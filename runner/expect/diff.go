@@ -34,19 +34,20 @@ func diff(w, g []string) string {
 	m, n := len(w), len(g)
 	// Lines that match at the head and the tail are part of a cheapest
 	// alignment, and taking them off keeps the table small.
+	ps := compileAll(w)
 	pre := 0
-	for pre < m && pre < n && w[pre] != Ellipsis && LineMatch(w[pre], g[pre]) {
+	for pre < m && pre < n && w[pre] != Ellipsis && ps[pre].match(g[pre]) {
 		pre++
 	}
 	suf := 0
-	for suf < m-pre && suf < n-pre && w[m-1-suf] != Ellipsis && LineMatch(w[m-1-suf], g[n-1-suf]) {
+	for suf < m-pre && suf < n-pre && w[m-1-suf] != Ellipsis && ps[m-1-suf].match(g[n-1-suf]) {
 		suf++
 	}
 	ops := make([]op, 0, m+n)
 	for k := range pre {
 		ops = append(ops, op{' ', g[k], k, k})
 	}
-	ops = align(ops, w[pre:m-suf], g[pre:n-suf], pre, pre)
+	ops = align(ops, ps[pre:m-suf], g[pre:n-suf], pre, pre)
 	for k := suf; k > 0; k-- {
 		ops = append(ops, op{' ', g[n-k], m - k, n - k})
 	}
@@ -55,11 +56,11 @@ func diff(w, g []string) string {
 
 // align appends the cheapest alignment of w with g; wo and go are their
 // offsets in the whole.
-func align(ops []op, w, g []string, wo, gOff int) []op {
+func align(ops []op, w []pattern, g []string, wo, gOff int) []op {
 	m, n := len(w), len(g)
 	if (m+1)*(n+1) > maxDiffCells {
-		for i, l := range w {
-			ops = append(ops, op{'-', l, wo + i, gOff})
+		for i, p := range w {
+			ops = append(ops, op{'-', p.text, wo + i, gOff})
 		}
 		for j, l := range g {
 			ops = append(ops, op{'+', l, wo + m, gOff + j})
@@ -77,7 +78,7 @@ func align(ops []op, w, g []string, wo, gOff int) []op {
 	}
 	for i := m - 1; i >= 0; i-- {
 		at := i * (n + 1)
-		if w[i] == Ellipsis {
+		if w[i].text == Ellipsis {
 			cur[n], dir[at+n] = next[n], moveEnd
 			for j := n - 1; j >= 0; j-- {
 				// Ties go to taking output lines: the lines a "..."
@@ -93,9 +94,9 @@ func align(ops []op, w, g []string, wo, gOff int) []op {
 			for j := n - 1; j >= 0; j-- {
 				best, d := int32(math.MaxInt32), byte(0)
 				switch {
-				case LineMatch(w[i], g[j]):
+				case w[i].match(g[j]):
 					best, d = next[j+1], moveMatch
-				case similar(w[i], g[j]):
+				case similar(w[i].text, g[j]):
 					best, d = next[j+1]+changeCost, moveChange
 				}
 				if c := next[j] + gapCost; c < best {
@@ -121,10 +122,10 @@ func align(ops []op, w, g []string, wo, gOff int) []op {
 			ops = append(ops, op{' ', g[j], wi, gi})
 			i, j = i+1, j+1
 		case moveChange:
-			ops = append(ops, op{'-', w[i], wi, gi}, op{'+', g[j], wi + 1, gi})
+			ops = append(ops, op{'-', w[i].text, wi, gi}, op{'+', g[j], wi + 1, gi})
 			i, j = i+1, j+1
 		case moveDel:
-			ops = append(ops, op{'-', w[i], wi, gi})
+			ops = append(ops, op{'-', w[i].text, wi, gi})
 			i++
 		default:
 			ops = append(ops, op{'+', g[j], wi, gi})

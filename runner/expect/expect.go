@@ -129,23 +129,48 @@ func normWant(want []string) []string {
 // with "..." inside the expected line matching any text (also none).
 // Everything else is compared literally.
 func LineMatch(want, got string) bool {
-	if !strings.Contains(want, Ellipsis) {
-		return want == got
+	return compile(want).match(got)
+}
+
+// pattern is an expected line ready to be matched many times.
+type pattern struct {
+	text  string
+	parts []string // text split at "..."; nil when it has none
+}
+
+func compile(want string) pattern {
+	p := pattern{text: want}
+	if strings.Contains(want, Ellipsis) {
+		p.parts = strings.Split(want, Ellipsis)
 	}
-	parts := strings.Split(want, Ellipsis)
-	first, last := parts[0], parts[len(parts)-1]
+	return p
+}
+
+func compileAll(w []string) []pattern {
+	ps := make([]pattern, len(w))
+	for i, l := range w {
+		ps[i] = compile(l)
+	}
+	return ps
+}
+
+func (p pattern) match(got string) bool {
+	if p.parts == nil {
+		return p.text == got
+	}
+	first, last := p.parts[0], p.parts[len(p.parts)-1]
 	if !strings.HasPrefix(got, first) {
 		return false
 	}
 	rest := got[len(first):]
 	// The leftmost place for each middle part leaves the most room for
 	// the rest, so this greedy search never misses a match.
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(rest, p)
+	for _, q := range p.parts[1 : len(p.parts)-1] {
+		i := strings.Index(rest, q)
 		if i < 0 {
 			return false
 		}
-		rest = rest[i+len(p):]
+		rest = rest[i+len(q):]
 	}
 	return strings.HasSuffix(rest, last)
 }
@@ -171,6 +196,7 @@ func Match(want []string, got string) Result {
 // len(got)), and no input costs more than that.
 func matches(w, g []string) bool {
 	m, n := len(w), len(g)
+	ps := compileAll(w)
 	next := make([]bool, n+1) // row i+1, valid in [lo, hi]
 	cur := make([]bool, n+1)  // row i
 	next[n] = true
@@ -186,7 +212,7 @@ func matches(w, g []string) bool {
 		} else {
 			nlo, nhi := n+1, -1
 			for j := max(lo-1, 0); j <= hi-1; j++ {
-				cur[j] = next[j+1] && LineMatch(w[i], g[j])
+				cur[j] = next[j+1] && ps[i].match(g[j])
 				if cur[j] {
 					nlo, nhi = min(nlo, j), j
 				}

@@ -344,3 +344,20 @@ func BenchmarkMismatch10kEveryLine(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWorstCase10k is the most a mismatch can cost: an alignment
+// table near its cap, with "..." lines keeping every span open and
+// inline wildcards in every other expected line.
+func BenchmarkWorstCase10k(b *testing.B) {
+	got := strings.Repeat("node controller1 is up and running fine\n", 10000)
+	var want []string
+	for range 400 {
+		want = append(want, "...", "node ... is ... running badly")
+	}
+	b.SetBytes(int64(len(got)))
+	for b.Loop() {
+		if Match(want, got).OK {
+			b.Fatal("match")
+		}
+	}
+}
