@@ -243,7 +243,7 @@ func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, n
 	defer func() {
 		p := e.logPath(i, s, node)
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
-			if err := writeFileAtomic(p, []byte(e.Values.Mask(log.String())), 0o600); err == nil {
+			if err := writeFileAtomic(p, []byte(e.Values.Mask(log.String())), 0o600, false); err == nil {
 				nr.Log = p
 			}
 		}

@@ -316,7 +316,7 @@ func (r *Report) WriteFiles(dir string) error {
 		if err := write(&b); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, name), []byte(b.String()), 0o644, false); err != nil {
 			return err
 		}
 	}
@@ -360,7 +360,7 @@ func (st *runState) save(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFile), append(data, '\n'), 0o600)
+	return writeFileAtomic(filepath.Join(dir, stateFile), append(data, '\n'), 0o600, false)
 }
 
 // ResumeFrom returns the step a resumed run starts at: the first step of
