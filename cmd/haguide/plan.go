@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -68,13 +69,16 @@ by name; secrets are never printed.`,
 			case "text":
 				writePlan(g.stdout, p, withCommands)
 				return nil
+			case "markdown":
+				writePlanTable(g.stdout, p)
+				return nil
 			}
-			return fmt.Errorf("--format %q: want text or json", format)
+			return fmt.Errorf("--format %q: want text, json or markdown", format)
 		},
 	}
 	pf.add(cmd)
 	cmd.Flags().BoolVar(&pf.lab, "lab", true, "plan for the local lab: blocks marked when=lab run")
-	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
+	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, json, or markdown (a per-chapter table of steps run and skipped, for docs/coverage.md)")
 	cmd.Flags().BoolVar(&withCommands, "commands", false, "show every command and file content")
 	return cmd
 }
@@ -199,4 +203,55 @@ func writePlan(w io.Writer, p *runner.Plan, withCommands bool) {
 			}
 		}
 	}
+}
+
+// writePlanTable writes the per-chapter count of steps that run and that
+// are skipped, with the reasons, as a Markdown table.
+func writePlanTable(w io.Writer, p *runner.Plan) {
+	type row struct {
+		title     string
+		run, skip int
+		reasons   map[string]int
+	}
+	var rows []*row
+	byFile := map[string]*row{}
+	for _, s := range p.Steps {
+		r := byFile[s.Chapter]
+		if r == nil {
+			r = &row{title: fmt.Sprintf("%d. %s", s.Number, s.ChapterTitle), reasons: map[string]int{}}
+			byFile[s.Chapter] = r
+			rows = append(rows, r)
+		}
+		if s.Skip != "" {
+			r.skip++
+			reason, _, _ := strings.Cut(s.Skip, ":")
+			r.reasons[reason]++
+		} else {
+			r.run++
+		}
+	}
+	fmt.Fprintf(w, "| chapter (%s) | steps run | skipped | skipped because |\n|---|---:|---:|---|\n", p.Distro)
+	total := row{reasons: map[string]int{}}
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %d | %d | %s |\n", r.title, r.run, r.skip, reasonList(r.reasons))
+		total.run += r.run
+		total.skip += r.skip
+		for k, v := range r.reasons {
+			total.reasons[k] += v
+		}
+	}
+	fmt.Fprintf(w, "| **total** | %d | %d | %s |\n", total.run, total.skip, reasonList(total.reasons))
+}
+
+func reasonList(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s (%d)", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }

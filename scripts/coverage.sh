@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Writes docs/coverage.md: per distro and chapter, the steps verify runs and
+# those it skips (with the reasons), from `haguide plan`; and, when given
+# run directories of `haguide verify`, what those runs executed, passed and
+# failed. Usage: scripts/coverage.sh [RUN_DIR ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-bin/haguide}
+out=docs/coverage.md
+tmp=$(mktemp)
+{
+  echo "# Coverage"
+  echo
+  echo "What \`haguide verify\` executes of the guide, per distro. Regenerate with"
+  echo "\`scripts/coverage.sh [RUN_DIR ...]\` and commit when the figures change."
+  echo "Steps marked \"lab only\" run against the local lab (fault injection) and"
+  echo "are skipped on other nodes; \"run=no\" steps are shown to readers, never run."
+  echo
+  echo "## Planned steps"
+  echo
+  echo "Debian as CI runs it, on the local lab; the others on a reader's own nodes."
+  for d in debian ubuntu rhel suse; do
+    echo
+    if [ "$d" = debian ]; then "$BIN" plan --distro "$d" --format markdown; else "$BIN" plan --distro "$d" --lab=false --format markdown; fi
+  done
+  if [ $# -gt 0 ]; then
+    echo
+    echo "## Executed"
+    for run in "$@"; do
+      echo
+      echo "From \`$run\` ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
+      echo
+      cat "$run/chapters.md"
+    done
+  fi
+} >"$tmp"
+mv "$tmp" "$out"
+echo "wrote $out"
