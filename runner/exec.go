@@ -45,6 +45,9 @@ type Executor struct {
 	// Backoff is the first pause between attempts of a wait= block
 	// (default 1s); it doubles up to 15s.
 	Backoff time.Duration
+	// HeartbeatEvery is how often a long step says it still runs
+	// (default 30s).
+	HeartbeatEvery time.Duration
 
 	mu   sync.Mutex
 	jobs map[string][]*bgJob
@@ -169,6 +172,10 @@ func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) 
 	if s.Local {
 		nodes = []string{LocalNode}
 	}
+	if e.Progress != nil {
+		stop := e.heartbeat(s, start)
+		defer stop()
+	}
 	sr.NodeResults = make([]*NodeResult, len(nodes))
 	run := func(j int, node string) {
 		nr := &NodeResult{Node: node}
@@ -202,6 +209,31 @@ func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) 
 		}
 		sr.Attempts = max(sr.Attempts, nr.Attempts)
 	}
+}
+
+// heartbeat says every HeartbeatEvery that a long step still runs, so a
+// package installation of some minutes does not look like a hang.
+func (e *Executor) heartbeat(s *Step, start time.Time) func() {
+	every := e.HeartbeatEvery
+	if every == 0 {
+		every = 30 * time.Second
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				e.mu.Lock()
+				fmt.Fprintf(e.Progress, "      %s still running (%s, %s)\n", s.ID, time.Since(start).Round(time.Second), s.Where())
+				e.mu.Unlock()
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 func (e *Executor) conn(node string) (Conn, error) {

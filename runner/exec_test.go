@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -375,4 +376,34 @@ func TestLocalEnvHasNoSecrets(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("shell state dir: %v %v", st, err)
 	}
+}
+
+func TestHeartbeat(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Slow\n\n```console {nodes=first}\n# sleep 0.5\n```\n", nil)
+	var progress bytes.Buffer
+	e.Progress = &syncBuffer{b: &progress}
+	e.HeartbeatEvery = 100 * time.Millisecond
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(progress.String(), "one/slow/1 still running (") {
+		t.Errorf("no heartbeat in:\n%s", progress.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
