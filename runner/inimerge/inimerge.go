@@ -189,17 +189,19 @@ func parsePatch(data []byte) ([]*patchSection, error) {
 		case continuation:
 			last.lines = append(last.lines, line{text: strings.TrimRight(l.text, trailing), kind: continuation})
 		case key:
+			// Messages quote names, never values: a patch may hold
+			// passwords by the time it is merged.
 			switch {
 			case l.text[0] == ' ' || l.text[0] == '\t':
 				// oslo.config reads an indented line as the
 				// continuation of the key before it, and there is none.
-				return nil, &Error{n, fmt.Sprintf("%q: an indented line continues no key", t)}
+				return nil, &Error{n, fmt.Sprintf("key %q is indented, but there is no key before it to continue", firstWord(l.name))}
 			case t[0] == '[':
-				return nil, &Error{n, fmt.Sprintf("%q is neither a [section] nor key = value", t)}
+				return nil, &Error{n, fmt.Sprintf("%q is neither a [section] nor key = value", firstWord(l.name))}
 			case l.name == "":
-				return nil, &Error{n, fmt.Sprintf("%q: no key before the =", t)}
+				return nil, &Error{n, "no key before the = (or :)"}
 			case strings.ContainsAny(l.name, " \t") && l.name[0] != '!':
-				return nil, &Error{n, fmt.Sprintf("%q is not key = value (a key has no spaces)", t)}
+				return nil, &Error{n, fmt.Sprintf("%q is followed by a space, not by = (a key has no spaces)", firstWord(l.name))}
 			}
 			var pk *patchKey
 			for _, k := range cur.keys {
@@ -387,3 +389,11 @@ func commentNames(text, name string) bool {
 
 // foldDash spells a key with "_" for every "-".
 func foldDash(k string) string { return strings.ReplaceAll(k, "-", "_") }
+
+// firstWord returns s up to its first white space.
+func firstWord(s string) string {
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -170,20 +170,25 @@ func TestMergeCases(t *testing.T) {
 func TestPatchErrors(t *testing.T) {
 	for _, tt := range []struct{ patch, want string }{
 		{"[a]\nok=1\n[b\n", `line 3: "[b" is neither a [section] nor key = value`},
+		{"[a]\n[b = secret\n", `line 2: "[b" is neither a [section] nor key = value`},
 		{"[]\n", `line 1: "[]": a section needs a name`},
 		{"[ ]\n", `line 1: "[ ]": a section needs a name`},
-		{"[a]\n= 1\n", `line 2: "= 1": no key before the =`},
-		{"[a]\n: 1\n", `line 2: ": 1": no key before the =`},
-		{"[a]\nconnection mysql://x\n", `line 2: "connection mysql://x" is not key = value (a key has no spaces)`},
-		{"[a]\nmy key = 1\n", `line 2: "my key = 1" is not key = value (a key has no spaces)`},
-		{"[a]\n  x = 1\n", `line 2: "x = 1": an indented line continues no key`},
-		{"\r\n\r\n  x = 1\r\n", `line 3: "x = 1": an indented line continues no key`},
-		{"[a]\n# c\n\tx = 1\n", `line 3: "x = 1": an indented line continues no key`},
+		{"[a]\n= secret\n", `line 2: no key before the = (or :)`},
+		{"[a]\n: secret\n", `line 2: no key before the = (or :)`},
+		{"[a]\npassword secret\n", `line 2: "password" is followed by a space, not by = (a key has no spaces)`},
+		{"[a]\nconnection mysql+pymysql://keystone:secret@db/keystone\n", `line 2: "connection" is followed by a space, not by = (a key has no spaces)`},
+		{"[a]\nmy key = secret\n", `line 2: "my" is followed by a space, not by = (a key has no spaces)`},
+		{"[a]\n  password = secret\n", `line 2: key "password" is indented, but there is no key before it to continue`},
+		{"\r\n\r\n  x = 1\r\n", `line 3: key "x" is indented, but there is no key before it to continue`},
+		{"[a]\n# c\n\tx = 1\n", `line 3: key "x" is indented, but there is no key before it to continue`},
 	} {
 		_, err := Merge([]byte("[a]\n"), []byte(tt.patch))
 		var e *Error
 		if !errors.As(err, &e) || err.Error() != tt.want {
 			t.Errorf("Merge(%q) error %v, want %q", tt.patch, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("error %q shows a value", err)
 		}
 	}
 }
