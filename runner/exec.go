@@ -298,6 +298,9 @@ func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, n
 		nr.Attempts = attempt
 		fmt.Fprintf(&log, "### attempt %d at %s\n", attempt, time.Now().UTC().Format(time.RFC3339))
 		f := e.attempt(ctx, s, node, c, &log)
+		if f != nil {
+			f.Message = e.Values.Mask(f.Message) // a safety net: messages may quote output
+		}
 		if f == nil {
 			nr.Status, nr.Failure = StatusPassed, nil
 			return
