@@ -51,6 +51,11 @@ type Options struct {
 	Env []string
 	// Dir is the commands' working directory; empty is the current one.
 	Dir string
+	// LikeOpenSSH makes "signal" requests reach only the process the
+	// session started, and a closed channel leave the command running,
+	// as OpenSSH's sshd does for sessions without a terminal. By
+	// default both reach the command's whole process group.
+	LikeOpenSSH bool
 }
 
 // Exec is one command the server was asked to run.
@@ -453,7 +458,14 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 			cmd = exec.Command("/bin/sh", "-c", p.Command)
 			cmd.Env = append(append(os.Environ(), env...), s.opts.Env...)
 			cmd.Dir = s.opts.Dir
-			cmd.Stdin, cmd.Stdout, cmd.Stderr = ch, ch, ch.Stderr()
+			cmd.Stdout, cmd.Stderr = ch, ch.Stderr()
+			// Stdin is copied outside of Wait, as sshd does: a command
+			// that ends without reading all of it has ended.
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				_ = r.Reply(false, nil)
+				return
+			}
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			// A daemon left holding the output must not keep the
 			// session open once the command has ended.
@@ -462,6 +474,10 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 				_ = r.Reply(false, nil)
 				return
 			}
+			go func() {
+				_, _ = io.Copy(stdin, ch)
+				stdin.Close()
+			}()
 			s.mu.Lock()
 			s.procs[cmd] = true
 			s.mu.Unlock()
@@ -471,7 +487,11 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 			var p struct{ Signal string }
 			if ssh.Unmarshal(r.Payload, &p) == nil && cmd != nil {
 				if sig, ok := signals[p.Signal]; ok {
-					_ = syscall.Kill(-cmd.Process.Pid, sig)
+					pid := -cmd.Process.Pid
+					if s.opts.LikeOpenSSH {
+						pid = cmd.Process.Pid
+					}
+					_ = syscall.Kill(pid, sig)
 				}
 			}
 		default: // pty-req, shell, subsystem, ...: not offered
@@ -480,8 +500,8 @@ func (s *Server) session(user string, ch ssh.Channel, reqs <-chan *ssh.Request) 
 			}
 		}
 	}
-	// The channel closed: hang up what still runs, as sshd does.
-	if cmd != nil {
+	// The channel closed: hang up what still runs.
+	if cmd != nil && !s.opts.LikeOpenSSH {
 		select {
 		case <-done:
 		default:
@@ -496,10 +516,9 @@ func (s *Server) wait(cmd *exec.Cmd, ch ssh.Channel, done chan struct{}) {
 	s.mu.Lock()
 	delete(s.procs, cmd)
 	s.mu.Unlock()
-	var ee *exec.ExitError
 	code := 0
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+	if st := cmd.ProcessState; st != nil {
+		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			_, _ = ch.SendRequest("exit-signal", false, ssh.Marshal(struct {
 				Signal     string
 				CoreDumped bool
@@ -509,7 +528,7 @@ func (s *Server) wait(cmd *exec.Cmd, ch ssh.Channel, done chan struct{}) {
 			ch.Close()
 			return
 		}
-		code = ee.ExitCode()
+		code = st.ExitCode()
 	} else if err != nil {
 		code = 255
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ func TestSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o bytes.Buffer
+	var o syncBuffer
 	sess.Stdout = &o
 	if err := sess.Start("echo started; exec sleep 60"); err != nil {
 		t.Fatal(err)
@@ -173,7 +174,7 @@ func TestRestartKillsCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o bytes.Buffer
+	var o syncBuffer
 	sess.Stdout = &o
 	if err := sess.Start("echo started; sleep 60"); err != nil {
 		t.Fatal(err)
@@ -256,4 +257,22 @@ func waitClosed(t *testing.T, c *ssh.Client) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the connection did not end")
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to write and read at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
