@@ -2,8 +2,8 @@ package transport
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"

@@ -660,4 +660,3 @@ func (c *Conn) Close() error {
 	}
 	return nil
 }
-
