@@ -46,6 +46,9 @@ type Options struct {
 	User string
 	// HostKey is the server's host key; nil generates an ed25519 one.
 	HostKey ssh.Signer
+	// ExtraHostKeys are further host keys, of other types, as a real
+	// server has (RSA, ECDSA and Ed25519); the client picks one.
+	ExtraHostKeys []ssh.Signer
 	// Env is added to every command's environment (after the server's
 	// own and the client's "env" requests), e.g. a PATH with fake tools.
 	Env []string
@@ -337,8 +340,11 @@ func (s *Server) config() *ssh.ServerConfig {
 			return nil, errors.New("wrong password")
 		}
 	}
+	for _, k := range s.opts.ExtraHostKeys {
+		cfg.AddHostKey(k)
+	}
 	s.mu.Lock()
-	cfg.AddHostKey(s.hostKey)
+	cfg.AddHostKey(s.hostKey) // last, so that it wins over an extra key of its type
 	s.mu.Unlock()
 	return cfg
 }

@@ -1,6 +1,9 @@
 package transport
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,64 +35,97 @@ func (e *AuthError) Error() string {
 
 func (e *AuthError) Unwrap() error { return e.Err }
 
-// keyring loads the private keys of one endpoint once (a passphrase is
-// asked for at most once per file) and reports what it tried.
+// keyring loads the private keys of endpoints and reports what it tried.
+// Decrypted keys are shared by every Conn of the process (keyed by path
+// and content), so a passphrase is asked for once per file, not once per
+// node or per reconnect.
 type keyring struct {
 	log        *slog.Logger
 	passphrase func(file string) ([]byte, error)
-
-	mu     sync.Mutex
-	loaded map[string]*loadedKey
 }
 
 type loadedKey struct {
 	signer ssh.Signer
-	note   string // why there is no signer, or what the key is
+	note   string // what the key is, or why there is no signer
 }
 
+var (
+	// promptMu serialises passphrase prompts: one question at a time.
+	promptMu sync.Mutex
+	keysMu   sync.Mutex
+	keyCache = map[string]*loadedKey{} // path NUL sha256(content)
+)
+
+// passphraseTries is how many times a wrong passphrase is asked again.
+const passphraseTries = 3
+
 func newKeyring(log *slog.Logger, passphrase func(string) ([]byte, error)) *keyring {
-	return &keyring{log: log, passphrase: passphrase, loaded: map[string]*loadedKey{}}
+	return &keyring{log: log, passphrase: passphrase}
+}
+
+func cached(id string) *loadedKey {
+	keysMu.Lock()
+	defer keysMu.Unlock()
+	return keyCache[id]
 }
 
 func (k *keyring) load(file string, optional bool) *loadedKey {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if lk, ok := k.loaded[file]; ok {
-		return lk
-	}
-	lk := &loadedKey{}
-	k.loaded[file] = lk
 	data, err := os.ReadFile(file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && optional:
-		lk.note = ""
-		return lk
+		return &loadedKey{}
 	case err != nil:
-		lk.note = fmt.Sprintf("key %s (unreadable: %v)", file, err)
+		return &loadedKey{note: fmt.Sprintf("key %s (unreadable: %v)", file, err)}
+	}
+	sum := sha256.Sum256(data)
+	id := file + "\x00" + hex.EncodeToString(sum[:])
+	if lk := cached(id); lk != nil {
 		return lk
 	}
+	lk := &loadedKey{}
 	signer, err := ssh.ParsePrivateKey(data)
 	var pme *ssh.PassphraseMissingError
-	if errors.As(err, &pme) {
+	switch {
+	case errors.As(err, &pme):
 		if k.passphrase == nil {
-			lk.note = fmt.Sprintf("key %s (encrypted, and no terminal to ask for its passphrase: add it to ssh-agent)", file)
+			// Not cached: a later Conn may have a way to ask.
+			return &loadedKey{note: fmt.Sprintf("key %s (encrypted, and no terminal to ask for its passphrase: add it to ssh-agent)", file)}
+		}
+		promptMu.Lock()
+		defer promptMu.Unlock()
+		if lk := cached(id); lk != nil { // asked meanwhile for another node
 			return lk
 		}
-		pass, perr := k.passphrase(file)
-		if perr != nil {
-			lk.note = fmt.Sprintf("key %s (encrypted; passphrase not given: %v)", file, perr)
-			return lk
+		for try := 1; try <= passphraseTries; try++ {
+			pass, perr := k.passphrase(file)
+			if perr != nil {
+				lk.note = fmt.Sprintf("key %s (encrypted; no passphrase given: %v)", file, perr)
+				break
+			}
+			signer, err = ssh.ParsePrivateKeyWithPassphrase(data, pass)
+			clear(pass)
+			if err == nil {
+				break
+			}
+			lk.note = fmt.Sprintf("key %s (wrong passphrase: %v)", file, err)
+			if !errors.Is(err, x509.IncorrectPasswordError) && !strings.Contains(err.Error(), "incorrect") {
+				break
+			}
 		}
-		signer, err = ssh.ParsePrivateKeyWithPassphrase(data, pass)
-		clear(pass)
-	}
-	if err != nil {
+		if err == nil {
+			lk.note = ""
+		}
+	case err != nil:
 		lk.note = fmt.Sprintf("key %s (not usable: %v)", file, err)
 		k.log.Warn("cannot use key", "key", file, "err", err)
-		return lk
 	}
-	lk.signer = signer
-	lk.note = fmt.Sprintf("key %s (%s)", file, signer.PublicKey().Type())
+	if lk.note == "" && signer != nil {
+		lk.signer = signer
+		lk.note = fmt.Sprintf("key %s (%s)", file, signer.PublicKey().Type())
+	}
+	keysMu.Lock()
+	keyCache[id] = lk
+	keysMu.Unlock()
 	return lk
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -63,6 +64,7 @@ type hostKeys struct {
 	files     []string // all files to read; new keys go to the first
 	acceptNew bool
 	insecure  bool
+	log       *slog.Logger
 }
 
 // check returns a HostKeyCallback. It reads the files on each call, so
@@ -191,6 +193,9 @@ func (h *hostKeys) record(hostname string, key ssh.PublicKey) error {
 	}
 	if err := out.Close(); err != nil {
 		return fmt.Errorf("record host key in %s: %w", f, err)
+	}
+	if h.log != nil {
+		h.log.Info("recorded the host key of a new host", "host", hostname, "key", key.Type()+" "+ssh.FingerprintSHA256(key), "file", f)
 	}
 	return nil
 }

@@ -234,7 +234,7 @@ func Dial(ctx context.Context, t Target, opts Options) (*Conn, error) {
 	c := &Conn{
 		target: t, route: r, opts: opts, log: opts.Logger.With("node", name),
 		keys:  newKeyring(opts.Logger, opts.Passphrase),
-		hk:    &hostKeys{node: name, files: files, acceptNew: opts.AcceptNew || r.acceptNew, insecure: opts.Insecure},
+		hk:    &hostKeys{node: name, files: files, acceptNew: opts.AcceptNew || r.acceptNew, insecure: opts.Insecure, log: opts.Logger.With("node", name)},
 		slots: make(chan struct{}, maxSessions),
 	}
 	switch opts.Sudo {

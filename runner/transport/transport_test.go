@@ -3,7 +3,10 @@ package transport
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -203,6 +206,25 @@ func TestChangedHostKeyAfterReboot(t *testing.T) {
 	}
 }
 
+func TestHostKeyOfTheKnownType(t *testing.T) {
+	// The server also has an ECDSA key, which x/crypto would prefer to
+	// the Ed25519 key known_hosts has: the client must ask for the
+	// known type rather than see a "changed" key.
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := newNode(t, sshtest.Options{ExtraHostKeys: []ssh.Signer{ec}})
+	c := dial(t, n.target(), n.options())
+	if code, _, _ := run(t, c, "true", ""); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
 func TestInsecure(t *testing.T) {
 	n := newNode(t, sshtest.Options{})
 	o := n.options()
@@ -261,8 +283,38 @@ func TestEncryptedKey(t *testing.T) {
 	if code, _, _ := run(t, c, "true", ""); code != 0 {
 		t.Errorf("exit %d", code)
 	}
+	dial(t, tg, o) // nor another node's connection with the same key
 	if asked != 1 {
 		t.Errorf("asked %d times, want once", asked)
+	}
+}
+
+func TestWrongPassphrase(t *testing.T) {
+	n := newNode(t, sshtest.Options{})
+	enc := filepath.Join(n.dir, "id_enc")
+	n.WriteClientKey(enc, "sesame")
+	tg := n.target()
+	tg.IdentityFile = enc
+	o := n.options()
+	answers := []string{"wrong", "sesame"}
+	o.Passphrase = func(string) ([]byte, error) {
+		a := answers[0]
+		answers = answers[1:]
+		return []byte(a), nil
+	}
+	dial(t, tg, o)
+	if len(answers) != 0 {
+		t.Errorf("not asked again after a wrong passphrase")
+	}
+
+	enc2 := filepath.Join(n.dir, "id_enc2")
+	n.WriteClientKey(enc2, "other")
+	tg.IdentityFile = enc2
+	asked := 0
+	o.Passphrase = func(string) ([]byte, error) { asked++; return []byte("wrong"), nil }
+	_, err := Dial(context.Background(), tg, o)
+	if asked != 3 || err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
+		t.Errorf("asked %d times, err %v", asked, err)
 	}
 }
 
