@@ -267,3 +267,61 @@ func (l *Lab) Memory() (int64, error) {
 	}
 	return total, nil
 }
+
+// Holder returns the node whose network holds addr (a virtual IP), or ""
+// when none does.
+func (l *Lab) Holder(ctx context.Context, addr string) (string, error) {
+	st, err := l.loadState()
+	if err != nil {
+		return "", err
+	}
+	if st == nil {
+		return "", fmt.Errorf("the lab is not up (haguide lab up)")
+	}
+	for _, ns := range st.Nodes {
+		if !alive(ns.PID) {
+			continue
+		}
+		out, err := exec.CommandContext(ctx, "ip", "-n", ns.Netns, "-o", "addr", "show").Output()
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(out)) {
+			if a, _, _ := strings.Cut(f, "/"); a == addr {
+				return ns.Name, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// Stop shuts a node down cleanly, as an operator powering it off: its
+// systemd stops every service in order. It waits up to timeout, then
+// kills what is left.
+func (l *Lab) Stop(ctx context.Context, node string, timeout time.Duration) error {
+	if err := Requirements(); err != nil {
+		return err
+	}
+	_, ns, err := l.nodeState(node)
+	if err != nil {
+		return err
+	}
+	if !alive(ns.PID) {
+		return nil
+	}
+	// SIGTERM to systemd-nspawn asks the container's init to power off.
+	_ = syscall.Kill(ns.PID, syscall.SIGTERM)
+	deadline := time.Now().Add(timeout)
+	for alive(ns.PID) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if alive(ns.PID) {
+		l.log.Warn("node did not power off in time; killing it", "node", node, "timeout", timeout)
+	}
+	l.killAll(ns, 10*time.Second)
+	return nil
+}

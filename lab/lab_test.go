@@ -185,6 +185,19 @@ func TestLabIntegration(t *testing.T) {
 	if !reach("controller1", "10.0.99.12") {
 		t.Fatal("a healed node does not answer")
 	}
+	// The holder of an address, and a clean stop.
+	if _, err := run("controller2", "ip addr add 10.0.99.10/24 dev eth0"); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := l.Holder(ctx, "10.0.99.10"); err != nil || h != "controller2" {
+		t.Fatalf("Holder = %q, %v", h, err)
+	}
+	if err := l.Stop(ctx, "controller1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := l.Info(); info.Nodes[0].State != "stopped" {
+		t.Fatalf("after stop: %+v", info.Nodes[0])
+	}
 	if err := l.Down(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -85,7 +86,7 @@ ends at once), start, partition (cut its network) and heal.`,
 			},
 		}
 	}
-	var format string
+	var format, holding string
 	status := withLab("status", "Show the nodes, their addresses and state", cobra.NoArgs, func(_ context.Context, l *lab.Lab, _ []string) error {
 		info, err := l.Info()
 		if err != nil {
@@ -120,8 +121,9 @@ ends at once), start, partition (cut its network) and heal.`,
 			return l.Down(context.WithoutCancel(ctx))
 		}),
 		status,
-		withLab("kill NODE", "Stop a node hard, as on power loss", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
-			return l.Kill(ctx, a[0])
+		killCmd(withLab, &holding, g.stdout),
+		withLab("stop NODE", "Power a node off cleanly (its services stop in order)", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+			return l.Stop(ctx, a[0], 2*time.Minute)
 		}),
 		withLab("start NODE", "Boot a stopped node again", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
 			return l.Start(ctx, a[0])
@@ -152,4 +154,34 @@ func labUp(ctx context.Context, g *globalFlags, f *verifyFlags) (*lab.Lab, *lab.
 		return nil, nil, err
 	}
 	return l, info, nil
+}
+
+// killCmd is `lab kill NODE`, or `lab kill --holding ADDR`: the node that
+// holds a virtual IP, as a rehearsal that loses "the VIP holder" needs.
+func killCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Context, *lab.Lab, []string) error) *cobra.Command, holding *string, out io.Writer) *cobra.Command {
+	cmd := withLab("kill [NODE | --holding ADDR]", "Stop a node hard, as on power loss", cobra.MaximumNArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+		node := ""
+		switch {
+		case *holding != "" && len(a) == 0:
+			n, err := l.Holder(ctx, *holding)
+			if err != nil {
+				return err
+			}
+			if n == "" {
+				return fmt.Errorf("no running node holds %s", *holding)
+			}
+			node = n
+		case *holding == "" && len(a) == 1:
+			node = a[0]
+		default:
+			return fmt.Errorf("name a node, or give --holding ADDR")
+		}
+		if err := l.Kill(ctx, node); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "killed "+node)
+		return nil
+	})
+	cmd.Flags().StringVar(holding, "holding", "", "kill the node that holds `ADDR` (a virtual IP)")
+	return cmd
 }
