@@ -221,7 +221,7 @@ func Dial(ctx context.Context, t Target, opts Options) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	files := opts.KnownHosts
+	files := append([]string(nil), opts.KnownHosts...)
 	if len(files) == 0 {
 		files = r.knownHosts
 	}
@@ -524,11 +524,6 @@ func (c *Conn) execToken(ctx context.Context, cmd, token string, stdin io.Reader
 	case <-ctx.Done():
 		return -1, ctx.Err()
 	}
-	s, err := c.session(ctx)
-	if err != nil {
-		return -1, err
-	}
-	defer s.Close()
 	if stdin == nil {
 		stdin = bytes.NewReader(nil)
 	}
@@ -538,12 +533,48 @@ func (c *Conn) execToken(ctx context.Context, cmd, token string, stdin io.Reader
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	s.Stdin, s.Stdout, s.Stderr = stdin, stdout, stderr
-	if err := s.Start(cmd); err != nil {
-		return -1, &ConnLostError{Node: c.target.Name, Err: err}
+	// Opening a session and starting the command wait for the peer,
+	// which may have stalled: the context must be able to end the wait.
+	type started struct {
+		s   *ssh.Session
+		err error
 	}
+	startc := make(chan started, 1)
+	go func() {
+		s, err := c.session(ctx)
+		if err != nil {
+			startc <- started{nil, err}
+			return
+		}
+		s.Stdin, s.Stdout, s.Stderr = stdin, stdout, stderr
+		if err := s.Start(cmd); err != nil {
+			s.Close()
+			startc <- started{nil, &ConnLostError{Node: c.target.Name, Err: err}}
+			return
+		}
+		startc <- started{s, nil}
+	}()
+	var s *ssh.Session
+	select {
+	case st := <-startc:
+		if st.err != nil {
+			return -1, st.err
+		}
+		s = st.s
+	case <-ctx.Done():
+		go func() { // it may still start: then end it
+			if st := <-startc; st.s != nil {
+				done := make(chan error, 1)
+				go func() { done <- st.s.Wait() }()
+				c.stop(st.s, done, token)
+			}
+		}()
+		return -1, ctx.Err()
+	}
+	defer s.Close()
 	done := make(chan error, 1)
 	go func() { done <- s.Wait() }()
+	var err error
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -582,27 +613,30 @@ func (c *Conn) stop(s *ssh.Session, done <-chan error, token string) {
 		s.Close()
 		return
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), stopGrace+c.opts.ConnectTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), stopGrace+5*time.Second)
 	defer cancel()
 	script := `k() { for f in $(grep -lsxzF ` + shellQuote(runEnv+"="+token) + ` /proc/[0-9]*/environ); do ` +
 		`p=${f#/proc/}; kill -"$1" "${p%/environ}" 2>/dev/null; done; }; k TERM; sleep 0.5; k KILL; exit 0`
 	// The sweep is its own short session, without a token of its own.
-	ss, err := c.liveSession()
-	if err == nil {
-		var errb bytes.Buffer
-		ss.Stderr = &errb
-		cmd := "/bin/sh -c " + shellQuote(script)
-		if c.sudo {
-			cmd = "sudo -n -- " + cmd
+	cmd := "/bin/sh -c " + shellQuote(script)
+	if c.sudo {
+		cmd = "sudo -n -- " + cmd
+	}
+	sweepDone := make(chan error, 1)
+	go func() {
+		ss, err := c.liveSession()
+		if err != nil {
+			sweepDone <- err
+			return
 		}
-		sweepDone := make(chan error, 1)
-		go func() { sweepDone <- ss.Run(cmd) }()
-		select {
-		case err = <-sweepDone:
-		case <-sctx.Done():
-			err = sctx.Err()
-		}
-		ss.Close()
+		defer ss.Close()
+		sweepDone <- ss.Run(cmd)
+	}()
+	var err error
+	select {
+	case err = <-sweepDone:
+	case <-sctx.Done():
+		err = sctx.Err()
 	}
 	if err != nil {
 		c.log.Warn("could not make sure the cancelled command ended", "err", err)

@@ -532,6 +532,27 @@ func TestKeepaliveFindsAStalledPeer(t *testing.T) {
 	}
 }
 
+func TestCancelWhileStalled(t *testing.T) {
+	n := newNode(t, sshtest.Options{})
+	c := dial(t, n.target(), n.options()) // keepalive 15s: it will not help here
+	n.Stall(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(ctx, "true", nil, nil, nil)
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run on a stalled node did not return after cancel")
+	}
+}
+
 func fakeSudo(t *testing.T, fail bool) string {
 	dir := t.TempDir()
 	script := "#!/bin/sh\n"
