@@ -873,3 +873,39 @@ func BenchmarkLocalBaseline(b *testing.B) {
 		}
 	}
 }
+
+func TestFileNamesAreQuoted(t *testing.T) {
+	n := newNode(t, sshtest.Options{})
+	c := dial(t, n.target(), n.options())
+	dir := filepath.Join(t.TempDir(), "a dir; $(touch pwned)")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "it's \"a\" file`x`")
+	ctx := context.Background()
+	if err := c.WriteFile(ctx, p, []byte("data"), 0o600, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.ReadFile(ctx, p); err != nil || string(got) != "data" {
+		t.Errorf("got %q %v", got, err)
+	}
+	if _, err := os.Stat("pwned"); err == nil {
+		os.Remove("pwned")
+		t.Error("a file name was run as a command")
+	}
+}
+
+func FuzzParseJump(f *testing.F) {
+	for _, s := range []string{"host", "user@host:2222", "ssh://u@h:22", "[::1]:22", "u@[fe80::1]", "@:", "ssh://"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		e, err := parseJump(spec)
+		if err != nil {
+			return
+		}
+		if e.alias == "" || e.port < 0 || e.port > 65535 {
+			t.Errorf("parseJump(%q) = %+v", spec, e)
+		}
+	})
+}
