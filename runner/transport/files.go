@@ -40,7 +40,8 @@ func (c *Conn) ReadFile(ctx context.Context, p string) ([]byte, error) {
 // WriteFile replaces a file on the node atomically: data goes to a
 // temporary file in the same directory (mktemp), which gets its size
 // checked, its mode (0 means 0644) and, when owner is not empty, its
-// owner ("user" or "user:group"), and is then renamed over path. Readers
+// owner ("user" or "user:group"), and is then renamed over path (and
+// relabelled with restorecon where SELinux is in use). Readers
 // see the old file or the new one, never a part; a failure leaves the old
 // file as it was and no temporary file behind. The directory must exist.
 func (c *Conn) WriteFile(ctx context.Context, p string, data []byte, mode os.FileMode, owner string) error {
@@ -78,6 +79,9 @@ func (c *Conn) WriteFile(ctx context.Context, p string, data []byte, mode os.Fil
 	fmt.Fprintf(&b, "chmod %04o \"$t\" || exit 1\n", perm)
 	fmt.Fprintf(&b, "mv -f \"$t\" %s || exit 1\n", shellQuote(p))
 	b.WriteString("trap - EXIT\n")
+	// Where SELinux labels files (the RHEL family), give the file the
+	// label of its final path rather than of the temporary one.
+	fmt.Fprintf(&b, "if command -v restorecon >/dev/null 2>&1; then restorecon %s 2>/dev/null || :; fi\n", shellQuote(p))
 	var errb bytes.Buffer
 	code, err := c.run(ctx, b.String(), bytes.NewReader(data), nil, &errb)
 	switch {

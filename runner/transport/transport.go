@@ -349,6 +349,10 @@ func (c *Conn) connect(ctx context.Context, via *ssh.Client, viaName string, e e
 		}
 		return nil, &DialError{Node: c.target.Name, Addr: addr, Via: viaName, Err: fmt.Errorf("ssh handshake: %w", err)}
 	}
+	if !stopped { // the context ended as the handshake did: the deadline may be set
+		sc.Close()
+		return nil, &DialError{Node: c.target.Name, Addr: addr, Via: viaName, Err: ctx.Err()}
+	}
 	return ssh.NewClient(sc, chans, reqs), nil
 }
 
