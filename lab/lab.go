@@ -311,6 +311,16 @@ func (l *Lab) Up(ctx context.Context) error {
 		return err
 	}
 	if st == nil {
+		// A fresh lab: its bridge and namespaces must not exist yet, or
+		// they belong to another lab (another --lab-dir) on this machine.
+		if _, err := net.InterfaceByName(l.cfg.Bridge); err == nil {
+			return fmt.Errorf("bridge %s exists but this lab (%s) did not make it: another lab is up; take it down with its --lab-dir, or give this one another --bridge and --cidr", l.cfg.Bridge, l.cfg.Dir)
+		}
+		for _, n := range l.cfg.Nodes {
+			if _, err := os.Stat("/run/netns/" + l.netnsName(n)); err == nil {
+				return fmt.Errorf("network namespace %s exists but this lab (%s) did not make it: another lab is up; take it down with its --lab-dir", l.netnsName(n), l.cfg.Dir)
+			}
+		}
 		st = &state{Bridge: l.cfg.Bridge, CIDR: ap.prefix.String()}
 	}
 	if st.CIDR != ap.prefix.String() || st.Bridge != l.cfg.Bridge {

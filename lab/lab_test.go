@@ -14,7 +14,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"github.com/haguide/haguide/runner/hosts"
+	"github.com/haguide/haguide/runner/inventory"
 )
 
 func TestPlan(t *testing.T) {
@@ -62,7 +62,7 @@ func TestInventoryAndKeys(t *testing.T) {
 	if err := l.writeInventory(ap); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := hosts.Load(filepath.Join(dir, "inventory.yml"))
+	inv, err := inventory.Load(filepath.Join(dir, "inventory.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}

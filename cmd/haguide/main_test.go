@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/haguide/haguide/internal/sshd"
+	"github.com/haguide/haguide/internal/sshtest"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -41,7 +41,7 @@ func TestScripts(t *testing.T) {
 				var inv, kh strings.Builder
 				key := filepath.Join(work, "id")
 				for _, n := range args {
-					s := sshd.New(t)
+					s := sshtest.New(t, sshtest.Options{})
 					s.WriteClientKey(key+"-"+n, "")
 					fmt.Fprintf(&inv, "%s ansible_host=%s ansible_port=%d ansible_user=root ansible_ssh_private_key_file=%s WORK_DIR=%s\n", n, s.Host(), s.Port(), key+"-"+n, work)
 					kh.WriteString(s.KnownHostsLine())

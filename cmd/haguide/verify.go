@@ -21,8 +21,8 @@ import (
 	"github.com/haguide/haguide/distros"
 	"github.com/haguide/haguide/lab"
 	"github.com/haguide/haguide/runner"
-	"github.com/haguide/haguide/runner/hosts"
-	"github.com/haguide/haguide/runner/remote"
+	"github.com/haguide/haguide/runner/inventory"
+	"github.com/haguide/haguide/runner/transport"
 )
 
 func init() { commands = append(commands, newVerifyCmd) }
@@ -115,7 +115,7 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	}
 	invPath := f.inventory
 	useLab := invPath == ""
-	topts := remote.Options{
+	topts := transport.Options{
 		SSHConfig: f.sshConfig, KnownHosts: f.knownHosts, IdentityFiles: f.identities,
 		AcceptNew: f.acceptNew, Insecure: f.insecure, Agent: true,
 		ConnectTimeout: f.connTimeout, Logger: log, Passphrase: askPassphrase(g),
@@ -147,7 +147,7 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 		topts.SSHConfig = os.DevNull
 		topts.Agent = false
 	}
-	inv, err := hosts.Load(invPath)
+	inv, err := inventory.Load(invPath)
 	if err != nil {
 		return err
 	}
@@ -316,18 +316,18 @@ func askPassphrase(g *globalFlags) func(string) ([]byte, error) {
 
 // dialAll connects to every node at once; any failure is an error naming
 // the node.
-func dialAll(ctx context.Context, list []hosts.Host, opts remote.Options, g *globalFlags) (map[string]*remote.Conn, func(), error) {
-	conns := make(map[string]*remote.Conn, len(list))
+func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options, g *globalFlags) (map[string]*transport.Conn, func(), error) {
+	conns := make(map[string]*transport.Conn, len(list))
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
 	for _, h := range list {
 		wg.Go(func() {
-			c, err := remote.Dial(ctx, remote.Target{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User, IdentityFile: h.IdentityFile}, opts)
+			c, err := transport.Dial(ctx, transport.Target{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User, IdentityFile: h.IdentityFile}, opts)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s (%s): %w", h.Name, h.Address, err))
+				errs = append(errs, err) // transport errors name the node
 				return
 			}
 			conns[h.Name] = c
@@ -351,7 +351,7 @@ func dialAll(ctx context.Context, list []hosts.Host, opts remote.Options, g *glo
 
 // checkDistro reads every node's /etc/os-release: the nodes must all run
 // one distro, and it must be the one --distro names.
-func checkDistro(ctx context.Context, conns map[string]*remote.Conn, nodes []string, want string) (string, error) {
+func checkDistro(ctx context.Context, conns map[string]*transport.Conn, nodes []string, want string) (string, error) {
 	found := map[string][]string{}
 	for _, n := range nodes {
 		data, err := conns[n].ReadFile(ctx, "/etc/os-release")
