@@ -435,7 +435,13 @@ func (p *chapterParser) inlinePos(n ast.Node) Pos {
 }
 
 // plainText returns the text of an inline tree, without markup.
-func plainText(n ast.Node, src []byte) string {
+func plainText(n ast.Node, src []byte) string { return PlainText(n, src) }
+
+// PlainText returns the text of an inline tree without markup, the way the
+// model reads headings: soft line breaks become spaces, raw HTML is
+// dropped, and the result is trimmed. A node of an extension that knows its
+// own text (a PlainText() string method) gives that text.
+func PlainText(n ast.Node, src []byte) string {
 	var b strings.Builder
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -450,6 +456,9 @@ func plainText(n ast.Node, src []byte) string {
 		case *ast.String:
 			b.Write(c.Value)
 		case *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case interface{ PlainText() string }:
+			b.WriteString(c.PlainText())
 			return ast.WalkSkipChildren, nil
 		}
 		return ast.WalkContinue, nil

@@ -179,6 +179,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
+// Reasons formats skip reasons and their counts: "lab only (2), run=no (1)".
+func Reasons(m map[string]int) string { return reasons(m) }
+
 func reasons(m map[string]int) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

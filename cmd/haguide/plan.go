@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -233,25 +232,12 @@ func writePlanTable(w io.Writer, p *runner.Plan) {
 	fmt.Fprintf(w, "| chapter (%s) | steps run | skipped | skipped because |\n|---|---:|---:|---|\n", p.Distro)
 	total := row{reasons: map[string]int{}}
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %d | %d | %s |\n", r.title, r.run, r.skip, reasonList(r.reasons))
+		fmt.Fprintf(w, "| %s | %d | %d | %s |\n", r.title, r.run, r.skip, runner.Reasons(r.reasons))
 		total.run += r.run
 		total.skip += r.skip
 		for k, v := range r.reasons {
 			total.reasons[k] += v
 		}
 	}
-	fmt.Fprintf(w, "| **total** | %d | %d | %s |\n", total.run, total.skip, reasonList(total.reasons))
-}
-
-func reasonList(m map[string]int) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s (%d)", k, m[k])
-	}
-	return strings.Join(parts, ", ")
+	fmt.Fprintf(w, "| **total** | %d | %d | %s |\n", total.run, total.skip, runner.Reasons(total.reasons))
 }

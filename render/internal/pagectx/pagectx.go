@@ -6,7 +6,6 @@ package pagectx
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/haguide/haguide/guide"
 	"github.com/yuin/goldmark/ast"
@@ -104,33 +103,9 @@ type PlainTexter interface {
 	PlainText() string
 }
 
-// PlainText returns the text of an inline tree without markup, the way the
-// guide model reads headings: soft line breaks become spaces, raw HTML is
-// dropped, and the result is trimmed.
-func PlainText(n ast.Node, src []byte) string {
-	var b strings.Builder
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch c := c.(type) {
-		case *ast.Text:
-			b.Write(c.Segment.Value(src))
-			if c.SoftLineBreak() || c.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(c.Value)
-		case *ast.RawHTML:
-			return ast.WalkSkipChildren, nil
-		case PlainTexter:
-			b.WriteString(c.PlainText())
-			return ast.WalkSkipChildren, nil
-		}
-		return ast.WalkContinue, nil
-	})
-	return strings.TrimSpace(b.String())
-}
+// PlainText returns the text of an inline tree without markup, exactly as
+// the guide model reads headings (placeholders give their own text).
+func PlainText(n ast.Node, src []byte) string { return guide.PlainText(n, src) }
 
 // LinkPos returns where the model saw a link (or image) to dest, falling
 // back to the byte offset off (or the file when off < 0).
