@@ -323,7 +323,14 @@ func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options,
 	var wg sync.WaitGroup
 	for _, h := range list {
 		wg.Go(func() {
-			c, err := transport.Dial(ctx, transport.Target{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User, IdentityFile: h.IdentityFile}, opts)
+			o := opts
+			if h.Become != nil { // ansible_become says whether to use sudo
+				o.Sudo = transport.SudoNever
+				if *h.Become {
+					o.Sudo = transport.SudoAlways
+				}
+			}
+			c, err := transport.Dial(ctx, transport.Target{Name: h.Name, Address: h.Address, Port: h.Port, User: h.User, IdentityFile: h.IdentityFile}, o)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
