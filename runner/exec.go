@@ -40,8 +40,11 @@ type Executor struct {
 	// Progress receives one line per step; nil is quiet.
 	Progress io.Writer
 	// Color colours the progress lines.
-	Color  bool
-	Logger *slog.Logger
+	Color bool
+	// Timestamps starts every progress line with the time (for logs:
+	// when not on a terminal, or under CI).
+	Timestamps bool
+	Logger     *slog.Logger
 	// Backoff is the first pause between attempts of a wait= block
 	// (default 1s); it doubles up to 15s.
 	Backoff time.Duration

@@ -309,7 +309,7 @@ func TestSkipsAndReports(t *testing.T) {
 	if err := xml.Unmarshal(j.Bytes(), &parsed); err != nil {
 		t.Fatalf("JUnit does not parse: %v\n%s", err, j.String())
 	}
-	if parsed.Tests != 3 || parsed.Skipped != 1 || len(parsed.Suites) != 1 || parsed.Suites[0].Cases[1].Skipped == nil {
+	if parsed.Tests != 7 || parsed.Skipped != 1 || len(parsed.Suites) != 1 || parsed.Suites[0].Cases[3].Skipped == nil || parsed.Suites[0].Cases[0].Name != "one/mixed/1 on n1" {
 		t.Errorf("JUnit %+v", parsed)
 	}
 	var tbl bytes.Buffer

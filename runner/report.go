@@ -239,8 +239,7 @@ func seconds(d string) string {
 
 // WriteJUnit writes the report as JUnit XML.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	js := junitSuites{Name: "haguide verify --distro " + r.Distro, Tests: r.Totals.Steps,
-		Failures: r.Totals.Failed, Skipped: r.Totals.Skipped + r.Totals.NotRun, Time: seconds(r.Duration)}
+	js := junitSuites{Name: "haguide verify --distro " + r.Distro, Time: seconds(r.Duration)}
 	idx := map[string]int{}
 	for _, s := range r.Steps {
 		i, ok := idx[s.Chapter]
@@ -250,39 +249,16 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			js.Suites = append(js.Suites, junitSuite{Name: r.Distro + "/" + s.Chapter})
 		}
 		su := &js.Suites[i]
-		su.Tests++
-		c := junitCase{Name: s.ID + " (" + s.Where + ")", Classname: r.Distro + "." + strings.TrimSuffix(s.Chapter, ".md"), Time: seconds(s.Duration)}
-		switch outcome(s.Status) {
-		case StatusFailed:
-			su.Failures++
-			var text strings.Builder
-			msg := s.Reason
-			for _, n := range s.NodeResults {
-				if n.Failure == nil {
-					continue
-				}
-				if msg == "" {
-					msg = n.Node + ": " + n.Failure.Message
-				}
-				fmt.Fprintf(&text, "node %s: %s\n", n.Node, n.Failure.Message)
-				if n.Failure.Command != "" {
-					fmt.Fprintf(&text, "command (%s): %s\n", n.Failure.Pos, n.Failure.Command)
-				}
-				if n.Failure.Diff != "" {
-					fmt.Fprintf(&text, "%s\n", n.Failure.Diff)
-				} else if n.Failure.Output != "" {
-					fmt.Fprintf(&text, "output:\n%s\n", n.Failure.Output)
-				}
-				if n.Log != "" {
-					fmt.Fprintf(&text, "log: %s\n", n.Log)
-				}
+		for _, c := range junitCases(r.Distro, s) {
+			su.Tests++
+			switch {
+			case c.Failure != nil:
+				su.Failures++
+			case c.Skipped != nil:
+				su.Skipped++
 			}
-			c.Failure = &junitMessage{Message: s.Pos + ": " + msg, Text: text.String()}
-		case StatusSkipped, StatusNotRun:
-			su.Skipped++
-			c.Skipped = &junitMessage{Message: s.Reason}
+			su.Cases = append(su.Cases, c)
 		}
-		su.Cases = append(su.Cases, c)
 	}
 	for i := range js.Suites {
 		var total time.Duration
@@ -293,6 +269,11 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			}
 		}
 		js.Suites[i].Time = fmt.Sprintf("%.3f", total.Seconds())
+	}
+	for _, su := range js.Suites {
+		js.Tests += su.Tests
+		js.Failures += su.Failures
+		js.Skipped += su.Skipped
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -401,6 +382,9 @@ func (e *Executor) progress(i, total int, sr *StepResult) {
 	}
 	width := len(fmt.Sprint(total))
 	line := fmt.Sprintf("[%*d/%d] %s%-4s%s %s", width, i+1, total, color, status, reset, sr.ID)
+	if e.Timestamps {
+		line = time.Now().UTC().Format("15:04:05 ") + line
+	}
 	switch sr.Status {
 	case StatusSkipped:
 		line += "  (" + sr.Reason + ")"
@@ -434,4 +418,48 @@ func (e *Executor) progress(i, total int, sr *StepResult) {
 			}
 		}
 	}
+}
+
+// junitCases makes a test case per step and node (block x node x distro,
+// as CI systems show them); a skipped step is one case.
+func junitCases(distro string, s *StepResult) []junitCase {
+	class := distro + "." + strings.TrimSuffix(s.Chapter, ".md")
+	if outcome(s.Status) == StatusSkipped || len(s.NodeResults) == 0 {
+		c := junitCase{Name: s.ID, Classname: class, Time: seconds(s.Duration)}
+		switch outcome(s.Status) {
+		case StatusFailed:
+			c.Failure = &junitMessage{Message: s.Pos + ": " + s.Reason}
+		case StatusSkipped, StatusNotRun:
+			c.Skipped = &junitMessage{Message: s.Reason}
+		}
+		return []junitCase{c}
+	}
+	var out []junitCase
+	for _, n := range s.NodeResults {
+		c := junitCase{Name: s.ID + " on " + n.Node, Classname: class, Time: seconds(n.Duration)}
+		switch outcome(n.Status) {
+		case StatusFailed:
+			var text strings.Builder
+			msg := ""
+			if n.Failure != nil {
+				msg = n.Failure.Message
+				if n.Failure.Command != "" {
+					fmt.Fprintf(&text, "command (%s): %s\n", n.Failure.Pos, n.Failure.Command)
+				}
+				if n.Failure.Diff != "" {
+					fmt.Fprintf(&text, "%s\n", n.Failure.Diff)
+				} else if n.Failure.Output != "" {
+					fmt.Fprintf(&text, "output:\n%s\n", n.Failure.Output)
+				}
+			}
+			if n.Log != "" {
+				fmt.Fprintf(&text, "log: %s\n", n.Log)
+			}
+			c.Failure = &junitMessage{Message: s.Pos + ": " + msg, Text: text.String()}
+		case StatusSkipped, StatusNotRun:
+			c.Skipped = &junitMessage{Message: "not run: an earlier node failed"}
+		}
+		out = append(out, c)
+	}
+	return out
 }
