@@ -43,14 +43,14 @@ func wrapCommand(stateDir, command string) string {
 		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
 	}
 	fmt.Fprintf(&b, "__hg_state=%s\n", shellQuote(stateDir))
-	b.WriteString(`(umask 077 && mkdir -p "$__hg_state") || exit 125
-if [ -f "$__hg_state/env" ]; then . "$__hg_state/env"; fi
-cd "$(cat "$__hg_state/cwd" 2>/dev/null || echo "$HOME")" 2>/dev/null || cd
+	// One state file holds the exported variables and the directory; it
+	// is sourced before the command and rewritten (through a rename)
+	// after it, with builtins only but for the one mv.
+	b.WriteString(`if [ -f "$__hg_state/state" ]; then . "$__hg_state/state"; else (umask 077 && mkdir -p "$__hg_state") || exit 125; cd; fi
 __hg_save() {
   __hg_rc=$?
-  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK _ 2>/dev/null
-  export -p >"$__hg_state/env.tmp" && mv -f "$__hg_state/env.tmp" "$__hg_state/env"
-  pwd >"$__hg_state/cwd.tmp" && mv -f "$__hg_state/cwd.tmp" "$__hg_state/cwd"
+  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK HAGUIDE_RUN _ 2>/dev/null
+  { export -p; printf 'cd %q 2>/dev/null || cd\n' "$PWD"; } >"$__hg_state/state.tmp" && mv -f "$__hg_state/state.tmp" "$__hg_state/state"
   exit $__hg_rc
 }
 trap __hg_save EXIT
