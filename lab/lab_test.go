@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,19 @@ func TestLabIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Down(context.Background()) })
+	before := snapshot(t)
+	// An interrupted up (Ctrl-C half way) leaves a state down cleans.
+	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	if err := l.Up(short); err == nil {
+		t.Log("up finished before the interruption (warm cache)")
+	}
+	cancel()
+	if err := l.Down(ctx); err != nil {
+		t.Fatalf("down after an interrupted up: %v", err)
+	}
+	if d := cmp.Diff(before, snapshot(t)); d != "" {
+		t.Fatalf("an interrupted up and a down left things behind (-before +after):\n%s", d)
+	}
 	if err := l.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +215,9 @@ func TestLabIntegration(t *testing.T) {
 	if err := l.Down(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if d := cmp.Diff(before, snapshot(t)); d != "" {
+		t.Fatalf("down left things behind (-before +after):\n%s", d)
+	}
 	// Nothing is left: no namespace, interface or process of the lab.
 	out2, _ := exec.Command("ip", "netns", "list").Output()
 	links, _ := exec.Command("ip", "-br", "link").Output()
@@ -210,4 +227,38 @@ func TestLabIntegration(t *testing.T) {
 	if ps, _ := exec.Command("pgrep", "-f", "systemd-nspawn -D "+dir).Output(); len(ps) > 0 {
 		t.Fatalf("nspawn still runs: %s", ps)
 	}
+}
+
+// snapshot lists this machine's links, namespaces, nspawn and proxy
+// processes and lab mounts, to compare before and after.
+func snapshot(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, c := range [][]string{{"ip", "-o", "link", "show"}, {"ip", "netns", "list"}} {
+		b, err := exec.Command(c[0], c[1:]...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if f := strings.Fields(l); len(f) > 1 && c[1] == "-o" {
+				out = append(out, "link "+strings.TrimSuffix(f[1], ":"))
+			} else if l != "" {
+				out = append(out, "netns "+strings.Fields(l)[0])
+			}
+		}
+	}
+	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng").Output()
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if f := strings.Fields(l); len(f) > 1 {
+			out = append(out, "process "+strings.Join(f[1:], " "))
+		}
+	}
+	m, _ := os.ReadFile("/proc/mounts")
+	for _, l := range strings.Split(string(m), "\n") {
+		if strings.Contains(l, "netns") || strings.Contains(l, "haguide") {
+			out = append(out, "mount "+strings.Fields(l)[1])
+		}
+	}
+	slices.Sort(out)
+	return out
 }
