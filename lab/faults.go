@@ -192,15 +192,19 @@ func (l *Lab) Down(ctx context.Context) error {
 		return nil
 	}
 	var errs []string
+	// Ask every node to power off at once, then give them together up to
+	// 15 seconds before what is left is killed.
+	for i := range st.Nodes {
+		if alive(st.Nodes[i].PID) {
+			_ = syscall.Kill(st.Nodes[i].PID, syscall.SIGTERM)
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) && slices.ContainsFunc(st.Nodes, func(n nodeState) bool { return alive(n.PID) }) {
+		time.Sleep(100 * time.Millisecond)
+	}
 	for i := range st.Nodes {
 		ns := &st.Nodes[i]
-		if alive(ns.PID) {
-			_ = syscall.Kill(ns.PID, syscall.SIGTERM)
-			deadline := time.Now().Add(15 * time.Second)
-			for alive(ns.PID) && time.Now().Before(deadline) {
-				time.Sleep(200 * time.Millisecond)
-			}
-		}
 		// A node whose nspawn ended may still have processes: end them
 		// through its init before the namespace goes.
 		l.killAll(ns, 10*time.Second)

@@ -52,8 +52,13 @@ type Executor struct {
 	// (default 30s).
 	HeartbeatEvery time.Duration
 
+	// Live redraws one status line on a terminal while a step runs:
+	// each node's state and the time so far.
+	Live bool
+
 	mu   sync.Mutex
 	jobs map[string][]*bgJob
+	live map[string]string
 }
 
 type bgJob struct {
@@ -176,6 +181,9 @@ func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) 
 		nodes = []string{LocalNode}
 	}
 	if e.Progress != nil {
+		e.mu.Lock()
+		e.live = map[string]string{}
+		e.mu.Unlock()
 		stop := e.heartbeat(s, start)
 		defer stop()
 	}
@@ -221,22 +229,67 @@ func (e *Executor) heartbeat(s *Step, start time.Time) func() {
 	if every == 0 {
 		every = 30 * time.Second
 	}
+	if e.Live {
+		every = 250 * time.Millisecond
+	}
 	done := make(chan struct{})
+	finished := make(chan struct{})
 	go func() {
+		defer close(finished)
 		t := time.NewTicker(every)
 		defer t.Stop()
+		spin := 0
 		for {
 			select {
 			case <-done:
+				if e.Live {
+					e.mu.Lock()
+					fmt.Fprint(e.Progress, "\r\x1b[K")
+					e.mu.Unlock()
+				}
 				return
 			case <-t.C:
 				e.mu.Lock()
-				fmt.Fprintf(e.Progress, "      %s still running (%s, %s)\n", s.ID, time.Since(start).Round(time.Second), s.Where())
+				if e.Live {
+					// One line, redrawn: the step, each node's state and
+					// the time so far.
+					spin++
+					fmt.Fprintf(e.Progress, "\r\x1b[K%c %s  %s  %s", `|/-\`[spin%4], s.ID, e.nodeStates(s), time.Since(start).Round(time.Second))
+				} else {
+					fmt.Fprintf(e.Progress, "      %s still running (%s, %s)\n", s.ID, time.Since(start).Round(time.Second), s.Where())
+				}
 				e.mu.Unlock()
 			}
 		}
 	}()
-	return func() { close(done) }
+	return func() { close(done); <-finished }
+}
+
+// setLive records what a node is doing, for the live view.
+func (e *Executor) setLive(node, state string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live == nil {
+		e.live = map[string]string{}
+	}
+	e.live[node] = state
+}
+
+// nodeStates lists each node of a step with its state; e.mu is held.
+func (e *Executor) nodeStates(s *Step) string {
+	nodes := s.Nodes
+	if s.Local {
+		nodes = []string{LocalNode}
+	}
+	parts := make([]string, len(nodes))
+	for i, n := range nodes {
+		st := e.live[n]
+		if st == "" {
+			st = "waiting"
+		}
+		parts[i] = n + ": " + st
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (e *Executor) conn(node string) (Conn, error) {
@@ -299,6 +352,11 @@ func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, n
 	pause := e.Backoff
 	for attempt := 1; ; attempt++ {
 		nr.Attempts = attempt
+		if attempt == 1 {
+			e.setLive(node, "running")
+		} else {
+			e.setLive(node, fmt.Sprintf("attempt %d", attempt))
+		}
 		fmt.Fprintf(&log, "### attempt %d at %s\n", attempt, time.Now().UTC().Format(time.RFC3339))
 		f := e.attempt(ctx, s, node, c, &log)
 		if f != nil {
@@ -306,9 +364,11 @@ func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, n
 		}
 		if f == nil {
 			nr.Status, nr.Failure = StatusPassed, nil
+			e.setLive(node, "ok")
 			return
 		}
 		nr.Status, nr.Failure = StatusFailed, f
+		e.setLive(node, "failed, "+firstLine(f.Message))
 		if ctx.Err() != nil || wait == 0 || time.Now().Add(pause).After(deadline) {
 			if wait > 0 && ctx.Err() == nil {
 				f.Message = strings.TrimSpace(f.Message + fmt.Sprintf(" (still failing after %d attempts in %s)", attempt, wait))

@@ -407,3 +407,22 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestLiveView(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Slow\n\n```console {nodes=all}\n# sleep 0.6\n```\n", nil)
+	var progress bytes.Buffer
+	sb := &syncBuffer{b: &progress}
+	e.Progress, e.Live = sb, true
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := sb.String()
+	for _, want := range []string{"\r\x1b[K", "one/slow/1  n1: running, n2: running, n3: running", "[1/1] ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("live view lacks %q:\n%q", want, out)
+		}
+	}
+	if strings.Contains(out, "still running") {
+		t.Errorf("heartbeat lines in the live view:\n%q", out)
+	}
+}

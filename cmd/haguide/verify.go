@@ -227,7 +227,8 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 		runConns[n] = c
 	}
 	ex := &runner.Executor{Plan: p, Conns: runConns, Local: local, Values: values, RunDir: runDir, NodeStateDir: f.stateDir,
-		Progress: g.stdout, Color: Color(g.stdout), Timestamps: !Color(g.stdout) || os.Getenv("CI") != "", Logger: log}
+		Progress: g.stdout, Color: Color(g.stdout), Timestamps: !Color(g.stdout) || os.Getenv("CI") != "", Logger: log,
+		Live: Color(g.stdout) && os.Getenv("CI") == ""}
 	fmt.Fprintf(g.stdout, "verify: %s on %s, run directory %s\n", distro, strings.Join(gd.Settings.Nodes, ", "), runDir)
 	var peak atomic.Int64
 	if theLab != nil {
