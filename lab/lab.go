@@ -66,6 +66,17 @@ func New(cfg Config) (*Lab, error) {
 	if cfg.Dir == "" {
 		cfg.Dir = DefaultDir
 	}
+	if cfg.CIDR == "" || cfg.Bridge == "" {
+		// A lab that is up keeps its own network: later commands that
+		// name only its directory (kill, partition, verify) find it.
+		st, _ := (&Lab{cfg: cfg}).loadState()
+		if st != nil && cfg.CIDR == "" {
+			cfg.CIDR = st.CIDR
+		}
+		if st != nil && cfg.Bridge == "" {
+			cfg.Bridge = st.Bridge
+		}
+	}
 	if cfg.CIDR == "" {
 		cfg.CIDR = DefaultCIDR
 	}

@@ -262,3 +262,34 @@ func snapshot(t *testing.T) []string {
 	slices.Sort(out)
 	return out
 }
+
+// A lab that is up keeps its network when a later command names only its
+// directory; an explicit bridge or network still wins.
+func TestNewAdoptsRunningLabNetwork(t *testing.T) {
+	dir := t.TempDir()
+	st := `{"bridge":"hag7","cidr":"10.0.7.0/24","nodes":[]}`
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(st), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(Config{Dir: dir, Nodes: []string{"n1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.cfg.Bridge != "hag7" || l.cfg.CIDR != "10.0.7.0/24" {
+		t.Errorf("from state: bridge %q, network %q; want hag7, 10.0.7.0/24", l.cfg.Bridge, l.cfg.CIDR)
+	}
+	l, err = New(Config{Dir: dir, Nodes: []string{"n1"}, Bridge: "hag8", CIDR: "10.0.8.0/24"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.cfg.Bridge != "hag8" || l.cfg.CIDR != "10.0.8.0/24" {
+		t.Errorf("explicit: bridge %q, network %q; want hag8, 10.0.8.0/24", l.cfg.Bridge, l.cfg.CIDR)
+	}
+	l, err = New(Config{Dir: t.TempDir(), Nodes: []string{"n1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.cfg.Bridge != DefaultBridge || l.cfg.CIDR != DefaultCIDR {
+		t.Errorf("no lab: bridge %q, network %q; want the defaults", l.cfg.Bridge, l.cfg.CIDR)
+	}
+}
