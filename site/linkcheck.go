@@ -1,0 +1,95 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// CheckLinks parses every HTML file of a site and reports each internal
+// link (href or src without a scheme) whose file is not in the site or
+// whose fragment is no id of that file, as "FILE: href "X": problem". The
+// guide's own links are checked with positions by guide.Check before
+// rendering; this catches what the layout and the renderer add.
+func CheckLinks(files map[string][]byte) []string {
+	ids := map[string]map[string]bool{}
+	type ref struct{ from, attr, val string }
+	var refs []ref
+	var probs []string
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if path.Ext(name) != ".html" {
+			continue
+		}
+		doc, err := html.Parse(bytes.NewReader(files[name]))
+		if err != nil {
+			probs = append(probs, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		set := map[string]bool{}
+		ids[name] = set
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				for _, a := range n.Attr {
+					switch a.Key {
+					case "id":
+						if set[a.Val] {
+							probs = append(probs, fmt.Sprintf("%s: id %q is used twice", name, a.Val))
+						}
+						set[a.Val] = true
+					case "href", "src":
+						if n.Data == "a" || n.Data == "link" || n.Data == "script" || n.Data == "img" || n.Data == "area" {
+							refs = append(refs, ref{name, a.Key, a.Val})
+						}
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+	}
+	for _, r := range refs {
+		u, err := url.Parse(r.val)
+		if err != nil {
+			probs = append(probs, fmt.Sprintf("%s: %s %q: %v", r.from, r.attr, r.val, err))
+			continue
+		}
+		if u.Scheme != "" || u.Host != "" || strings.HasPrefix(r.val, "//") {
+			continue
+		}
+		target := r.from
+		if u.Path != "" {
+			if strings.HasPrefix(u.Path, "/") {
+				probs = append(probs, fmt.Sprintf("%s: %s %q is absolute: the site must work from any folder", r.from, r.attr, r.val))
+				continue
+			}
+			target = path.Join(path.Dir(r.from), u.Path)
+			if strings.HasSuffix(u.Path, "/") {
+				target = path.Join(target, "index.html")
+			}
+		}
+		if _, ok := files[target]; !ok {
+			probs = append(probs, fmt.Sprintf("%s: %s %q: no file %s in the site", r.from, r.attr, r.val, target))
+			continue
+		}
+		if u.Fragment != "" {
+			set, isHTML := ids[target]
+			if !isHTML || !set[u.Fragment] {
+				probs = append(probs, fmt.Sprintf("%s: %s %q: %s has no id %q", r.from, r.attr, r.val, target, u.Fragment))
+			}
+		}
+	}
+	return probs
+}

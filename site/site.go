@@ -1,0 +1,475 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render"
+)
+
+//go:embed assets templates
+var embedded embed.FS
+
+// Chroma styles of the light and the dark theme.
+const (
+	lightStyle = "github"
+	darkStyle  = "github-dark"
+)
+
+// Options tune a build.
+type Options struct {
+	// BaseURL is the public URL of the site's folder
+	// (https://example.org/ha-guide/). With it sitemap.xml lists absolute
+	// URLs and 404.html links absolutely, so that it works at any path a
+	// host serves it for; without it both are relative.
+	BaseURL string
+	// LiveReload is the URL path of a server-sent event stream that sends
+	// "reload" after a rebuild (haguide serve); empty for a static build.
+	LiveReload string
+	// Version names the haguide that built the site, for the footer.
+	Version string
+}
+
+// Site is a built site in memory: every file by its slash path.
+type Site struct {
+	Files map[string][]byte
+	// Pages are the HTML pages of the guide in reading order.
+	Pages []string
+	// SearchIndex is the size in bytes of the search index.
+	SearchIndex int
+}
+
+// Size is the sum of the sizes of the site's files.
+func (s *Site) Size() int {
+	n := 0
+	for _, b := range s.Files {
+		n += len(b)
+	}
+	return n
+}
+
+// Load loads a guide and checks it: a guide with problems (broken links
+// and anchors, unknown Installation Guide references, missing images, ...)
+// is an error of type guide.Diagnostics, each with file:line:col. The site
+// builds only from a guide that passes check.
+func Load(fsys fs.FS) (*guide.Guide, error) {
+	g, ds := guide.Check(fsys)
+	if len(ds) > 0 {
+		return g, ds
+	}
+	return g, nil
+}
+
+// Build loads the guide in fsys, renders it and writes the site into dir
+// (see [Write]).
+func Build(fsys fs.FS, dir string, opts Options) (*Site, error) {
+	g, err := Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Render(g, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := Write(s, dir); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// navItem is one entry of the sidebar, breadcrumbs or previous/next.
+type navItem struct {
+	Number int
+	Title  string
+	Href   string
+	File   string
+}
+
+type distroInfo struct {
+	ID, Name string
+}
+
+// siteData is what every page's layout shares.
+type siteData struct {
+	Title       string
+	Release     string
+	ReleaseName string
+	Version     string
+	Distros     []distroInfo
+	DistroIDs   string
+	Nav         []navItem
+	Assets      map[string]string // asset name -> href with version
+	LiveReload  string
+}
+
+// pageData is one page for the layout.
+type pageData struct {
+	Site    *siteData
+	Kind    string // page, print, 404
+	Root    string // prefix of links to the site's root
+	Title   string
+	File    string
+	Href    string
+	Body    template.HTML
+	TOC     []render.Heading
+	Prev    *navItem
+	Next    *navItem
+	Crumbs  []navItem
+	EditURL string
+	// Chapters are the print view's pages.
+	Chapters []printChapter
+}
+
+type printChapter struct {
+	Slug  string
+	Title string
+	ID    string // the id of its h1 in the print view
+	Body  template.HTML
+}
+
+// pageHref is the file a page is written to.
+func pageHref(c *guide.Chapter) string {
+	if c.Number == 0 && c.File == "index.md" {
+		return "index.html"
+	}
+	return c.Slug + ".html"
+}
+
+// Render renders every page of a loaded guide and lays the site out in
+// memory. Problems the renderer finds (an image without alt text, a
+// documentation reference it cannot resolve) come back as
+// guide.Diagnostics with file:line:col.
+func Render(g *guide.Guide, opts Options) (*Site, error) {
+	if g == nil || g.Settings == nil {
+		return nil, errors.New("site: no guide")
+	}
+	pages := g.Pages()
+	if len(pages) == 0 {
+		return nil, errors.New("site: the guide has no pages")
+	}
+	tmpl, err := template.New("").Funcs(funcs).ParseFS(embedded, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("site: templates: %w", err)
+	}
+	s := &Site{Files: map[string][]byte{}}
+	sd := &siteData{
+		Title:       siteTitle(g.Title),
+		Release:     g.Settings.Release,
+		ReleaseName: g.Settings.ReleaseName,
+		Version:     opts.Version,
+		LiveReload:  opts.LiveReload,
+		Assets:      map[string]string{},
+	}
+	for _, id := range g.Settings.Distros {
+		d, ok := distros.Lookup(id)
+		name := id
+		if ok {
+			name = d.Name
+		}
+		sd.Distros = append(sd.Distros, distroInfo{ID: id, Name: name})
+	}
+	sd.DistroIDs = strings.Join(g.Settings.Distros, " ")
+	for _, c := range pages {
+		sd.Nav = append(sd.Nav, navItem{Number: c.Number, Title: c.Title, Href: pageHref(c), File: c.File})
+		if pageHref(c) == "index.html" && c != pages[0] {
+			return nil, fmt.Errorf("site: %s would be written to index.html, which the front page uses", c.File)
+		}
+	}
+	// Assets first: pages link them with a content hash for caching.
+	if err := addAssets(s, sd); err != nil {
+		return nil, err
+	}
+
+	r := render.New(g, render.Options{})
+	type result struct {
+		page, print *render.Page
+		err         error
+	}
+	results := make([]result, len(pages))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, c := range pages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var res result
+			res.page, res.err = r.Page(c)
+			var perr error
+			res.print, perr = r.PrintPage(c)
+			if res.err == nil {
+				// The print view finds what the page finds; report
+				// it once.
+				res.err = perr
+			}
+			results[i] = res
+		}()
+	}
+	wg.Wait()
+	var diags guide.Diagnostics
+	var other []error
+	for _, res := range results {
+		if res.err == nil {
+			continue
+		}
+		for _, e := range unjoin(res.err) {
+			var ds guide.Diagnostics
+			if errors.As(e, &ds) {
+				diags = append(diags, ds...)
+			} else {
+				other = append(other, e)
+			}
+		}
+	}
+	if len(other) > 0 {
+		return nil, errors.Join(other...)
+	}
+	if len(diags) > 0 {
+		diags.Sort()
+		return nil, diags
+	}
+
+	var docs []searchDoc
+	for i, c := range pages {
+		p := results[i].page
+		pd := &pageData{
+			Site:  sd,
+			Kind:  "page",
+			Title: p.Title,
+			File:  c.File,
+			Href:  pageHref(c),
+			Body:  p.HTML,
+			TOC:   p.TOC,
+		}
+		if i > 0 {
+			pd.Prev = &sd.Nav[i-1]
+		}
+		if i+1 < len(pages) {
+			pd.Next = &sd.Nav[i+1]
+		}
+		if c != pages[0] {
+			pd.Crumbs = append(pd.Crumbs, sd.Nav[0])
+		}
+		pd.Crumbs = append(pd.Crumbs, sd.Nav[i])
+		if g.Settings.SourceURL != "" {
+			pd.EditURL = strings.TrimSuffix(g.Settings.SourceURL, "/") + "/" + c.File
+		}
+		b, err := execute(tmpl, "page.html", pd)
+		if err != nil {
+			return nil, err
+		}
+		s.Files[pd.Href] = b
+		s.Pages = append(s.Pages, pd.Href)
+		docs = append(docs, pageDocs(c, pd.Href, p)...)
+	}
+	if _, ok := s.Files["index.html"]; !ok {
+		// No front page: the first chapter is also the site's home.
+		s.Files["index.html"] = s.Files[s.Pages[0]]
+	}
+
+	// The whole guide on one page.
+	pp := &pageData{Site: sd, Kind: "print", Title: g.Title, Href: "print.html"}
+	for i, c := range pages {
+		p := results[i].print
+		pc := printChapter{Slug: c.Slug, Title: p.Title, Body: p.HTML}
+		pp.Chapters = append(pp.Chapters, pc)
+		pp.TOC = append(pp.TOC, render.Heading{Level: 2, ID: "chapter-" + c.Slug, Text: chapterLabel(c)})
+	}
+	b, err := execute(tmpl, "print.html", pp)
+	if err != nil {
+		return nil, err
+	}
+	s.Files["print.html"] = b
+
+	nf := &pageData{Site: sd, Kind: "404", Title: "Page not found", Href: "404.html"}
+	if opts.BaseURL != "" {
+		nf.Root = strings.TrimSuffix(opts.BaseURL, "/") + "/"
+	}
+	b, err = execute(tmpl, "404.html", nf)
+	if err != nil {
+		return nil, err
+	}
+	s.Files["404.html"] = b
+
+	s.Files["sitemap.xml"] = sitemap(opts.BaseURL, s.Pages)
+
+	idx, err := searchIndex(docs)
+	if err != nil {
+		return nil, err
+	}
+	s.Files["assets/search-index.js"] = idx
+	s.SearchIndex = len(idx)
+
+	if err := addFigures(g, s); err != nil {
+		return nil, err
+	}
+	s.Files[markerFile] = []byte("This folder is a site built by haguide build; haguide build replaces it whole.\n")
+	if probs := CheckLinks(s.Files); len(probs) > 0 {
+		return nil, fmt.Errorf("site: the built pages have broken links (a bug in haguide, not in the guide):\n%s", strings.Join(probs, "\n"))
+	}
+	return s, nil
+}
+
+// siteTitle is the guide's title from SUMMARY.md, unless that is the
+// "Summary" heading mdBook's convention puts there.
+func siteTitle(t string) string {
+	if t == "" || strings.EqualFold(strings.TrimSpace(t), "summary") {
+		return "OpenStack High Availability Guide"
+	}
+	return t
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func chapterLabel(c *guide.Chapter) string {
+	if c.Number == 0 {
+		return c.Title
+	}
+	return fmt.Sprintf("%d. %s", c.Number, c.Title)
+}
+
+var funcs = template.FuncMap{
+	"label": func(n navItem) string {
+		if n.Number == 0 {
+			return n.Title
+		}
+		return fmt.Sprintf("%d. %s", n.Number, n.Title)
+	},
+}
+
+func execute(t *template.Template, name string, data *pageData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, fmt.Errorf("site: %s: %w", data.Href, err)
+	}
+	return b.Bytes(), nil
+}
+
+// addAssets puts the embedded assets and the generated CSS into the site,
+// noting each one's versioned href.
+func addAssets(s *Site, sd *siteData) error {
+	err := fs.WalkDir(embedded, "assets", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		s.Files[p] = b
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("site: assets: %w", err)
+	}
+	css, err := render.ChromaCSS(lightStyle, darkStyle)
+	if err != nil {
+		return fmt.Errorf("site: %w", err)
+	}
+	s.Files["assets/chroma.css"] = []byte(css)
+	for p, b := range s.Files {
+		if !strings.HasPrefix(p, "assets/") {
+			continue
+		}
+		sum := sha256.Sum256(b)
+		sd.Assets[strings.TrimPrefix(p, "assets/")] = p + "?v=" + hex.EncodeToString(sum[:4])
+	}
+	return nil
+}
+
+// addFigures copies the guide's figures: every file under figures/ and
+// every image a page names, with figures/NAME.svg made from
+// figures/NAME.txt where the guide keeps only the text source.
+func addFigures(g *guide.Guide, s *Site) error {
+	if g.FS == nil {
+		return nil
+	}
+	want := map[string]bool{}
+	_ = fs.WalkDir(g.FS, "figures", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
+			want[p] = true
+			if path.Ext(p) == ".txt" {
+				want[strings.TrimSuffix(p, ".txt")+".svg"] = true
+			}
+		}
+		return nil
+	})
+	for _, c := range g.Pages() {
+		for _, im := range c.Images {
+			if im.Kind == guide.LinkInternal {
+				want[path.Clean(im.Dest)] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(want))
+	for n := range want {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if !fs.ValidPath(n) {
+			continue
+		}
+		b, err := fs.ReadFile(g.FS, n)
+		if err == nil {
+			s.Files[n] = b
+			continue
+		}
+		if path.Ext(n) != ".svg" {
+			return fmt.Errorf("site: image %s: %w", n, err)
+		}
+		srcName := strings.TrimSuffix(n, ".svg") + ".txt"
+		src, err := fs.ReadFile(g.FS, srcName)
+		if err != nil {
+			return fmt.Errorf("site: image %s: no such file and no %s to make it from", n, srcName)
+		}
+		svg, err := render.Figure(src)
+		if err != nil {
+			return fmt.Errorf("site: %s: %w", srcName, err)
+		}
+		s.Files[n] = svg
+	}
+	return nil
+}
+
+// sitemap lists the guide's pages (not the print view or 404.html).
+func sitemap(base string, pages []string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	if base != "" {
+		base = strings.TrimSuffix(base, "/") + "/"
+	}
+	for _, p := range pages {
+		loc := base + p
+		if p == "index.html" {
+			loc = base
+			if loc == "" {
+				loc = "./"
+			}
+		}
+		var esc bytes.Buffer
+		template.HTMLEscape(&esc, []byte(loc))
+		fmt.Fprintf(&b, "  <url><loc>%s</loc></url>\n", esc.String())
+	}
+	b.WriteString("</urlset>\n")
+	return b.Bytes()
+}
