@@ -242,7 +242,22 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		return nil, diags
 	}
 
+	// The search index, from the rendered pages.
 	var docs []searchDoc
+	for i, c := range pages {
+		pds, err := pageDocs(c, pageHref(c), results[i].page)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, pds...)
+	}
+	idx, err := searchIndex(docs)
+	if err != nil {
+		return nil, err
+	}
+	addAsset(s, sd, "assets/search-index.js", idx)
+	s.SearchIndex = len(idx)
+
 	for i, c := range pages {
 		p := results[i].page
 		pd := &pageData{
@@ -273,7 +288,6 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		}
 		s.Files[pd.Href] = b
 		s.Pages = append(s.Pages, pd.Href)
-		docs = append(docs, pageDocs(c, pd.Href, p)...)
 	}
 	if _, ok := s.Files["index.html"]; !ok {
 		// No front page: the first chapter is also the site's home.
@@ -305,13 +319,6 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	s.Files["404.html"] = b
 
 	s.Files["sitemap.xml"] = sitemap(opts.BaseURL, s.Pages)
-
-	idx, err := searchIndex(docs)
-	if err != nil {
-		return nil, err
-	}
-	s.Files["assets/search-index.js"] = idx
-	s.SearchIndex = len(idx)
 
 	if err := addFigures(g, s); err != nil {
 		return nil, err
@@ -386,13 +393,19 @@ func addAssets(s *Site, sd *siteData) error {
 	}
 	s.Files["assets/chroma.css"] = []byte(css)
 	for p, b := range s.Files {
-		if !strings.HasPrefix(p, "assets/") {
-			continue
+		if strings.HasPrefix(p, "assets/") {
+			addAsset(s, sd, p, b)
 		}
-		sum := sha256.Sum256(b)
-		sd.Assets[strings.TrimPrefix(p, "assets/")] = p + "?v=" + hex.EncodeToString(sum[:4])
 	}
 	return nil
+}
+
+// addAsset puts an asset into the site and notes its href, versioned by
+// its content so that a host's cache never serves an old one.
+func addAsset(s *Site, sd *siteData, p string, b []byte) {
+	s.Files[p] = b
+	sum := sha256.Sum256(b)
+	sd.Assets[strings.TrimPrefix(p, "assets/")] = p + "?v=" + hex.EncodeToString(sum[:4])
 }
 
 // addFigures copies the guide's figures: every file under figures/ and

@@ -2,6 +2,7 @@ package site
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -66,7 +67,7 @@ func TestRenderFiles(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
 	want := []string{
 		".haguide-site", "01-intro.html", "02-cluster.html", "404.html", "assets/chroma.css",
-		"assets/search-index.js", "assets/site.css", "assets/site.js", "index.html", "print.html", "sitemap.xml",
+		"assets/favicon.svg", "assets/search-index.js", "assets/site.css", "assets/site.js", "index.html", "print.html", "sitemap.xml",
 	}
 	var got []string
 	for n := range s.Files {
@@ -247,12 +248,22 @@ func TestCheckLinks(t *testing.T) {
 	}
 }
 
+// realGuide is the guide in this repository, or the one in $HAGUIDE_GUIDE
+// (as for the CLI), for testing against a guide other than the working
+// tree's.
+func realGuide() fs.FS {
+	if d := os.Getenv("HAGUIDE_GUIDE"); d != "" {
+		return os.DirFS(d)
+	}
+	return guide.Embedded
+}
+
 // TestRealGuide builds the guide in this repository and checks that every
 // internal href of every page resolves to a file and an anchor, reading
 // the written folder back.
 func TestRealGuide(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "public")
-	s, err := Build(guide.Embedded, dir, Options{})
+	s, err := Build(realGuide(), dir, Options{})
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
@@ -284,7 +295,7 @@ func TestRealGuide(t *testing.T) {
 	for _, p := range CheckLinks(files) {
 		t.Error(p)
 	}
-	g, _ := guide.Check(guide.Embedded)
+	g, _ := guide.Check(realGuide())
 	if len(s.Pages) != len(g.Pages()) {
 		t.Errorf("%d pages for %d SUMMARY entries", len(s.Pages), len(g.Pages()))
 	}

@@ -1,0 +1,140 @@
+package site
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/haguide/haguide/guide"
+)
+
+func TestPageDocs(t *testing.T) {
+	g, err := Load(testGuide(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := collectDocs(t, g)
+	want := []searchDoc{
+		{ID: "index.html", Title: "About", Page: "About", Text: "Read the intro.", Snip: "Read the intro."},
+		{ID: "01-intro.html", Title: "Intro", Page: "1. Intro", Text: "Clients reach CONTROLLER_VIP.", Snip: "Clients reach CONTROLLER_VIP."},
+		{ID: "01-intro.html#install", Title: "Install", Page: "1. Intro"},
+		{ID: "02-cluster.html", Title: "Cluster", Page: "2. Cluster"},
+		{ID: "02-cluster.html#corosync", Title: "Corosync", Page: "2. Cluster", Text: "Back to install and the top."},
+	}
+	// The install section's text: the commands, where they run, not
+	// the prompt, the expected output or the tab labels.
+	ins := docs[2].Text
+	for _, w := range []string{"apt install pacemaker", "dnf install pacemaker", "Run on all nodes", "Keystone"} {
+		if !strings.Contains(ins, w) {
+			t.Errorf("install section lacks %q: %s", w, ins)
+		}
+	}
+	for _, w := range []string{"Reading package lists", "# apt", "Copy", "Ubuntu, Debian"} {
+		if strings.Contains(ins, w) {
+			t.Errorf("install section has %q: %s", w, ins)
+		}
+	}
+	if diff := cmp.Diff(want, docs, cmpopts.IgnoreFields(searchDoc{}, "Text", "Snip")); diff != "" {
+		t.Errorf("docs (-want +got):\n%s", diff)
+	}
+	for _, i := range []int{0, 1, 4} {
+		if got := strings.Join(strings.Fields(docs[i].Text), " "); got != want[i].Text {
+			t.Errorf("doc %d text = %q, want %q", i, got, want[i].Text)
+		}
+	}
+}
+
+func collectDocs(t *testing.T, g *guide.Guide) []searchDoc {
+	t.Helper()
+	var docs []searchDoc
+	r := newRendererForTest(g)
+	for _, c := range g.Pages() {
+		p, err := r.Page(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pds, err := pageDocs(c, pageHref(c), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, pds...)
+	}
+	return docs
+}
+
+func TestSnippet(t *testing.T) {
+	long := strings.Repeat("word ", 40)
+	tests := []struct{ in, want string }{
+		{"short text", "short text"},
+		{long, strings.TrimSpace(long[:snipLen]) + "…"},
+		{strings.Repeat("é", 100), strings.Repeat("é", 70) + "…"},
+	}
+	for _, tt := range tests {
+		if got := snippet(tt.in); got != tt.want {
+			t.Errorf("snippet(%.20q…) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSearchIndexMatchesMiniSearch indexes the real guide's sections with
+// the vendored MiniSearch under node and compares its toJSON with the
+// index built in Go.
+func TestSearchIndexMatchesMiniSearch(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI must run this test: node is missing")
+		}
+		t.Skip("node is not installed")
+	}
+	g, err := Load(realGuide())
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := collectDocs(t, g)
+	dir := t.TempDir()
+	dj, _ := json.Marshal(docs)
+	must(t, os.WriteFile(filepath.Join(dir, "docs.json"), dj, 0o644))
+	lib, _ := filepath.Abs("assets/minisearch.js")
+	script := `const MiniSearch = require(process.argv[2]);
+const docs = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
+const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page', 'snip']});
+ms.addAll(docs);
+process.stdout.write(JSON.stringify(ms));`
+	must(t, os.WriteFile(filepath.Join(dir, "index.js"), []byte(script), 0o644))
+	out, err := exec.Command(node, filepath.Join(dir, "index.js"), lib, filepath.Join(dir, "docs.json")).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	ours, err := buildMiniIndex(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := func(b []byte) map[string]any {
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		// The index's term order is the radix tree's; compare as a map.
+		terms := map[string]any{}
+		for _, e := range m["index"].([]any) {
+			pair := e.([]any)
+			terms[pair[0].(string)] = pair[1]
+		}
+		m["index"] = terms
+		return m
+	}
+	want, got := norm(out), norm(ours)
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("index (-MiniSearch +Go):\n%.3000s", diff)
+	}
+	if n := len(got["index"].(map[string]any)); n < 1000 {
+		t.Errorf("only %d terms in the real guide's index", n)
+	}
+}
