@@ -1,0 +1,461 @@
+package site
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// chromiumPath finds Debian's chromium (or $HAGUIDE_CHROMIUM). Without one
+// the browser tests skip, saying why, except under CI, where they fail.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("HAGUIDE_CHROMIUM"), "/usr/bin/chromium", "chromium"} {
+		if p == "" {
+			continue
+		}
+		if full, err := exec.LookPath(p); err == nil {
+			return full
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CI must run the browser test, and chromium is missing: scripts/deps.sh test installs it")
+	}
+	t.Skip("chromium is not installed (apt-get install chromium, or scripts/deps.sh test); the browser test needs it")
+	return ""
+}
+
+// newBrowser starts a headless chromium with its own profile (so its
+// localStorage starts empty) and returns a tab's context, and a func that
+// reports the console errors and exceptions the pages wrote so far.
+func newBrowser(t *testing.T, chrome string) (context.Context, func() []string) {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chrome),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("allow-file-access-from-files", false),
+		chromedp.WindowSize(1280, 900),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	var mu sync.Mutex
+	var problems []string
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Type == "error" || m.Type == "assert" {
+				mu.Lock()
+				problems = append(problems, fmt.Sprintf("%s:%d: %s", m.URL, m.Line+1, m))
+				mu.Unlock()
+			}
+		}
+	}()
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(problems)
+	}
+}
+
+// do runs actions with a time limit, failing the test on an error.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// eval evaluates JavaScript in the page and decodes its value.
+func eval[T any](t *testing.T, ctx context.Context, js string, opts ...chromedp.EvaluateOption) T {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, chromedp.Evaluate[T](js, opts...))
+	if err != nil {
+		t.Fatalf("evaluate %.80s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func waitFor(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// navigating runs an action that leads to another page (a click, a key,
+// a reload) and waits for that page's load event and the site script.
+func navigating(t *testing.T, ctx context.Context, what string, trigger chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.WaitEvent(page.LoadEventFired, nil, trigger)); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	waitFor(t, ctx, "the site script after "+what, `document.readyState === 'complete' && document.documentElement.classList.contains('js')`)
+}
+
+// open loads a page of the site and waits for the script to have run.
+func open(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	do(t, ctx, "navigate to "+url, chromedp.Navigate(url))
+	waitFor(t, ctx, "the site script on "+url, `document.readyState === 'complete' && document.documentElement.classList.contains('js')`)
+}
+
+// groupsJS reports, for every tab group of the page, the distros of its
+// shown panels and of its selected tab, and whether its labels show.
+const groupsJS = `Array.from(document.querySelectorAll('.tabs')).map(g => {
+  const own = sel => Array.from(g.querySelectorAll(sel)).filter(e => e.closest('.tabs') === g);
+  const shown = own('[role=tabpanel]').filter(p => p.getClientRects().length > 0);
+  const selected = own('[role=tab][aria-selected=true]');
+  return {
+    all: own('[role=tabpanel]').map(p => p.dataset.distros),
+    shown: shown.map(p => p.dataset.distros),
+    selected: selected.map(t => t.dataset.distros),
+    focusable: own('[role=tab]').filter(t => t.tabIndex === 0).length,
+    tablistShown: own('[role=tablist]').some(l => l.getClientRects().length > 0),
+    labelsShown: own('.tab-label').filter(l => l.getClientRects().length > 0).length,
+  };
+})`
+
+type group struct {
+	All          []string `json:"all"`
+	Shown        []string `json:"shown"`
+	Selected     []string `json:"selected"`
+	Focusable    int      `json:"focusable"`
+	TablistShown bool     `json:"tablistShown"`
+	LabelsShown  int      `json:"labelsShown"`
+}
+
+// checkDistro checks that every tab group of the page shows the panel for
+// distro (or its first panel when it has none for it), with the ARIA
+// state in step, and that per-distro documentation links point at the
+// distro's pages.
+func checkDistro(t *testing.T, ctx context.Context, page, distro string) {
+	t.Helper()
+	gs := eval[[]group](t, ctx, groupsJS)
+	if len(gs) == 0 {
+		t.Fatalf("%s has no tab group", page)
+	}
+	for i, g := range gs {
+		want := g.All[0]
+		for _, d := range g.All {
+			if slices.Contains(strings.Fields(d), distro) {
+				want = d
+				break
+			}
+		}
+		if len(g.Shown) != 1 || g.Shown[0] != want || len(g.Selected) != 1 || g.Selected[0] != want || g.Focusable != 1 || !g.TablistShown || g.LabelsShown != 0 {
+			t.Errorf("%s, group %d, distro %s: %+v; want only panel %q shown and selected", page, i+1, distro, g, want)
+		}
+	}
+	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => a.getAttribute('href') !== a.getAttribute('data-href-`+distro+`')).map(a => a.dataset.ref)`)
+	if len(bad) > 0 {
+		t.Errorf("%s: documentation links not for %s: %v", page, distro, bad)
+	}
+}
+
+// chapter8Word is a word of chapter 8's text found in no other page, so
+// that a search for it must lead to chapter 8.
+func chapter8Word(t *testing.T) string {
+	t.Helper()
+	g, err := Load(realGuide())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]map[string]bool{} // word -> pages
+	for _, d := range collectDocs(t, g) {
+		page, _, _ := strings.Cut(d.ID, "#")
+		for _, w := range spaceOrPunct.Split(strings.ToLower(d.Title+" "+d.Text), -1) {
+			if in[w] == nil {
+				in[w] = map[string]bool{}
+			}
+			in[w][page] = true
+		}
+	}
+	var words []string
+	for w, pages := range in {
+		if len(pages) == 1 && pages["08-api-services.html"] && len(w) >= 7 && regexp.MustCompile(`^[a-z]+$`).MatchString(w) {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		t.Fatal("no word is only in chapter 8")
+	}
+	slices.Sort(words)
+	return words[0]
+}
+
+// screenshot saves a PNG of the page as a test artifact, into
+// $HAGUIDE_ARTIFACTS when set (CI keeps it), else the test's temp dir.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("HAGUIDE_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(c, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		if err := os.WriteFile(p, png, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+// TestBrowser drives the built real guide in headless chromium, from
+// file:// and from an HTTP server on loopback.
+func TestBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(realGuide(), dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	word := chapter8Word(t)
+	for _, base := range []struct{ name, url string }{
+		{"file", "file://" + filepath.ToSlash(dir) + "/"},
+		{"http", srv.URL + "/"},
+	} {
+		t.Run(base.name, func(t *testing.T) {
+			ctx, consoleProblems := newBrowser(t, chrome)
+			u := func(p string) string { return base.url + p }
+
+			// The default distro is the guide's first.
+			open(t, ctx, u("08-api-services.html"))
+			checkDistro(t, ctx, "08-api-services.html", "ubuntu")
+			screenshot(t, ctx, base.name+"-08-ubuntu")
+
+			// Choosing Debian on one group switches every group.
+			do(t, ctx, "tag a Debian tab", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('[role=tab]')).find(b => b.dataset.distros.split(' ').includes('debian') && !b.dataset.distros.split(' ').includes('ubuntu')).id = 'test-debian-tab'`))
+			do(t, ctx, "click the Debian tab", chromedp.Click(chromedp.CSS("#test-debian-tab")))
+			checkDistro(t, ctx, "08-api-services.html", "debian")
+
+			// ... and on the next page, and after a reload.
+			navigating(t, ctx, "click next", chromedp.Click(chromedp.CSS("a.next")))
+			if p := eval[string](t, ctx, `location.pathname`); !strings.HasSuffix(p, "/09-networking.html") {
+				t.Fatalf("next led to %s", p)
+			}
+			checkDistro(t, ctx, "09-networking.html", "debian")
+			navigating(t, ctx, "reload", chromedp.Reload())
+			checkDistro(t, ctx, "09-networking.html", "debian")
+
+			// ?distro=rhel sets the distro, and it stays for later pages.
+			open(t, ctx, u("08-api-services.html?distro=rhel"))
+			checkDistro(t, ctx, "08-api-services.html?distro=rhel", "rhel")
+			open(t, ctx, u("10-verify-and-rehearse.html"))
+			if gs := eval[[]group](t, ctx, groupsJS); len(gs) > 0 {
+				checkDistro(t, ctx, "10-verify-and-rehearse.html", "rhel")
+			}
+			open(t, ctx, u("08-api-services.html"))
+			checkDistro(t, ctx, "08-api-services.html", "rhel")
+			if got := eval[string](t, ctx, `document.getElementById('distro-select').value`); got != "rhel" {
+				t.Errorf("the distro picker shows %q, want rhel", got)
+			}
+
+			// Arrow keys move between the tabs of a group (ARIA tabs):
+			// focus follows, the next tab is selected, and the choice
+			// spreads.
+			do(t, ctx, "focus the first group's selected tab", chromedp.Evaluate[chromedp.Void](`document.querySelector('.tabs [role=tab][aria-selected=true]').focus()`))
+			before := eval[string](t, ctx, `document.activeElement.id`)
+			do(t, ctx, "press ArrowRight", chromedp.KeyEvent(kb.ArrowRight))
+			after := eval[string](t, ctx, `document.activeElement.id`)
+			state := eval[map[string]string](t, ctx, `(() => { const a = document.activeElement; return {role: a.getAttribute('role'), selected: a.getAttribute('aria-selected'), tabindex: String(a.tabIndex), distros: a.dataset.distros, panelShown: String(document.getElementById(a.getAttribute('aria-controls')).getClientRects().length > 0)}; })()`)
+			if before == after || state["role"] != "tab" || state["selected"] != "true" || state["tabindex"] != "0" || state["panelShown"] != "true" {
+				t.Errorf("ArrowRight from %s went to %s: %v", before, after, state)
+			}
+			checkDistro(t, ctx, "08-api-services.html after ArrowRight", strings.Fields(state["distros"])[0])
+			do(t, ctx, "press ArrowLeft", chromedp.KeyEvent(kb.ArrowLeft))
+			if back := eval[string](t, ctx, `document.activeElement.id`); back != before {
+				t.Errorf("ArrowLeft went to %s, want %s", back, before)
+			}
+
+			// A copy button puts only the commands on the clipboard.
+			for _, name := range []string{"clipboard-read", "clipboard-write"} {
+				_, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+					Permission: &browser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true},
+					Setting:    browser.PermissionSettingGranted,
+				})
+				if err != nil {
+					t.Fatalf("grant %s: %v", name, err)
+				}
+			}
+			want := eval[map[string]any](t, ctx, `(() => {
+  const f = Array.from(document.querySelectorAll('figure.block.console')).find(f => f.getClientRects().length > 0 && f.querySelector('.line.output') && f.querySelector('.line.cmd'));
+  const b = f.querySelector('button.copy');
+  b.id = 'test-copy';
+  b.scrollIntoView({block: 'center'});
+  return {
+    copy: b.dataset.copy,
+    commands: Array.from(f.querySelectorAll('.line.cmd')).map(l => Array.from(l.childNodes).filter(n => !(n.classList && n.classList.contains('prompt'))).map(n => n.textContent).join('')),
+    output: Array.from(f.querySelectorAll('.line.output')).map(l => l.textContent).filter(s => s.trim() !== ''),
+  };
+})()`)
+			do(t, ctx, "click copy", chromedp.Click(chromedp.CSS("#test-copy")))
+			waitFor(t, ctx, "the copy feedback", `document.getElementById('test-copy').textContent === 'Copied'`)
+			clip := eval[string](t, ctx, `navigator.clipboard.readText()`, chromedp.EvalAwaitPromise)
+			var commands, output []string
+			for _, c := range want["commands"].([]any) {
+				commands = append(commands, c.(string))
+			}
+			for _, o := range want["output"].([]any) {
+				output = append(output, o.(string))
+			}
+			if clip != want["copy"] || clip != strings.Join(commands, "\n") {
+				t.Errorf("clipboard = %q\nwant the commands %q", clip, strings.Join(commands, "\n"))
+			}
+			for _, line := range strings.Split(clip, "\n") {
+				if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "$ ") {
+					t.Errorf("clipboard has a prompt: %q", line)
+				}
+				if slices.Contains(output, line) && !slices.Contains(commands, line) {
+					t.Errorf("clipboard has expected output: %q", line)
+				}
+			}
+
+			// Search finds a word of chapter 8 and links to it.
+			open(t, ctx, u("index.html"))
+			do(t, ctx, "type a search", chromedp.SendKeys(chromedp.CSS("#search-input"), word))
+			waitFor(t, ctx, "search results", `document.querySelectorAll('#search-results a').length > 0`)
+			hrefs := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))`)
+			if !strings.HasPrefix(hrefs[0], "08-api-services.html") {
+				t.Errorf("search for %q: first result %s, want chapter 8 (all: %v)", word, hrefs[0], hrefs)
+			}
+			screenshot(t, ctx, base.name+"-search")
+			navigating(t, ctx, "open the first result", chromedp.KeyEvent(kb.Enter))
+			if p := eval[string](t, ctx, `location.pathname`); !strings.HasSuffix(p, "/08-api-services.html") {
+				t.Fatalf("the search result led to %s", p)
+			}
+			if loc := eval[string](t, ctx, `location.hash`); !strings.HasPrefix(hrefs[0], "08-api-services.html"+loc) {
+				t.Errorf("search went to %s, want %s", loc, hrefs[0])
+			}
+			if !eval[bool](t, ctx, `document.body.textContent.toLowerCase().includes(`+jsString(word)+`)`) {
+				t.Errorf("chapter 8 does not hold %q", word)
+			}
+
+			// The theme toggle flips the theme, and it persists.
+			theme := func() (string, string) {
+				m := eval[map[string]string](t, ctx, `({theme: document.documentElement.getAttribute('data-theme') || '', bg: getComputedStyle(document.body).backgroundColor, pressed: document.getElementById('theme-toggle').getAttribute('aria-pressed')})`)
+				return m["theme"] + "/" + m["pressed"], m["bg"]
+			}
+			_, bg0 := theme()
+			do(t, ctx, "click the theme toggle", chromedp.Click(chromedp.CSS("#theme-toggle")))
+			t1, bg1 := theme()
+			if t1 != "dark/true" || bg1 == bg0 || bg1 != "rgb(13, 17, 23)" {
+				t.Errorf("after the toggle: theme %s, background %s (was %s)", t1, bg1, bg0)
+			}
+			screenshot(t, ctx, base.name+"-dark")
+			open(t, ctx, u("09-networking.html"))
+			if t2, bg2 := theme(); t2 != t1 || bg2 != bg1 {
+				t.Errorf("on the next page: theme %s, background %s; want %s, %s", t2, bg2, t1, bg1)
+			}
+			do(t, ctx, "click the theme toggle again", chromedp.Click(chromedp.CSS("#theme-toggle")))
+			if t3, bg3 := theme(); t3 != "light/false" || bg3 != "rgb(255, 255, 255)" {
+				t.Errorf("after the second toggle: theme %s, background %s", t3, bg3)
+			}
+
+			// A phone-sized window: no sidebar until the menu opens.
+			do(t, ctx, "phone size", chromedp.EmulateViewport(390, 844))
+			open(t, ctx, u("08-api-services.html"))
+			if eval[bool](t, ctx, `document.getElementById('sidebar').getClientRects().length > 0`) {
+				t.Error("the sidebar shows on a phone before the menu opens")
+			}
+			do(t, ctx, "open the menu", chromedp.Click(chromedp.CSS(".nav-toggle")))
+			if !eval[bool](t, ctx, `document.getElementById('sidebar').getClientRects().length > 0`) {
+				t.Error("the menu button does not show the chapters")
+			}
+			if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
+				t.Errorf("the page is %dpx wide on a 390px phone", w)
+			}
+			screenshot(t, ctx, base.name+"-phone")
+			do(t, ctx, "desktop size", chromedp.ResetViewport())
+
+			if ps := consoleProblems(); len(ps) > 0 {
+				t.Errorf("console errors:\n%s", strings.Join(ps, "\n"))
+			}
+		})
+	}
+
+	// Without JavaScript every variant shows, each with its label.
+	t.Run("nojs", func(t *testing.T) {
+		ctx, _ := newBrowser(t, chrome)
+		do(t, ctx, "disable scripts", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}))
+		do(t, ctx, "open chapter 8", chromedp.Navigate(srv.URL+"/08-api-services.html"))
+		waitFor(t, ctx, "the page", `document.readyState === 'complete'`)
+		if eval[bool](t, ctx, `document.documentElement.classList.contains('js')`) {
+			t.Fatal("the site script ran with scripts disabled")
+		}
+		gs := eval[[]group](t, ctx, groupsJS)
+		if len(gs) == 0 {
+			t.Fatal("no tab groups")
+		}
+		for i, g := range gs {
+			if len(g.Shown) != len(g.All) || g.LabelsShown != len(g.All) || g.TablistShown {
+				t.Errorf("group %d without JavaScript: %+v; want every panel and label shown, no tab list", i+1, g)
+			}
+		}
+		labels := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('.tab-label')).map(l => l.textContent)`)
+		for _, l := range labels {
+			if strings.TrimSpace(l) == "" {
+				t.Error("a tab label is empty")
+			}
+		}
+		if n := eval[int](t, ctx, `Array.from(document.querySelectorAll('button.copy, .js-only')).filter(b => b.getClientRects().length > 0).length`); n != 0 {
+			t.Errorf("%d controls that need JavaScript show without it", n)
+		}
+		screenshot(t, ctx, "nojs-08")
+	})
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
