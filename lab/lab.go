@@ -691,6 +691,11 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
 		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
 	cmd.Stdout, cmd.Stderr = console, console
+	// The node has a network namespace of its own, so its net.* sysctls
+	// are its own too: make /proc/sys/net writable (the rest of /proc/sys
+	// stays read-only), as on a real host where the guide sets
+	// net.ipv4.ip_nonlocal_bind.
+	cmd.Env = append(os.Environ(), "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("systemd-nspawn: %w", err)
