@@ -4,6 +4,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
 BIN := bin/haguide
 DISTRO ?= debian
+ADDR ?= 127.0.0.1:8000
 FUZZTIME ?= 30s
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 
@@ -42,11 +43,11 @@ fuzz: ## run each fuzzer for FUZZTIME (default 30s)
 check: build ## lint the guide
 	$(BIN) check
 
-site: build ## write the static site to public/
-	$(BIN) build -o public
+site: build ## write the static site to public/ (open public/index.html)
+	$(BIN) build --out public
 
-serve: build ## preview the guide on http://127.0.0.1:8080 with rebuild on change
-	$(BIN) serve --guide guide
+serve: build ## preview the guide on http://127.0.0.1:8000, rebuilt and reloaded on every change
+	$(BIN) serve --guide guide --addr $(ADDR)
 
 plan: build ## what verify would run for DISTRO
 	$(BIN) plan --distro $(DISTRO)

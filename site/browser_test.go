@@ -455,6 +455,62 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
+// TestBrowserServe opens a page that haguide serve's server serves, edits
+// the chapter and sees the page reload with the edit, then breaks the
+// guide and sees the error over the last good page.
+func TestBrowserServe(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := writeGuide(t, nil)
+	srv := NewServer(os.DirFS(dir), dir, Options{}, nil)
+	if err := srv.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	go func() { _ = srv.Watch(wctx) }()
+	hs := httptest.NewServer(srv)
+	// Cleanups run last first: the browser goes (and with it the event
+	// stream) before the server closes.
+	t.Cleanup(func() { cancel(); hs.Close() })
+	ctx, consoleProblems := newBrowser(t, chrome)
+	listening := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			srv.subMu.Lock()
+			n := len(srv.subs)
+			srv.subMu.Unlock()
+			if n > 0 {
+				return
+			}
+		}
+		t.Fatal("the page does not listen for reloads")
+	}
+	intro := string(testGuide(nil)["01-intro.md"].Data)
+	edit := func(content string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(context.Context, *chromedp.Target) error {
+			return os.WriteFile(filepath.Join(dir, "01-intro.md"), []byte(content), 0o644)
+		})
+	}
+	open(t, ctx, hs.URL+"/01-intro.html")
+	listening()
+	navigating(t, ctx, "an edit", edit(strings.Replace(intro, "Clients reach", "Every client reaches", 1)))
+	if !eval[bool](t, ctx, `document.querySelector('article').textContent.includes('Every client reaches')`) {
+		t.Error("the page did not reload with the edit")
+	}
+	listening()
+	navigating(t, ctx, "a broken edit", edit(intro+"\nSee [x](#gone).\n"))
+	banner := eval[string](t, ctx, `(document.querySelector('.build-error') || {}).textContent || ''`)
+	if !strings.Contains(banner, `01-intro.md:18:5: broken link: 01-intro.md has no heading with id "gone"`) {
+		t.Errorf("the page shows no build error: %q", banner)
+	}
+	if !eval[bool](t, ctx, `document.querySelector('article').textContent.includes('Every client reaches')`) {
+		t.Error("the last good page is gone")
+	}
+	screenshot(t, ctx, "serve-error")
+	if ps := consoleProblems(); len(ps) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(ps, "\n"))
+	}
+}
+
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 )
@@ -26,39 +28,63 @@ func CheckLinks(files map[string][]byte) []string {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// Parse the pages in parallel; each yields its ids and references.
+	type parsed struct {
+		set   map[string]bool
+		refs  []ref
+		probs []string
+	}
+	var pages []string
 	for _, name := range names {
-		if path.Ext(name) != ".html" {
-			continue
+		if path.Ext(name) == ".html" {
+			pages = append(pages, name)
 		}
-		doc, err := html.Parse(bytes.NewReader(files[name]))
-		if err != nil {
-			probs = append(probs, fmt.Sprintf("%s: %v", name, err))
-			continue
-		}
-		set := map[string]bool{}
-		ids[name] = set
-		var walk func(n *html.Node)
-		walk = func(n *html.Node) {
-			if n.Type == html.ElementNode {
-				for _, a := range n.Attr {
-					switch a.Key {
-					case "id":
-						if set[a.Val] {
-							probs = append(probs, fmt.Sprintf("%s: id %q is used twice", name, a.Val))
-						}
-						set[a.Val] = true
-					case "href", "src":
-						if n.Data == "a" || n.Data == "link" || n.Data == "script" || n.Data == "img" || n.Data == "area" {
-							refs = append(refs, ref{name, a.Key, a.Val})
+	}
+	out := make([]parsed, len(pages))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, name := range pages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p := &out[i]
+			p.set = map[string]bool{}
+			doc, err := html.Parse(bytes.NewReader(files[name]))
+			if err != nil {
+				p.probs = append(p.probs, fmt.Sprintf("%s: %v", name, err))
+				return
+			}
+			var walk func(n *html.Node)
+			walk = func(n *html.Node) {
+				if n.Type == html.ElementNode {
+					for _, a := range n.Attr {
+						switch a.Key {
+						case "id":
+							if p.set[a.Val] {
+								p.probs = append(p.probs, fmt.Sprintf("%s: id %q is used twice", name, a.Val))
+							}
+							p.set[a.Val] = true
+						case "href", "src":
+							if n.Data == "a" || n.Data == "link" || n.Data == "script" || n.Data == "img" || n.Data == "area" {
+								p.refs = append(p.refs, ref{name, a.Key, a.Val})
+							}
 						}
 					}
 				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					walk(c)
+				}
 			}
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				walk(c)
-			}
-		}
-		walk(doc)
+			walk(doc)
+		}()
+	}
+	wg.Wait()
+	for i, name := range pages {
+		ids[name] = out[i].set
+		refs = append(refs, out[i].refs...)
+		probs = append(probs, out[i].probs...)
 	}
 	for _, r := range refs {
 		u, err := url.Parse(r.val)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -142,6 +143,35 @@ func snippet(s string) string {
 // /[\n\r\p{Z}\p{P}]+/u.
 var spaceOrPunct = regexp.MustCompile(`[\n\r\p{Z}\p{P}]+`)
 
+func isSep(r rune) bool {
+	return r == '\n' || r == '\r' || unicode.In(r, unicode.Z, unicode.P)
+}
+
+// tokenize is text.split(spaceOrPunct) as JavaScript does it, without a
+// regular expression: an empty string where the text starts or ends with
+// a separator, or is empty.
+func tokenize(text string) []string {
+	var out []string
+	start, inSep := 0, false
+	for i, r := range text {
+		sep := isSep(r)
+		switch {
+		case sep && !inSep:
+			out = append(out, text[start:i])
+			inSep = true
+		case !sep && inSep:
+			start = i
+			inSep = false
+		}
+	}
+	if inSep {
+		out = append(out, "")
+	} else {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
 // miniIndex is MiniSearch's serialized index (AsPlainObject).
 type miniIndex struct {
 	DocumentCount        int                       `json:"documentCount"`
@@ -182,7 +212,7 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		mi.StoredFields[id] = map[string]any{"title": d.Title, "page": d.Page, "snip": d.Snip}
 		lengths := make([]int, len(searchFields))
 		for fid, value := range []string{d.Title, d.Text} {
-			tokens := spaceOrPunct.Split(value, -1)
+			tokens := tokenize(value)
 			unique := map[string]bool{}
 			for _, t := range tokens {
 				unique[t] = true

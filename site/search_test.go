@@ -68,6 +68,15 @@ func collectDocs(t *testing.T, g *guide.Guide) []searchDoc {
 	return docs
 }
 
+func TestTokenize(t *testing.T) {
+	for _, in := range []string{"", "a", "Hello, world!", ",lead", "trail.", "a  b", "x—y z", "CONTROLLER_VIP:5000", "…", "naïve café", "tab\there\nnew"} {
+		want := spaceOrPunct.Split(in, -1)
+		if diff := cmp.Diff(want, tokenize(in)); diff != "" {
+			t.Errorf("tokenize(%q) (-regexp +ours):\n%s", in, diff)
+		}
+	}
+}
+
 func TestSnippet(t *testing.T) {
 	long := strings.Repeat("word ", 40)
 	tests := []struct{ in, want string }{
