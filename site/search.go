@@ -25,12 +25,10 @@ import (
 // it (MiniSearch.loadJS) instead of indexing the guide on every page.
 // TestSearchIndexMatchesMiniSearch checks the two agree, with node.
 
-// searchFields are MiniSearch's fields, in fieldId order; searchStored are
-// the stored fields a result shows.
-var (
-	searchFields = []string{"title", "text"}
-	searchStored = []string{"title", "page", "snip"}
-)
+// searchFields are MiniSearch's fields, in fieldId order. The stored
+// fields a result shows are title, page and snip; site.js loads the index
+// with the same lists.
+var searchFields = []string{"title", "text"}
 
 // searchDoc is one entry of the search index: a section of a page, from
 // one heading to the next.

@@ -128,6 +128,8 @@ type pageData struct {
 	Next    *navItem
 	Crumbs  []navItem
 	EditURL string
+	// Canonical is the page's public URL, with Options.BaseURL.
+	Canonical string
 	// Chapters are the print view's pages.
 	Chapters []printChapter
 }
@@ -279,6 +281,9 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 			pd.Crumbs = append(pd.Crumbs, sd.Nav[0])
 		}
 		pd.Crumbs = append(pd.Crumbs, sd.Nav[i])
+		if opts.BaseURL != "" {
+			pd.Canonical = strings.TrimSuffix(opts.BaseURL, "/") + "/" + pd.Href
+		}
 		if g.Settings.SourceURL != "" {
 			pd.EditURL = strings.TrimSuffix(g.Settings.SourceURL, "/") + "/" + c.File
 		}

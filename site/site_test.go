@@ -120,7 +120,7 @@ func TestLayout(t *testing.T) {
 			`haguide v9`,
 			`<div class="tabs" data-group="1"`,
 		}, nil},
-		{"index.html", []string{`<a class="next" rel="next" href="01-intro.html">`}, []string{`class="prev"`, `class="toc"`}},
+		{"index.html", []string{`<a class="next" rel="next" href="01-intro.html">`}, []string{`class="prev"`, `class="toc"`, `rel="canonical"`}},
 		{"02-cluster.html", []string{`<a class="prev" rel="prev" href="01-intro.html">`}, []string{`class="next"`}},
 		{"print.html", []string{
 			`<section class="print-chapter" id="chapter-01-intro">`,
@@ -155,6 +155,9 @@ func TestBaseURL(t *testing.T) {
 		if !strings.Contains(sm, w) {
 			t.Errorf("sitemap lacks %s:\n%s", w, sm)
 		}
+	}
+	if p := string(s.Files["02-cluster.html"]); !strings.Contains(p, `<link rel="canonical" href="https://example.org/ha/02-cluster.html">`) {
+		t.Error("02-cluster.html has no canonical link")
 	}
 	nf := string(s.Files["404.html"])
 	if !strings.Contains(nf, `href="https://example.org/ha/assets/site.css?v=`) {
