@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -69,6 +70,12 @@ func newBrowser(t *testing.T, chrome string) (context.Context, func() []string) 
 	var mu sync.Mutex
 	var problems []string
 	msgs := chromedp.Console(ctx)
+	// Headless pages have no focus of their own: without this, focus
+	// events do not fire (as in a background window).
+	do(t, ctx, "focus emulation", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	}))
 	go func() {
 		for m, err := range msgs {
 			if err != nil {
@@ -357,6 +364,32 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("clipboard has expected output: %q", line)
 				}
 			}
+
+			// Placeholders show their meaning on keyboard focus and on
+			// hover, in one tooltip; Escape hides it.
+			tip := func() string {
+				return eval[string](t, ctx, `(() => { const t = document.getElementById('ph-tip'); return t.hidden ? '' : t.textContent; })()`)
+			}
+			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var.ph')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); return {tip: v.dataset.tip, title: v.getAttribute('title') || '', x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
+			if len(phs) < 2 {
+				t.Fatal("fewer than two placeholders in chapter 8's prose")
+			}
+			if phs[0]["tip"] == "" || phs[0]["title"] != "" {
+				t.Errorf("placeholder meaning not moved from title to the tooltip: %v", phs[0])
+			}
+			do(t, ctx, "focus a placeholder", chromedp.Focus(chromedp.CSS("#test-ph-0")))
+			if got := tip(); got != phs[0]["tip"] {
+				t.Errorf("on focus the tooltip says %q, want %q", got, phs[0]["tip"])
+			}
+			do(t, ctx, "press Escape", chromedp.KeyEvent(kb.Escape))
+			if got := tip(); got != "" {
+				t.Errorf("Escape leaves the tooltip %q", got)
+			}
+			do(t, ctx, "hover a placeholder", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, phs[1]["x"].(float64), phs[1]["y"].(float64)))
+			if got := tip(); got != phs[1]["tip"] {
+				t.Errorf("on hover the tooltip says %q, want %q", got, phs[1]["tip"])
+			}
+			do(t, ctx, "move away", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 5, 5))
 
 			// Search finds a word of chapter 8 and links to it.
 			open(t, ctx, u("index.html"))
