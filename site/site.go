@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -196,31 +197,48 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 
 	r := render.New(g, render.Options{})
 	type result struct {
-		page, print *render.Page
-		err         error
+		page, print   *render.Page
+		err, printErr error
 	}
 	results := make([]result, len(pages))
+	// Every page and every print view is its own job, longest chapters
+	// first, so that the biggest chapter's two renders run side by side.
+	type job struct {
+		i     int
+		print bool
+	}
+	var jobs []job
+	for i := range pages {
+		jobs = append(jobs, job{i, false}, job{i, true})
+	}
+	sort.SliceStable(jobs, func(a, b int) bool { return len(pages[jobs[a].i].Source) > len(pages[jobs[b].i].Source) })
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, c := range pages {
+	work := make(chan job)
+	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			var res result
-			res.page, res.err = r.Page(c)
-			var perr error
-			res.print, perr = r.PrintPage(c)
-			if res.err == nil {
-				// The print view finds what the page finds; report
-				// it once.
-				res.err = perr
+			for j := range work {
+				res := &results[j.i]
+				if j.print {
+					res.print, res.printErr = r.PrintPage(pages[j.i])
+				} else {
+					res.page, res.err = r.Page(pages[j.i])
+				}
 			}
-			results[i] = res
 		}()
 	}
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
 	wg.Wait()
+	for i := range results {
+		if results[i].err == nil {
+			// The print view finds what the page finds; report it once.
+			results[i].err = results[i].printErr
+		}
+	}
 	var diags guide.Diagnostics
 	var other []error
 	for _, res := range results {
