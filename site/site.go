@@ -129,6 +129,8 @@ type pageData struct {
 	Next    *navItem
 	Crumbs  []navItem
 	EditURL string
+	// HasTabs is true when the page has distro tab groups.
+	HasTabs bool
 	// Canonical is the page's public URL, with Options.BaseURL.
 	Canonical string
 	// Chapters are the print view's pages.
@@ -288,6 +290,8 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 			Href:  pageHref(c),
 			Body:  p.HTML,
 			TOC:   p.TOC,
+			// The markup render documents for tab groups.
+			HasTabs: strings.Contains(string(p.HTML), `<div class="tabs"`),
 		}
 		if i > 0 {
 			pd.Prev = &sd.Nav[i-1]
