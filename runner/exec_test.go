@@ -88,12 +88,14 @@ func statuses(r *Report) []string {
 func TestShellStateCarries(t *testing.T) {
 	e, work := localExecutor(t, "# One\n\n## State\n\n"+
 		"```console {nodes=all}\n# mkdir -p WORK_DIR/NODE_NAME && cd WORK_DIR/NODE_NAME\n# export GREETING=\"hello from NODE_NAME\"\n```\n\n"+
-		"```console {nodes=each}\n# pwd\nWORK_DIR/NODE_NAME\n# echo \"$GREETING\" >greeting && cat greeting\nhello from NODE_NAME\n```\n", nil)
+		"```console {nodes=each}\n# pwd\nWORK_DIR/NODE_NAME\n# echo \"$GREETING\" >greeting && cat greeting\nhello from NODE_NAME\n"+
+		"# WHO=$(echo NODE_NAME)\n# shout() { echo \"$1!\"; }\n```\n\n"+
+		"```console {nodes=all}\n# shout \"$WHO\"\nNODE_NAME!\n```\n", nil)
 	rep, err := e.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"one/state/1 passed", "one/state/2 passed"}, statuses(rep)); diff != "" {
+	if diff := cmp.Diff([]string{"one/state/1 passed", "one/state/2 passed", "one/state/3 passed"}, statuses(rep)); diff != "" {
 		t.Fatal(diff)
 	}
 	for _, n := range []string{"n1", "n2", "n3"} {
@@ -102,7 +104,7 @@ func TestShellStateCarries(t *testing.T) {
 			t.Errorf("%s: greeting %q, %v", n, b, err)
 		}
 	}
-	if rep.Result != StatusPassed || rep.Totals.Passed != 2 {
+	if rep.Result != StatusPassed || rep.Totals.Passed != 3 {
 		t.Errorf("result %s, totals %+v", rep.Result, rep.Totals)
 	}
 }

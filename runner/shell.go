@@ -31,8 +31,11 @@ func shellQuote(s string) string {
 
 // wrapCommand builds the command line that runs one of the guide's
 // commands on a node the way a reader's terminal would: in the working
-// directory and with the exported variables that the commands before it
-// left, which stateDir keeps on the node. The state is saved again when the
+// directory and with the variables and shell functions that the commands
+// before it left, which stateDir keeps on the node. A terminal keeps plain
+// shell variables too (TOKEN=$(...) on one line, $TOKEN on the next), so
+// the command runs with allexport on: what it assigns is saved with the
+// exported variables. The state is saved again when the
 // command ends, however it ends. stderr is joined to stdout so the output
 // keeps its order, as on a terminal; stdin is empty.
 func wrapCommand(stateDir, command string) string {
@@ -49,12 +52,14 @@ func wrapCommand(stateDir, command string) string {
 	b.WriteString(`if [ -f "$__hg_state/state" ]; then . "$__hg_state/state"; else (umask 077 && mkdir -p "$__hg_state") || exit 125; cd; fi
 __hg_save() {
   __hg_rc=$?
-  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK HAGUIDE_RUN _ 2>/dev/null
-  { export -p; printf 'cd %q 2>/dev/null || cd\n' "$PWD"; } >"$__hg_state/state.tmp" && mv -f "$__hg_state/state.tmp" "$__hg_state/state"
+  set +a
+  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK HAGUIDE_RUN _ __hg_rc 2>/dev/null
+  { export -p; declare -f; printf 'cd %q 2>/dev/null || cd\n' "$PWD"; } >"$__hg_state/state.tmp" && mv -f "$__hg_state/state.tmp" "$__hg_state/state"
   exit $__hg_rc
 }
 trap __hg_save EXIT
 unset __hg_rc
+set -a
 `)
 	b.WriteString(command)
 	b.WriteString("\n")
