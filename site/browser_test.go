@@ -1,9 +1,11 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -539,6 +541,55 @@ func TestBrowserServe(t *testing.T) {
 		t.Error("the last good page is gone")
 	}
 	screenshot(t, ctx, "serve-error")
+	if ps := consoleProblems(); len(ps) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(ps, "\n"))
+	}
+}
+
+// TestBrowserFigure checks that a figure made from its text source shows,
+// and follows the theme toggle (not only the system's colour scheme).
+func TestBrowserFigure(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	fsys := testGuide(map[string]string{
+		"02-cluster.md":    "# Cluster\n\n## Corosync\n\n![Two controllers](figures/arch.svg)\n",
+		"figures/arch.txt": "+-------------+     +-------------+\n| controller1 |-----| controller2 |\n+-------------+     +-------------+\n",
+	})
+	if _, err := Build(fsys, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	ctx, consoleProblems := newBrowser(t, chrome)
+	open(t, ctx, srv.URL+"/02-cluster.html")
+	waitFor(t, ctx, "the figure", `document.querySelector('img[src="figures/arch.svg"]').complete`)
+	if w := eval[int](t, ctx, `document.querySelector('img[src="figures/arch.svg"]').naturalWidth`); w < 100 {
+		t.Fatalf("the figure is %dpx wide: not loaded", w)
+	}
+	// The brightness of the figure's background, at its corner.
+	corner := func() int {
+		t.Helper()
+		c, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		b, err := chromedp.Run(c, chromedp.Screenshot(chromedp.CSS(`img[src="figures/arch.svg"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, g, bl, _ := img.At(img.Bounds().Min.X+2, img.Bounds().Min.Y+2).RGBA()
+		return int((r + g + bl) / 3 >> 8)
+	}
+	if light := corner(); light < 200 {
+		t.Errorf("light theme: the figure's background is %d/255 bright, want light", light)
+	}
+	do(t, ctx, "click the theme toggle", chromedp.Click(chromedp.CSS("#theme-toggle")))
+	if dark := corner(); dark > 60 {
+		t.Errorf("dark theme: the figure's background is %d/255 bright, want dark", dark)
+	}
+	screenshot(t, ctx, "figure-dark")
 	if ps := consoleProblems(); len(ps) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(ps, "\n"))
 	}
