@@ -25,6 +25,22 @@ import (
 // it (MiniSearch.loadJS) instead of indexing the guide on every page.
 // TestSearchIndexMatchesMiniSearch checks the two agree, with node.
 
+// stopList holds the words too common to search for: they are left out of
+// the index (MiniSearch's processTerm returns null for them), which keeps it
+// about an eighth smaller, and the browser leaves them out of queries with
+// the same list (window.HAGUIDE_SEARCH_STOP).
+var stopList = strings.Fields(`a an and are as at be but by can do does for from has have if in into is
+it its no not of on or our so such than that the their then there these they this to was we were
+when where which who will with you your`)
+
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range stopList {
+		m[w] = true
+	}
+	return m
+}()
+
 // searchFields are MiniSearch's fields, in fieldId order. The stored
 // fields a result shows are title, page and snip; site.js loads the index
 // with the same lists.
@@ -185,8 +201,9 @@ type miniIndex struct {
 }
 
 // buildMiniIndex indexes docs as MiniSearch's add() does with the default
-// tokenizer and term processing (split on spaces and punctuation, lower
-// case), fields title and text, and stored fields title, page and snip.
+// tokenizer (split on spaces and punctuation), terms in lower case without
+// the stop words, fields title and text, and stored fields title, page and
+// snip.
 func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 	mi := miniIndex{
 		DocumentCount:        len(docs),
@@ -220,7 +237,7 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 			mi.AverageFieldLength[fid] = (mi.AverageFieldLength[fid]*float64(short) + float64(len(unique))) / float64(short+1)
 			for _, t := range tokens {
 				t = strings.ToLower(t)
-				if t == "" {
+				if t == "" || stopWords[t] {
 					continue
 				}
 				fields, ok := index[t]
@@ -270,8 +287,14 @@ func searchIndex(docs []searchDoc) ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	b.WriteString("/* haguide search index: MiniSearch serializationVersion 2 */\nwindow.HAGUIDE_SEARCH_INDEX=")
+	stop, err := json.Marshal(stopList)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString("/* haguide search index: MiniSearch serializationVersion 2, and the words it leaves out */\nwindow.HAGUIDE_SEARCH_INDEX=")
 	b.Write(idx)
+	b.WriteString(";\nwindow.HAGUIDE_SEARCH_STOP=")
+	b.Write(stop)
 	b.WriteString(";\n")
 	return b.Bytes(), nil
 }

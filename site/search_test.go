@@ -105,13 +105,15 @@ func TestSearchIndexMatchesMiniSearch(t *testing.T) {
 	}
 	docs := collectDocs(t, g)
 	dir := t.TempDir()
-	dj, _ := json.Marshal(docs)
+	dj, _ := json.Marshal(map[string]any{"docs": docs, "stop": stopList})
 	must(t, os.WriteFile(filepath.Join(dir, "docs.json"), dj, 0o644))
 	lib, _ := filepath.Abs("assets/minisearch.js")
 	script := `const MiniSearch = require(process.argv[2]);
-const docs = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
-const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page', 'snip']});
-ms.addAll(docs);
+const input = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
+const stop = new Set(input.stop);
+const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page', 'snip'],
+  processTerm: t => { t = t.toLowerCase(); return stop.has(t) ? null : t; }});
+ms.addAll(input.docs);
 process.stdout.write(JSON.stringify(ms));`
 	must(t, os.WriteFile(filepath.Join(dir, "index.js"), []byte(script), 0o644))
 	out, err := exec.Command(node, filepath.Join(dir, "index.js"), lib, filepath.Join(dir, "docs.json")).Output()
@@ -139,6 +141,11 @@ process.stdout.write(JSON.stringify(ms));`
 	want, got := norm(out), norm(ours)
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("index (-MiniSearch +Go):\n%.3000s", diff)
+	}
+	for _, w := range stopList {
+		if _, ok := got["index"].(map[string]any)[w]; ok {
+			t.Errorf("stop word %q is in the index", w)
+		}
 	}
 	if n := len(got["index"].(map[string]any)); n < 1000 {
 		t.Errorf("only %d terms in the real guide's index", n)

@@ -260,8 +260,12 @@
         loading = addScript(me.getAttribute('data-search')).then(function () {
           return addScript(me.getAttribute('data-index'));
         }).then(function () {
+          var stop = {};
+          (window.HAGUIDE_SEARCH_STOP || []).forEach(function (w) { stop[w] = true; });
           ms = window.MiniSearch.loadJS(window.HAGUIDE_SEARCH_INDEX, {
-            fields: ['title', 'text'], storeFields: ['title', 'page', 'snip']
+            fields: ['title', 'text'], storeFields: ['title', 'page', 'snip'],
+            // The same terms as the index: lower case, no stop words.
+            processTerm: function (t) { t = t.toLowerCase(); return stop[t] ? null : t; }
           });
           return ms;
         });
