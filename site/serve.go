@@ -190,6 +190,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ctype == "" {
 		ctype = http.DetectContentType(body)
 	}
+	if status == http.StatusNotFound {
+		// 404.html links relatively; at a nested path they must start
+		// from the root, where this server has the site.
+		body = injectAfter(body, "<head", `<base href="/">`)
+	}
 	if path.Ext(name) == ".html" && lastErr != nil {
 		body = injectBanner(body, errorBanner(lastErr))
 	}
@@ -211,7 +216,12 @@ func errorBanner(err error) string {
 
 // injectBanner puts the banner right after the <body> tag.
 func injectBanner(page []byte, banner string) []byte {
-	i := bytes.Index(page, []byte("<body"))
+	return injectAfter(page, "<body", banner)
+}
+
+// injectAfter puts s right after the first tag that starts with open.
+func injectAfter(page []byte, open, s string) []byte {
+	i := bytes.Index(page, []byte(open))
 	if i < 0 {
 		return page
 	}
@@ -220,9 +230,9 @@ func injectBanner(page []byte, banner string) []byte {
 		return page
 	}
 	at := i + j + 1
-	out := make([]byte, 0, len(page)+len(banner))
+	out := make([]byte, 0, len(page)+len(s))
 	out = append(out, page[:at]...)
-	out = append(out, banner...)
+	out = append(out, s...)
 	return append(out, page[at:]...)
 }
 

@@ -64,6 +64,7 @@ func TestServeRebuilds(t *testing.T) {
 		{"/01-intro.html", 200, `data-live="/_haguide/events"`},
 		{"/assets/site.css", 200, ".skip-link"},
 		{"/nowhere.html", 404, "Page not found"},
+		{"/a/b/nowhere", 404, `<head><base href="/">`},
 	}
 	for _, tt := range tests {
 		status, body := get(t, hs.URL+tt.path)
