@@ -25,8 +25,8 @@ type labFlags struct {
 func (f *labFlags) add(cmd *cobra.Command) {
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.dir, "lab-dir", envOr("HAGUIDE_LAB_DIR", lab.DefaultDir), "the lab's state `DIR` (keys, caches, disks)")
-	pf.StringVar(&f.cidr, "cidr", "", "the lab's own `NETWORK`: bridge .1, VIP .10, nodes .11 and up (default: the running lab's, else "+lab.DefaultCIDR+")")
-	pf.StringVar(&f.bridge, "bridge", "", "the host bridge's `NAME` (default: the running lab's, else "+lab.DefaultBridge+")")
+	pf.StringVar(&f.cidr, "cidr", os.Getenv("HAGUIDE_LAB_CIDR"), "the lab's own `NETWORK`: bridge .1, VIP .10, nodes .11 and up (env HAGUIDE_LAB_CIDR; default: the running lab's, else "+lab.DefaultCIDR+")")
+	pf.StringVar(&f.bridge, "bridge", os.Getenv("HAGUIDE_LAB_BRIDGE"), "the host bridge's `NAME` (env HAGUIDE_LAB_BRIDGE; default: the running lab's, else "+lab.DefaultBridge+")")
 }
 
 func envOr(k, def string) string {
@@ -140,7 +140,7 @@ ends at once), start, partition (cut its network) and heal.`,
 
 // labUp brings the lab up for verify and returns it with its description.
 func labUp(ctx context.Context, g *globalFlags, f *verifyFlags) (*lab.Lab, *lab.Info, error) {
-	l, err := openLab(g, &labFlags{dir: f.labDir})
+	l, err := openLab(g, &labFlags{dir: f.labDir, cidr: os.Getenv("HAGUIDE_LAB_CIDR"), bridge: os.Getenv("HAGUIDE_LAB_BRIDGE")})
 	if err != nil {
 		return nil, nil, err
 	}
