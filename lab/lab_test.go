@@ -116,7 +116,7 @@ func TestLabIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Down(context.Background()) })
-	before := snapshot(t)
+	before := snapshot(t, "hagtest0", dir)
 	// An interrupted up (Ctrl-C half way) leaves a state down cleans.
 	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	if err := l.Up(short); err == nil {
@@ -126,7 +126,7 @@ func TestLabIntegration(t *testing.T) {
 	if err := l.Down(ctx); err != nil {
 		t.Fatalf("down after an interrupted up: %v", err)
 	}
-	if d := cmp.Diff(before, snapshot(t)); d != "" {
+	if d := cmp.Diff(before, snapshot(t, "hagtest0", dir)); d != "" {
 		t.Fatalf("an interrupted up and a down left things behind (-before +after):\n%s", d)
 	}
 	if err := l.Up(ctx); err != nil {
@@ -215,7 +215,7 @@ func TestLabIntegration(t *testing.T) {
 	if err := l.Down(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(before, snapshot(t)); d != "" {
+	if d := cmp.Diff(before, snapshot(t, "hagtest0", dir)); d != "" {
 		t.Fatalf("down left things behind (-before +after):\n%s", d)
 	}
 	// Nothing is left: no namespace, interface or process of the lab.
@@ -229,9 +229,11 @@ func TestLabIntegration(t *testing.T) {
 	}
 }
 
-// snapshot lists this machine's links, namespaces, nspawn and proxy
-// processes and lab mounts, to compare before and after.
-func snapshot(t *testing.T) []string {
+// snapshot lists this lab's links, namespaces, nspawn and proxy processes
+// and mounts (those that name its bridge or its directory), to compare
+// before and after. Other labs may come and go on a shared machine while
+// the test runs; only what this lab made is its business.
+func snapshot(t *testing.T, bridge, dir string) []string {
 	t.Helper()
 	var out []string
 	for _, c := range [][]string{{"ip", "-o", "link", "show"}, {"ip", "netns", "list"}} {
@@ -259,8 +261,14 @@ func snapshot(t *testing.T) []string {
 			out = append(out, "mount "+strings.Fields(l)[1])
 		}
 	}
-	slices.Sort(out)
-	return out
+	mine := out[:0]
+	for _, e := range out {
+		if strings.Contains(e, bridge) || strings.Contains(e, dir) {
+			mine = append(mine, e)
+		}
+	}
+	slices.Sort(mine)
+	return mine
 }
 
 // A lab that is up keeps its network when a later command names only its
