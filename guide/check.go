@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/haguide/haguide/distros"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Check loads the guide in fsys and reports every problem, from loading and
@@ -35,6 +36,7 @@ func (g *Guide) Check() Diagnostics {
 		g.checkLinks(c, dl)
 		g.checkGroups(c, dl)
 		g.checkBackground(c, dl)
+		checkZeroCounts(c, dl)
 		for _, w := range c.ProsePlaceholders {
 			used[w] = true
 		}
@@ -171,4 +173,48 @@ func (g *Guide) checkBackground(c *Chapter, dl *diagList) {
 	for name, b := range started {
 		dl.add(b.Pos, "background job %s is never stopped (add stop=%s to a later block of the chapter)", name, name)
 	}
+}
+
+// checkZeroCounts reports commands that end in `grep -c` and expect the
+// count 0: grep exits with status 1 when it counts nothing, so such a step
+// fails exactly when its output is right (found three times in the guide).
+func checkZeroCounts(c *Chapter, dl *diagList) {
+	for _, b := range c.Blocks {
+		if b.Kind != KindConsole || !b.Runnable() {
+			continue
+		}
+		for _, cmd := range b.Commands {
+			if len(cmd.Expected) == 1 && strings.TrimSpace(cmd.Expected[0]) == "0" && endsInGrepCount(cmd.Text) {
+				dl.add(cmd.Pos, "`grep -c` exits with status 1 when it counts 0, so this step fails when its output is right: count with awk ('/re/ { n++ } END { print n + 0 }') instead")
+			}
+		}
+	}
+}
+
+// endsInGrepCount reports whether the last command of a pipeline in src
+// is grep with -c (alone or among other short flags) or --count.
+func endsInGrepCount(src string) bool {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src+"\n"), "")
+	if err != nil || len(f.Stmts) == 0 {
+		return false
+	}
+	st := f.Stmts[len(f.Stmts)-1]
+	for {
+		bin, ok := st.Cmd.(*syntax.BinaryCmd)
+		if !ok || (bin.Op != syntax.Pipe && bin.Op != syntax.PipeAll) {
+			break
+		}
+		st = bin.Y
+	}
+	call, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(call.Args) == 0 || call.Args[0].Lit() != "grep" {
+		return false
+	}
+	for _, a := range call.Args[1:] {
+		w := a.Lit()
+		if w == "--count" || (strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "--") && strings.Contains(w, "c")) {
+			return true
+		}
+	}
+	return false
 }
