@@ -2,7 +2,6 @@ package lab
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -382,18 +381,7 @@ func (l *Lab) bridge(ctx context.Context, st *state, ap addrPlan) error {
 }
 
 func alive(pid int) bool {
-	if pid <= 0 || syscall.Kill(pid, 0) != nil {
-		return false
-	}
-	// A process that has ended but is not yet reaped (a zombie) still
-	// answers kill(pid, 0): it is not running. /proc/PID/stat holds the
-	// state after the command name in parentheses.
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || (b[i+2] != 'Z' && b[i+2] != 'X')
+	return pid > 0 && syscall.Kill(pid, 0) == nil
 }
 
 // proxy runs apt-cacher-ng with the lab's own configuration and cache.
