@@ -2,6 +2,7 @@ package lab
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -381,7 +382,18 @@ func (l *Lab) bridge(ctx context.Context, st *state, ap addrPlan) error {
 }
 
 func alive(pid int) bool {
-	return pid > 0 && syscall.Kill(pid, 0) == nil
+	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	// A process that has ended but is not yet reaped (a zombie) still
+	// answers kill(pid, 0): it is not running. /proc/PID/stat holds the
+	// state after the command name in parentheses.
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || (b[i+2] != 'Z' && b[i+2] != 'X')
 }
 
 // proxy runs apt-cacher-ng with the lab's own configuration and cache.

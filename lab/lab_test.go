@@ -3,6 +3,7 @@ package lab
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -299,5 +300,33 @@ func TestNewAdoptsRunningLabNetwork(t *testing.T) {
 	}
 	if l.cfg.Bridge != DefaultBridge || l.cfg.CIDR != DefaultCIDR {
 		t.Errorf("no lab: bridge %q, network %q; want the defaults", l.cfg.Bridge, l.cfg.CIDR)
+	}
+}
+
+// A child that has exited but is not reaped yet is not alive: Start after
+// Kill must boot the node again, not take the zombie for the running node.
+func TestAliveSeesZombies(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if i := bytes.LastIndexByte(b, ')'); i > 0 && i+2 < len(b) && b[i+2] == 'Z' {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(pid) {
+		t.Errorf("alive(%d) = true for a zombie", pid)
+	}
+	_ = cmd.Wait()
+	if alive(pid) {
+		t.Errorf("alive(%d) = true after it was reaped", pid)
+	}
+	if !alive(os.Getpid()) {
+		t.Error("alive(self) = false")
 	}
 }
