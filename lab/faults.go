@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"slices"
@@ -80,16 +82,19 @@ func (l *Lab) Kill(ctx context.Context, node string) error {
 	if err := Requirements(); err != nil {
 		return err
 	}
-	_, ns, err := l.nodeState(node)
+	st, ns, err := l.nodeState(node)
 	if err != nil {
 		return err
 	}
 	_ = l.run(ctx, "ip", "link", "set", ns.Veth, "down")
 	l.killAll(ns, 10*time.Second)
-	if alive(ns.PID) {
+	if running(ns.PID, nspawnProg) {
 		return fmt.Errorf("%s: systemd-nspawn (pid %d) did not end", node, ns.PID)
 	}
-	return nil
+	// The node is down: forget its process, so that no later command
+	// takes a new process with the same number for it.
+	ns.PID = 0
+	return l.saveState(st)
 }
 
 // killAll ends every process of a node and waits for nspawn to exit.
@@ -103,12 +108,12 @@ func (l *Lab) killAll(ns *nodeState, wait time.Duration) {
 		for _, p := range left {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
-		if len(left) == 0 && !alive(ns.PID) {
+		if len(left) == 0 && !running(ns.PID, nspawnProg) {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if alive(ns.PID) {
+	if running(ns.PID, nspawnProg) {
 		_ = syscall.Kill(ns.PID, syscall.SIGKILL)
 	}
 }
@@ -126,7 +131,7 @@ func (l *Lab) Start(ctx context.Context, node string) error {
 	if err != nil {
 		return err
 	}
-	if alive(ns.PID) {
+	if running(ns.PID, nspawnProg) {
 		return nil
 	}
 	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
@@ -195,12 +200,12 @@ func (l *Lab) Down(ctx context.Context) error {
 	// Ask every node to power off at once, then give them together up to
 	// 15 seconds before what is left is killed.
 	for i := range st.Nodes {
-		if alive(st.Nodes[i].PID) {
+		if running(st.Nodes[i].PID, nspawnProg) {
 			_ = syscall.Kill(st.Nodes[i].PID, syscall.SIGTERM)
 		}
 	}
 	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) && slices.ContainsFunc(st.Nodes, func(n nodeState) bool { return alive(n.PID) }) {
+	for time.Now().Before(deadline) && slices.ContainsFunc(st.Nodes, func(n nodeState) bool { return running(n.PID, nspawnProg) }) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for i := range st.Nodes {
@@ -225,13 +230,13 @@ func (l *Lab) Down(ctx context.Context) error {
 			errs = append(errs, err.Error())
 		}
 	}
-	if alive(st.ProxyPID) {
+	if running(st.ProxyPID, proxyProg) {
 		_ = syscall.Kill(st.ProxyPID, syscall.SIGTERM)
 		deadline := time.Now().Add(10 * time.Second)
-		for alive(st.ProxyPID) && time.Now().Before(deadline) {
+		for running(st.ProxyPID, proxyProg) && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Millisecond)
 		}
-		if alive(st.ProxyPID) {
+		if running(st.ProxyPID, proxyProg) {
 			_ = syscall.Kill(st.ProxyPID, syscall.SIGKILL)
 		}
 	}
@@ -244,7 +249,11 @@ func (l *Lab) Down(ctx context.Context) error {
 		return fmt.Errorf("lab down left things behind (run it again): %s", strings.Join(errs, "; "))
 	}
 	_ = os.Remove(l.path("inventory.yml"))
-	return os.Remove(l.path("state.json"))
+	// Another down (a second terminal, a CI trap) may have finished first.
+	if err := os.Remove(l.path("state.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Memory returns the memory the lab's nodes use now, in bytes: the sum of
@@ -283,7 +292,7 @@ func (l *Lab) Holder(ctx context.Context, addr string) (string, error) {
 		return "", fmt.Errorf("the lab is not up (haguide lab up)")
 	}
 	for _, ns := range st.Nodes {
-		if !alive(ns.PID) {
+		if !running(ns.PID, nspawnProg) {
 			continue
 		}
 		out, err := exec.CommandContext(ctx, "ip", "-n", ns.Netns, "-o", "addr", "show").Output()
@@ -310,20 +319,20 @@ func (l *Lab) Stop(ctx context.Context, node string, timeout time.Duration) erro
 	if err != nil {
 		return err
 	}
-	if !alive(ns.PID) {
+	if !running(ns.PID, nspawnProg) {
 		return nil
 	}
 	// SIGTERM to systemd-nspawn asks the container's init to power off.
 	_ = syscall.Kill(ns.PID, syscall.SIGTERM)
 	deadline := time.Now().Add(timeout)
-	for alive(ns.PID) && time.Now().Before(deadline) {
+	for running(ns.PID, nspawnProg) && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	if alive(ns.PID) {
+	if running(ns.PID, nspawnProg) {
 		l.log.Warn("node did not power off in time; killing it", "node", node, "timeout", timeout)
 	}
 	l.killAll(ns, 10*time.Second)

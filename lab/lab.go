@@ -381,24 +381,45 @@ func (l *Lab) bridge(ctx context.Context, st *state, ap addrPlan) error {
 	return l.run(ctx, "ip", "link", "set", l.cfg.Bridge, "up")
 }
 
-func alive(pid int) bool {
+// The programs whose process IDs the lab keeps in its state.
+const (
+	nspawnProg = "systemd-nspawn"
+	proxyProg  = "apt-cacher-ng"
+)
+
+// running reports whether pid is a live process running prog (any
+// program when prog is empty). kill(pid, 0) alone is not enough: a process
+// that has ended but is not reaped (a zombie; an orphaned nspawn stays
+// one for good where PID 1 does not reap, as in some containers) still
+// answers it, and after a reboot or a long time the number may belong to
+// another program.
+func running(pid int, prog string) bool {
 	if pid <= 0 || syscall.Kill(pid, 0) != nil {
 		return false
 	}
-	// A process that has ended but is not yet reaped (a zombie) still
-	// answers kill(pid, 0): it is not running. /proc/PID/stat holds the
-	// state after the command name in parentheses.
+	// /proc/PID/stat holds the state after the command name in parentheses.
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return false
 	}
 	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || (b[i+2] != 'Z' && b[i+2] != 'X')
+	if i < 0 || i+2 >= len(b) || b[i+2] == 'Z' || b[i+2] == 'X' {
+		return false
+	}
+	if prog == "" {
+		return true
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return false
+	}
+	argv0, _, _ := bytes.Cut(cmdline, []byte{0})
+	return filepath.Base(string(argv0)) == prog
 }
 
 // proxy runs apt-cacher-ng with the lab's own configuration and cache.
 func (l *Lab) proxy(ctx context.Context, st *state, ap addrPlan) error {
-	if alive(st.ProxyPID) {
+	if running(st.ProxyPID, proxyProg) {
 		return nil
 	}
 	conf := l.path("acng", "conf")
@@ -553,7 +574,7 @@ func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPl
 			return err
 		}
 	}
-	if alive(ns.PID) {
+	if running(ns.PID, nspawnProg) {
 		return nil
 	}
 	root := l.path("nodes", name, "root")
@@ -756,7 +777,7 @@ func (l *Lab) Info() (*Info, error) {
 		if st != nil {
 			if ns := nodeStateFor(st, n); ns != nil {
 				ni.State = "stopped"
-				if alive(ns.PID) {
+				if running(ns.PID, nspawnProg) {
 					ni.State, ni.PID = "running", ns.PID
 				}
 				if ns.Partitioned {

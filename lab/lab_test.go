@@ -303,14 +303,27 @@ func TestNewAdoptsRunningLabNetwork(t *testing.T) {
 	}
 }
 
-// A child that has exited but is not reaped yet is not alive: Start after
-// Kill must boot the node again, not take the zombie for the running node.
-func TestAliveSeesZombies(t *testing.T) {
-	cmd := exec.Command("true")
+// A child that has exited but is not reaped yet is not running: Start
+// after Kill must boot the node again, not take the zombie for the running
+// node. A live process running another program is not the node either.
+func TestRunningSeesZombiesAndOtherPrograms(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
+	// The kernel fills in a new program's command line a moment after
+	// the parent returns from starting it.
+	for end := time.Now().Add(5 * time.Second); !running(pid, "sleep") && time.Now().Before(end); {
+		time.Sleep(time.Millisecond)
+	}
+	if !running(pid, "sleep") || !running(pid, "") {
+		t.Errorf("running(%d) = false for a live sleep", pid)
+	}
+	if running(pid, nspawnProg) {
+		t.Errorf("running(%d, %q) = true for sleep", pid, nspawnProg)
+	}
+	_ = cmd.Process.Kill()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -319,14 +332,19 @@ func TestAliveSeesZombies(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if alive(pid) {
-		t.Errorf("alive(%d) = true for a zombie", pid)
+	if running(pid, "sleep") {
+		t.Errorf("running(%d) = true for a zombie", pid)
 	}
 	_ = cmd.Wait()
-	if alive(pid) {
-		t.Errorf("alive(%d) = true after it was reaped", pid)
+	if running(pid, "") {
+		t.Errorf("running(%d) = true after it was reaped", pid)
 	}
-	if !alive(os.Getpid()) {
-		t.Error("alive(self) = false")
+	if !running(os.Getpid(), "") {
+		t.Error("running(self) = false")
+	}
+	for _, pid := range []int{0, -1} {
+		if running(pid, "") {
+			t.Errorf("running(%d) = true", pid)
+		}
 	}
 }

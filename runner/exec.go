@@ -309,7 +309,13 @@ func (e *Executor) conn(node string) (Conn, error) {
 // stateDir is where a node keeps its shell state.
 func (e *Executor) stateDir(node string) string {
 	if node == LocalNode {
-		return filepath.Join(e.RunDir, "local-shell")
+		// Absolute: the wrapper runs commands from $HOME, not from
+		// where haguide started.
+		dir, err := filepath.Abs(filepath.Join(e.RunDir, "local-shell"))
+		if err != nil {
+			return filepath.Join(e.RunDir, "local-shell")
+		}
+		return dir
 	}
 	dir := e.NodeStateDir
 	if dir == "" {

@@ -109,6 +109,24 @@ func TestShellStateCarries(t *testing.T) {
 	}
 }
 
+// A relative run directory (the CLI's default) still carries the local
+// shell's state: the wrapper changes to $HOME before it saves it.
+func TestLocalStateWithRelativeRunDir(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Local\n\n"+
+		"```console {nodes=local when=lab reason=\"test\"}\n# export GREETING=hello\n```\n\n"+
+		"```console {nodes=local when=lab reason=\"test\"}\n# echo \"$GREETING\"\nhello\n```\n", nil)
+	t.Chdir(work)
+	t.Setenv("HOME", t.TempDir())
+	e.RunDir = "run"
+	rep, err := e.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"one/local/1 passed", "one/local/2 passed"}, statuses(rep)); diff != "" {
+		t.Fatal(diff)
+	}
+}
+
 func TestFailureStopsTheRun(t *testing.T) {
 	e, work := localExecutor(t, "# One\n\n## Fail\n\n"+
 		"```console {nodes=first}\n# echo before\n# false\n# touch WORK_DIR/after\n```\n\n"+
