@@ -651,6 +651,13 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 `, suite), 0o644},
 		{"etc/ssh/sshd_config.d/haguide.conf", "PermitRootLogin prohibit-password\nUseDNS no\n", 0o644},
+		// The lab has no DNS server. Pointing the nodes at the bridge,
+		// where nothing listens on port 53, makes a DNS lookup fail at
+		// once (port unreachable), as on a network whose resolver refuses;
+		// the host's resolver, which debootstrap copied, may be an address
+		// the nodes cannot reach, and every lookup would then wait out its
+		// timeouts.
+		{"etc/resolv.conf", fmt.Sprintf("# haguide lab: no DNS here; names come from /etc/hosts\nnameserver %s\n", ap.bridge), 0o644},
 	}
 	for _, f := range files {
 		p := filepath.Join(root, f.path)

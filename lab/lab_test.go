@@ -159,6 +159,11 @@ func TestLabIntegration(t *testing.T) {
 	if err != nil || !strings.Contains(out, "controller2\nVERSION_CODENAME=trixie\n") {
 		t.Fatalf("controller2: %q %v", out, err)
 	}
+	// No DNS in the lab: the resolver is the bridge, which refuses at once.
+	out, err = run("controller2", "grep ^nameserver /etc/resolv.conf; getent ahosts no-such-name.example; echo status=$?")
+	if err != nil || out != "nameserver 10.0.99.1\nstatus=2\n" {
+		t.Fatalf("controller2's resolver: %q %v", out, err)
+	}
 	out, err = run("controller1", "apt-get update 2>&1 | tail -3")
 	if err != nil || !strings.Contains(out, "Reading package lists") {
 		t.Fatalf("apt through the proxy: %q %v", out, err)
