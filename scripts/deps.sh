@@ -2,8 +2,10 @@
 # Installs what haguide needs on a Debian machine, idempotently.
 #   scripts/deps.sh          Go (if missing) for building and serving the guide
 #   scripts/deps.sh test     plus what the tests use: chromium for the browser
-#                            test, the lab's host tools, haproxy and shellcheck
-#                            for static checks of the guide's blocks
+#                            test, nodejs to compare the search index with
+#                            MiniSearch's own, the lab's host tools, haproxy
+#                            and shellcheck for static checks of the guide's
+#                            blocks, hugo for the site benchmark
 set -euo pipefail
 
 want=(git ca-certificates make)
@@ -11,6 +13,9 @@ case "${1:-}" in
   test|ci)
     want+=(chromium debootstrap systemd-container apt-cacher-ng iproute2 nftables
            haproxy shellcheck hugo ansible openssh-client)
+    # Debian's nodejs, unless a node is already on the PATH (from another
+    # packaging, which Debian's package would conflict with).
+    command -v node >/dev/null 2>&1 || want+=(nodejs)
     ;;
   "") ;;
   *) echo "usage: $0 [test]" >&2; exit 2 ;;

@@ -2,6 +2,7 @@ package site
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,6 +78,69 @@ func TestTokenize(t *testing.T) {
 	}
 }
 
+// findNode finds node ($HAGUIDE_NODE, node, or Debian's older name
+// nodejs). Without one the index test skips, saying why, except under CI,
+// where it is an error.
+func findNode(lookPath func(string) (string, error), env string, ci bool) (path, skip string, err error) {
+	for _, name := range []string{env, "node", "nodejs"} {
+		if name == "" {
+			continue
+		}
+		if p, err := lookPath(name); err == nil {
+			return p, "", nil
+		}
+	}
+	if ci {
+		return "", "", errors.New("CI must compare the search index with MiniSearch's, and node is missing: scripts/deps.sh test installs it (Debian's nodejs)")
+	}
+	return "", "node is not installed (apt-get install nodejs, or scripts/deps.sh test): the index cannot be compared with MiniSearch's own", nil
+}
+
+func TestFindNode(t *testing.T) {
+	tests := []struct {
+		name     string
+		have     []string
+		env      string
+		ci       bool
+		want     string
+		wantSkip bool
+		wantErr  bool
+	}{
+		{name: "node", have: []string{"node", "nodejs"}, want: "/usr/bin/node"},
+		{name: "nodejs only", have: []string{"nodejs"}, want: "/usr/bin/nodejs"},
+		{name: "env first", have: []string{"node", "/opt/node/bin/node"}, env: "/opt/node/bin/node", want: "/opt/node/bin/node"},
+		{name: "env missing falls back", have: []string{"node"}, env: "/nowhere/node", want: "/usr/bin/node"},
+		{name: "missing skips", wantSkip: true},
+		{name: "missing under CI fails", ci: true, wantErr: true},
+		{name: "present under CI", have: []string{"node"}, ci: true, want: "/usr/bin/node"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			look := func(name string) (string, error) {
+				for _, h := range tt.have {
+					if h == name && strings.Contains(name, "/") {
+						return name, nil
+					}
+					if h == name {
+						return "/usr/bin/" + name, nil
+					}
+				}
+				return "", exec.ErrNotFound
+			}
+			got, skip, err := findNode(look, tt.env, tt.ci)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want an error: %v", err, tt.wantErr)
+			}
+			if (skip != "") != tt.wantSkip {
+				t.Errorf("skip = %q, want a skip: %v", skip, tt.wantSkip)
+			}
+			if got != tt.want {
+				t.Errorf("path = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestSnippet(t *testing.T) {
 	long := strings.Repeat("word ", 40)
 	tests := []struct{ in, want string }{
@@ -95,9 +159,12 @@ func TestSnippet(t *testing.T) {
 // the vendored MiniSearch under node and compares its toJSON with the
 // index built in Go.
 func TestSearchIndexMatchesMiniSearch(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
 	if err != nil {
-		t.Skip("node is not installed: the index cannot be compared with MiniSearch's own")
+		t.Fatal(err)
+	}
+	if skip != "" {
+		t.Skip(skip)
 	}
 	g, err := Load(realGuide())
 	if err != nil {
