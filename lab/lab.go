@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -625,6 +626,13 @@ func (l *Lab) makeRoot(ctx context.Context, name, root string, ap addrPlan) erro
 	if err != nil {
 		return err
 	}
+	// Every node is a machine of its own: cloned disks that share
+	// /etc/machine-id are a classic trap (DHCP client IDs, journal
+	// identities), and the base image carries one.
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return err
+	}
 	suite := l.cfg.Suite
 	files := []struct {
 		path string
@@ -632,6 +640,7 @@ func (l *Lab) makeRoot(ctx context.Context, name, root string, ap addrPlan) erro
 		mode os.FileMode
 	}{
 		{"etc/hostname", name + "\n", 0o644},
+		{"etc/machine-id", hex.EncodeToString(id[:]) + "\n", 0o444},
 		{"etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", 0o644},
 		{"etc/ssh/ssh_host_ed25519_key", string(pem.EncodeToMemory(block)), 0o600},
 		{"etc/ssh/ssh_host_ed25519_key.pub", string(ssh.MarshalAuthorizedKey(sp)), 0o644},

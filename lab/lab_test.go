@@ -159,6 +159,18 @@ func TestLabIntegration(t *testing.T) {
 	if err != nil || !strings.Contains(out, "controller2\nVERSION_CODENAME=trixie\n") {
 		t.Fatalf("controller2: %q %v", out, err)
 	}
+	// Each node has a machine ID of its own.
+	ids := map[string]bool{}
+	for _, n := range []string{"controller1", "controller2", "controller3"} {
+		out, err := run(n, "cat /etc/machine-id")
+		if err != nil || len(strings.TrimSpace(out)) != 32 {
+			t.Fatalf("%s: machine-id %q %v", n, out, err)
+		}
+		ids[out] = true
+	}
+	if len(ids) != 3 {
+		t.Errorf("the nodes share machine IDs: %v", ids)
+	}
 	// No DNS in the lab: the resolver is the bridge, which refuses at once.
 	out, err = run("controller2", "grep ^nameserver /etc/resolv.conf; getent ahosts no-such-name.example; echo status=$?")
 	if err != nil || out != "nameserver 10.0.99.1\nstatus=2\n" {
