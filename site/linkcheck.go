@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/url"
 	"path"
 	"runtime"
@@ -51,33 +52,44 @@ func CheckLinks(files map[string][]byte) []string {
 			defer func() { <-sem }()
 			p := &out[i]
 			p.set = map[string]bool{}
-			doc, err := html.Parse(bytes.NewReader(files[name]))
-			if err != nil {
-				p.probs = append(p.probs, fmt.Sprintf("%s: %v", name, err))
-				return
-			}
-			var walk func(n *html.Node)
-			walk = func(n *html.Node) {
-				if n.Type == html.ElementNode {
-					for _, a := range n.Attr {
-						switch a.Key {
-						case "id":
-							if p.set[a.Val] {
-								p.probs = append(p.probs, fmt.Sprintf("%s: id %q is used twice", name, a.Val))
-							}
-							p.set[a.Val] = true
-						case "href", "src":
-							if n.Data == "a" || n.Data == "link" || n.Data == "script" || n.Data == "img" || n.Data == "area" {
-								p.refs = append(p.refs, ref{name, a.Key, a.Val})
-							}
+			// The tokenizer, not a parsed tree: only start tags and their
+			// attributes matter here, and script and style contents are
+			// still read as text.
+			z := html.NewTokenizer(bytes.NewReader(files[name]))
+			for {
+				tt := z.Next()
+				if tt == html.ErrorToken {
+					if err := z.Err(); err != io.EOF {
+						p.probs = append(p.probs, fmt.Sprintf("%s: %v", name, err))
+					}
+					return
+				}
+				if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+					continue
+				}
+				tag, more := z.TagName()
+				linking := false
+				switch string(tag) {
+				case "a", "link", "script", "img", "area":
+					linking = true
+				}
+				for more {
+					var k, v []byte
+					k, v, more = z.TagAttr()
+					switch string(k) {
+					case "id":
+						id := string(v)
+						if p.set[id] {
+							p.probs = append(p.probs, fmt.Sprintf("%s: id %q is used twice", name, id))
+						}
+						p.set[id] = true
+					case "href", "src":
+						if linking {
+							p.refs = append(p.refs, ref{name, string(k), string(v)})
 						}
 					}
 				}
-				for c := n.FirstChild; c != nil; c = c.NextSibling {
-					walk(c)
-				}
 			}
-			walk(doc)
 		}()
 	}
 	wg.Wait()

@@ -203,17 +203,25 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		err, printErr error
 	}
 	results := make([]result, len(pages))
-	// Every page and every print view is its own job, longest chapters
-	// first, so that the biggest chapter's two renders run side by side.
+	// Every page and every print view is its own job on every core,
+	// longest chapters first; the pages before the print views, which
+	// then find their blocks' highlighting in the renderer's cache rather
+	// than tokenising them again side by side.
 	type job struct {
 		i     int
 		print bool
 	}
-	var jobs []job
-	for i := range pages {
-		jobs = append(jobs, job{i, false}, job{i, true})
+	order := make([]int, len(pages))
+	for i := range order {
+		order[i] = i
 	}
-	sort.SliceStable(jobs, func(a, b int) bool { return len(pages[jobs[a].i].Source) > len(pages[jobs[b].i].Source) })
+	sort.SliceStable(order, func(a, b int) bool { return len(pages[order[a]].Source) > len(pages[order[b]].Source) })
+	var jobs []job
+	for _, print := range []bool{false, true} {
+		for _, i := range order {
+			jobs = append(jobs, job{i, print})
+		}
+	}
 	var wg sync.WaitGroup
 	work := make(chan job)
 	for range runtime.GOMAXPROCS(0) {

@@ -236,6 +236,9 @@ func TestCheckLinks(t *testing.T) {
 		{"absolute", `<a href="/b.html">x</a>`, []string{`a.html: href "/b.html" is absolute: the site must work from any folder`}},
 		{"missing image", `<img src="g.svg" alt="g">`, []string{`a.html: src "g.svg": no file g.svg in the site`}},
 		{"duplicate id", `<p id="top">again</p>`, []string{`a.html: id "top" is used twice`}},
+		{"script text is no markup", `<script>var s = '<a href="nope.html" id="top">';</script><style>a[href="#x"] {}</style>`, nil},
+		{"entities in values", `<a href="b.html#s&#101;c">x</a><a href="a.html#t&#111;p">y</a>`, nil},
+		{"self-closing", `<link rel="icon" href="g.svg"/>`, []string{`a.html: href "g.svg": no file g.svg in the site`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

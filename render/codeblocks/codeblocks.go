@@ -23,7 +23,10 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alecthomas/chroma/v2"
@@ -83,6 +86,24 @@ type Config struct {
 // Extension is the goldmark extension.
 type Extension struct {
 	cfg Config
+	// tokens caches chroma's tokens by lexer and code: a page and its
+	// print view show the same blocks, and distro variants often repeat
+	// a command, so each text is highlighted once per renderer.
+	tokens sync.Map // tokenKey -> *tokenEntry
+	// lexed counts the texts chroma tokenised, for the tests.
+	lexed atomic.Int64
+}
+
+type tokenKey struct {
+	lexer, code string
+}
+
+// tokenEntry is one text's tokens, computed once even when two pages ask
+// for them at the same time.
+type tokenEntry struct {
+	once sync.Once
+	toks []chroma.Token
+	err  error
 }
 
 // New returns the extension.
@@ -298,21 +319,13 @@ func lexerFor(lang string) chroma.Lexer {
 // tokens is kept whole, in the class of its first token.
 func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep func(string) bool) {
 	spans := placeholders.Find(code, keep)
-	it, err := l.Tokenise(nil, code)
-	if err != nil {
+	toks, ok := e.tokenise(l, code)
+	if !ok {
 		placeholders.WriteText(w, code, e.cfg.Settings, keep)
 		return
 	}
-	toks := it.Tokens()
-	var joined strings.Builder
-	for _, t := range toks {
-		joined.WriteString(t.Value)
-	}
-	if j := joined.String(); j != code && j != code+"\n" {
-		placeholders.WriteText(w, code, e.cfg.Settings, keep)
-		return
-	}
-	toks = mergeAcross(toks, spans)
+	// The cached tokens are shared: work on a copy.
+	toks = mergeAcross(slices.Clone(toks), spans)
 	// The lexer may add a final newline; the block's own text decides.
 	if !strings.HasSuffix(code, "\n") && len(toks) > 0 {
 		last := &toks[len(toks)-1]
@@ -343,6 +356,32 @@ func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep fun
 		// Tokens fell short of the text (never expected): keep the rest.
 		placeholders.WriteText(w, code[off:], e.cfg.Settings, keep)
 	}
+}
+
+// tokenise returns chroma's tokens for code, from the cache when this
+// lexer saw the same code before. ok is false when the lexer failed or its
+// tokens do not add up to the code (the caller then writes plain text).
+func (e *Extension) tokenise(l chroma.Lexer, code string) (toks []chroma.Token, ok bool) {
+	key := tokenKey{lexer: l.Config().Name, code: code}
+	v, _ := e.tokens.LoadOrStore(key, &tokenEntry{})
+	ent := v.(*tokenEntry)
+	ent.once.Do(func() {
+		e.lexed.Add(1)
+		it, err := l.Tokenise(nil, code)
+		if err != nil {
+			ent.err = err
+			return
+		}
+		ent.toks = it.Tokens()
+		var joined strings.Builder
+		for _, t := range ent.toks {
+			joined.WriteString(t.Value)
+		}
+		if j := joined.String(); j != code && j != code+"\n" {
+			ent.err = fmt.Errorf("tokens do not add up to the code")
+		}
+	})
+	return ent.toks, ent.err == nil
 }
 
 // mergeAcross joins tokens so that no placeholder span crosses a token

@@ -3,6 +3,7 @@ package codeblocks
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,5 +130,58 @@ func TestDuration(t *testing.T) {
 		if got := duration(d); got != want {
 			t.Errorf("duration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestHighlightCache writes the same blocks again, and from several
+// goroutines at once: chroma tokenises each text once per extension, and
+// the output does not change (the cached tokens are not edited in place,
+// as trimming a final newline would).
+func TestHighlightCache(t *testing.T) {
+	e := New(Config{Settings: settings})
+	blocks := []*guide.Block{
+		consoleBlock(guide.Attrs{Run: true},
+			&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP"},
+			&guide.Command{Prompt: "#", Text: "cat /etc/hosts", Expected: []string{"..."}}),
+		// The same command in another distro's block: no second lexing.
+		consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}},
+			&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP"}),
+		{Kind: guide.KindFile, Lang: "ini", Content: "[a]\nb = CONTROLLER_VIP", Placeholders: []string{"CONTROLLER_VIP"},
+			Attrs: guide.Attrs{Run: true, File: "/etc/x.conf", Owner: "root:root", Mode: 0o644}},
+		// The same text as plain text: another lexer, another entry.
+		{Kind: guide.KindPlain, Lang: "text", Content: "[a]\nb = CONTROLLER_VIP"},
+	}
+	write := func() string {
+		var w bytes.Buffer
+		for _, b := range blocks {
+			e.Write(&w, b, false)
+		}
+		return w.String()
+	}
+	first := write()
+	if got, want := e.lexed.Load(), int64(4); got != want {
+		t.Errorf("tokenised %d texts, want %d", got, want)
+	}
+	if !strings.Contains(first, `b = <span`) && !strings.Contains(first, `<span class="o">=</span>`) {
+		t.Errorf("the ini block is not highlighted:\n%s", first)
+	}
+	outs := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range outs {
+		wg.Add(1)
+		go func() { defer wg.Done(); outs[i] = write() }()
+	}
+	wg.Wait()
+	for i, out := range outs {
+		if diff := cmp.Diff(first, out); diff != "" {
+			t.Errorf("write %d differs from the first (-first +again):\n%s", i+2, diff)
+		}
+	}
+	if got := e.lexed.Load(); got != 4 {
+		t.Errorf("tokenised %d texts after writing the blocks again, want still 4", got)
+	}
+	// A fresh extension (a new build) starts with an empty cache.
+	if got := New(Config{Settings: settings}).lexed.Load(); got != 0 {
+		t.Errorf("a new extension has tokenised %d texts", got)
 	}
 }
