@@ -62,6 +62,16 @@ func (n NodeSel) Resolve(nodes []string) []string {
 // Parallel reports whether the selected nodes run the block at the same time.
 func (n NodeSel) Parallel() bool { return n.Kind == NodesAll || n.Kind == NodesOthers }
 
+// The values of when=.
+const (
+	// WhenLab blocks run only against the local lab: its fault commands.
+	WhenLab = "lab"
+	// WhenOwnNodes blocks run only on the reader's own nodes (verify
+	// with an inventory): what the lab has no stand-in for, such as a
+	// real fence device or a BMC.
+	WhenOwnNodes = "own-nodes"
+)
+
 // Attrs are the typed attributes of a fenced block.
 type Attrs struct {
 	Nodes      NodeSel       `json:"nodes"`
@@ -74,7 +84,7 @@ type Attrs struct {
 	Timeout    time.Duration `json:"timeout,omitempty"`
 	Run        bool          `json:"run"`
 	Reason     string        `json:"reason,omitempty"`
-	When       string        `json:"when,omitempty"` // "" or "lab"
+	When       string        `json:"when,omitempty"` // "", WhenLab or WhenOwnNodes
 	Background string        `json:"background,omitempty"`
 	Stop       string        `json:"stop,omitempty"`
 	ID         string        `json:"id,omitempty"`
@@ -286,8 +296,8 @@ func TypedAttrs(raw []RawAttr, nodes []string) (Attrs, []AttrError) {
 			}
 			a.Reason = r.Value
 		case "when":
-			if r.Value != "lab" {
-				bad(r, "unknown when=%s: the only value is lab", r.Value)
+			if r.Value != WhenLab && r.Value != WhenOwnNodes {
+				bad(r, "unknown when=%s: use lab or own-nodes", r.Value)
 			}
 			a.When = r.Value
 		case "background", "stop", "id":

@@ -250,11 +250,17 @@ func (p *chapterParser) checkKindAttrs(b *Block) {
 	if !a.Run && strings.TrimSpace(a.Reason) == "" {
 		p.dl.add(b.Pos, "run=no needs reason=\"...\" saying why the block does not run")
 	}
-	if a.When == "lab" && strings.TrimSpace(a.Reason) == "" {
+	if a.When == WhenLab && strings.TrimSpace(a.Reason) == "" {
 		p.dl.add(b.Pos, "when=lab needs reason=\"...\" saying what readers do instead")
 	}
+	if a.When == WhenOwnNodes && strings.TrimSpace(a.Reason) == "" {
+		p.dl.add(b.Pos, "when=own-nodes needs reason=\"...\" saying why the lab cannot run it")
+	}
+	if a.When != "" && !a.Run {
+		p.dl.add(b.Pos, "when=%s on a run=no block: a block that never runs has no condition", a.When)
+	}
 	if a.Reason != "" && a.Run && a.When == "" {
-		p.dl.add(b.Pos, "reason= is only for run=no or when=lab blocks")
+		p.dl.add(b.Pos, "reason= is only for run=no, when=lab or when=own-nodes blocks")
 	}
 	if a.Background != "" && a.Wait > 0 {
 		p.dl.add(b.Pos, "a background block cannot also wait=")

@@ -446,3 +446,31 @@ func TestLiveView(t *testing.T) {
 		t.Errorf("heartbeat lines in the live view:\n%q", out)
 	}
 }
+
+// when=lab runs only against the lab, when=own-nodes only elsewhere; the
+// other is skipped with its reason.
+func TestWhenPicksTheTarget(t *testing.T) {
+	g := testGuide(t, "# One\n\n## Fault\n\n"+
+		"```console\n# true\n```\n\n"+
+		"```console {nodes=local when=lab reason=\"the lab kills the node\"}\n# haguide lab kill n1\n```\n\n"+
+		"```console {nodes=local when=own-nodes reason=\"a real BMC\"}\n# ipmitool chassis power off\n```\n")
+	for _, tc := range []struct {
+		lab  bool
+		want []string
+	}{
+		{true, []string{"one/fault/1 ", "one/fault/2 ", "one/fault/3 own nodes only: a real BMC"}},
+		{false, []string{"one/fault/1 ", "one/fault/2 lab only: the lab kills the node", "one/fault/3 "}},
+	} {
+		p, err := NewPlan(g, "debian", PlanOptions{Lab: tc.lab})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range p.Steps {
+			got = append(got, s.ID+" "+s.Skip)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("lab=%v (-want +got):\n%s", tc.lab, d)
+		}
+	}
+}

@@ -92,8 +92,10 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 			switch {
 			case !b.Attrs.Run:
 				s.Skip = "run=no: " + b.Attrs.Reason
-			case b.Attrs.When == "lab" && !opts.Lab:
+			case b.Attrs.When == guide.WhenLab && !opts.Lab:
 				s.Skip = "lab only: " + b.Attrs.Reason
+			case b.Attrs.When == guide.WhenOwnNodes && opts.Lab:
+				s.Skip = "own nodes only: " + b.Attrs.Reason
 			}
 			p.Steps = append(p.Steps, s)
 		}
