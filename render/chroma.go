@@ -17,6 +17,20 @@ import (
 // nothing of the light theme leaks into the dark one. Style names are
 // chroma's (github, github-dark, monokai, ...).
 func ChromaCSS(light, dark string) (string, error) {
+	return chromaCSS(light, dark, nil)
+}
+
+// ChromaCSSFor is [ChromaCSS] with rules only for the given classes (those
+// the site's pages use, [Page].Classes) and the .chroma block itself.
+func ChromaCSSFor(light, dark string, classes []string) (string, error) {
+	keep := map[string]bool{}
+	for _, c := range classes {
+		keep[" ."+c] = true
+	}
+	return chromaCSS(light, dark, keep)
+}
+
+func chromaCSS(light, dark string, keep map[string]bool) (string, error) {
 	ls, ok := styles.Registry[strings.ToLower(light)]
 	if !ok {
 		return "", fmt.Errorf("unknown chroma style %q (known: %s)", light, strings.Join(styles.Names(), ", "))
@@ -26,6 +40,15 @@ func ChromaCSS(light, dark string) (string, error) {
 		return "", fmt.Errorf("unknown chroma style %q (known: %s)", dark, strings.Join(styles.Names(), ", "))
 	}
 	lr, dr := themeRules(ls), themeRules(ds)
+	if keep != nil {
+		for _, rules := range []map[string]string{lr, dr} {
+			for sel := range rules {
+				if sel != "" && !keep[sel] {
+					delete(rules, sel)
+				}
+			}
+		}
+	}
 	// Classes either theme styles, so that the dark theme can undo what
 	// the light theme sets.
 	classes := map[string]bool{}
@@ -37,10 +60,10 @@ func ChromaCSS(light, dark string) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "/* chroma: %s (light), %s (dark) */\n", ls.Name, ds.Name)
-	writeRules(&b, "", lr, nil)
-	writeRules(&b, "[data-theme=dark] ", dr, classes)
+	writeRules(&b, "", lr, nil, nil)
+	writeRules(&b, "[data-theme=dark] ", dr, classes, lr)
 	b.WriteString("@media (prefers-color-scheme: dark) {\n")
-	writeRules(&b, ":root:not([data-theme=light]) ", dr, classes)
+	writeRules(&b, ":root:not([data-theme=light]) ", dr, classes, lr)
 	b.WriteString("}\n")
 	return b.String(), nil
 }
@@ -91,11 +114,11 @@ func decls(e chroma.StyleEntry, full bool) string {
 	return strings.Join(d, ";")
 }
 
-// resetDecls fills in what a theme leaves unset so that it undoes the
-// other theme.
-func resetDecls(d string) string {
+// resetDecls adds to d a default for each property the other theme's
+// declarations set and d does not, so that d undoes them.
+func resetDecls(d, other string) string {
 	add := func(prop, val string) {
-		if !strings.Contains(d, prop+":") {
+		if strings.Contains(other, prop+":") && !strings.Contains(d, prop+":") {
 			if d != "" {
 				d += ";"
 			}
@@ -112,8 +135,8 @@ func resetDecls(d string) string {
 
 // writeRules writes one theme's rules, grouping selectors that share their
 // declarations. With classes set, it writes a rule for each of them,
-// restating defaults.
-func writeRules(b *strings.Builder, prefix string, rules map[string]string, classes map[string]bool) {
+// restating the defaults of what the other theme's rule sets.
+func writeRules(b *strings.Builder, prefix string, rules map[string]string, classes map[string]bool, other map[string]string) {
 	bySet := map[string][]string{}
 	add := func(sel, d string) {
 		if d == "" {
@@ -129,7 +152,7 @@ func writeRules(b *strings.Builder, prefix string, rules map[string]string, clas
 		for sel := range classes {
 			d := rules[sel]
 			if sel != "" {
-				d = resetDecls(d)
+				d = resetDecls(d, other[sel])
 			}
 			add(sel, d)
 		}
@@ -143,4 +166,49 @@ func writeRules(b *strings.Builder, prefix string, rules map[string]string, clas
 	for _, l := range lines {
 		b.WriteString(l)
 	}
+}
+
+// PlainClasses returns the chroma classes that, in both styles, set
+// nothing but the colour of the text around them: the style's own text
+// colour (its background entry's), or lightFG and darkFG, the page's text
+// colours, where the style has none. A span of such a class shows nothing,
+// so the renderer leaves it out (github's name attributes and punctuation
+// are the text colour: a span for every key of every ini file, for
+// nothing).
+func PlainClasses(light, dark, lightFG, darkFG string) ([]string, error) {
+	var out []string
+	ls, ok := styles.Registry[strings.ToLower(light)]
+	if !ok {
+		return nil, fmt.Errorf("unknown chroma style %q", light)
+	}
+	ds, ok := styles.Registry[strings.ToLower(dark)]
+	if !ok {
+		return nil, fmt.Errorf("unknown chroma style %q", dark)
+	}
+	lfg, dfg := chroma.ParseColour(lightFG), chroma.ParseColour(darkFG)
+	if !lfg.IsSet() || !dfg.IsSet() {
+		return nil, fmt.Errorf("text colours %q and %q: want #rrggbb", lightFG, darkFG)
+	}
+	seen := map[string]bool{}
+	for tt, cls := range chroma.StandardTypes {
+		if cls == "" || seen[cls] || tt == chroma.Background || tt == chroma.PreWrapper {
+			continue
+		}
+		if plainIn(ls, tt, lfg) && plainIn(ds, tt, dfg) {
+			seen[cls] = true
+			out = append(out, cls)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func plainIn(s *chroma.Style, tt chroma.TokenType, fg chroma.Colour) bool {
+	bg := s.Get(chroma.Background)
+	e := s.Get(tt).Sub(bg)
+	if bg.Colour.IsSet() {
+		fg = bg.Colour
+	}
+	return (!e.Colour.IsSet() || e.Colour == fg) && !e.Background.IsSet() &&
+		e.Bold != chroma.Yes && e.Italic != chroma.Yes && e.Underline != chroma.Yes
 }

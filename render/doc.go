@@ -30,36 +30,46 @@
 //   - Headings below the title: <div class="heading hN"><hN id="ID">…</hN>
 //     <a class="anchor" href="#ID" aria-label="Permalink: …">#</a></div>.
 //   - Blocks: <figure class="block console|file|plain [runs|norun|labonly]"
-//     data-step="STEP-ID" data-distros="ubuntu debian">, an optional
+//     data-step="STEP-ID" data-distros="ubuntu debian"> (data-distros
+//     only outside a tab group, whose panel says it), an optional
 //     <figcaption class="block-meta"> (span.where.where-KIND, span.file with
 //     span.file-mode and span.apply.apply-merge|apply-replace,
 //     span.distros, span.badge.norun|labonly with span.reason,
 //     span.timing), then div.block-code holding pre.chroma (tabindex=0,
-//     for keyboard scrolling) and a copy button.
-//   - Console lines: span.line.cmd starting with
-//     <span class="prompt" aria-hidden="true"># </span>, and
-//     span.line.output (span.line.output.gap for a "..." line). CSS should
-//     make prompts unselectable.
-//   - Copy: <button type="button" class="copy" data-copy="TEXT"
-//     aria-label="Copy the commands">Copy</button>; TEXT holds only the
-//     commands (no prompts, no output; placeholders as written). The
-//     script does the copying; without it the button does nothing, so the
-//     site may hide it under a no-JS class.
-//   - Tab groups: div.tabs[data-group][data-distros] holding
-//     div.tablist[role=tablist][hidden] of button[role=tab][data-distros]
-//     and div.tabpanel[role=tabpanel][data-distros], each panel starting
-//     with p.tab-label naming its distros. Without JavaScript every panel
-//     shows with its label. The script removes hidden from the tab list,
-//     hides the labels, shows the panel whose data-distros holds the chosen
+//     for keyboard scrolling) with <code class="language-LANG">.
+//     Highlighting uses chroma's class names, except classes that look like
+//     the text around them in both themes (Options.PlainClasses), which get
+//     no span. Text is escaped for text content (&, <, >; not quotes).
+//   - Console lines: span.line.cmd holding exactly one command's text
+//     (span.line.cmd.user for a command with the prompt $), and
+//     span.line.output (span.line.output.gap for a "..." line). The prompt
+//     is not in the text: CSS draws it (.line.cmd::before), so selecting
+//     or copying never takes it.
+//   - Copy: render writes no button. The site's script adds one to each
+//     div.block-code and copies the text of its span.line.cmd elements
+//     joined by newlines (a console block: no prompts, no output), or else
+//     the code's text without its final newlines; that is
+//     codeblocks.CopyText of the block, which the tests check.
+//   - Tab groups: div.tabs#tabs-N (SLUG--tabs-N in the print view)
+//     holding div.tabpanel[data-distros], each starting with p.tab-label
+//     naming its distros. Without JavaScript every panel shows with its
+//     label, and there are no tabs. The script makes the tab list
+//     (div.tablist[role=tablist] of button[role=tab], ids ID-tab-N and
+//     ID-panel-N, aria-controls, aria-labelledby, role=tabpanel), hides
+//     the labels, shows the panel whose data-distros holds the chosen
 //     distro (the first panel when none does), and keeps aria-selected and
 //     tabindex in step.
-//   - Documentation links: a.doc-link[data-ref]; a.doc-link.per-distro also
-//     has data-href-DISTRO for every distro, href being the first distro's
-//     URL: the script sets href from the chosen distro.
-//   - Placeholders: <var class="ph [secret] [builtin]" data-ph="NAME"
-//     title="MEANING (for example …)" tabindex="0">NAME</var>; the title
-//     shows on hover, and CSS can show it on focus (var.ph:focus::after {
-//     content: attr(title) }).
+//   - Documentation links: a.doc-link[data-ref]; a.doc-link.per-distro
+//     has href for the first distro and data-href-DISTRO for each distro
+//     whose URL differs: the script sets href from the chosen distro.
+//   - Placeholders: every use is <var class="ph [secret]">NAME</var>; the
+//     page ends with section.ph-list (heading h2#values_to_replace, the
+//     last TOC entry) whose dl has, for each placeholder the page used, in
+//     order of first use, <dt><var class="ph">NAME</var></dt> and
+//     <dd id="ph-NAME">MEANING (for example …)</dd> (ids SLUG--… in the
+//     print view). The script makes each use focusable, sets its
+//     aria-describedby to its entry and shows the entry's text on hover
+//     and focus. Page.Placeholders lists them.
 //   - Admonitions: <div class="admonition note|tip|important|warning|caution"
 //     role="note"><p class="admonition-title">Note</p>…</div>.
 //   - External links have class "external".

@@ -26,6 +26,9 @@ type Options struct {
 	// Distros are the distro ids in tab order; empty means the guide's
 	// settings order.
 	Distros []string
+	// PlainClasses are chroma classes written without a span
+	// ([PlainClasses]).
+	PlainClasses []string
 }
 
 // Renderer renders the pages of one guide. It is safe for concurrent use.
@@ -46,6 +49,13 @@ type Page struct {
 	// Text is the page's plain text (prose, headings and commands, not
 	// expected output) for a search index.
 	Text string
+	// Placeholders are the placeholders the page shows, in order of first
+	// use; the page ends with the list of their meanings (its heading is
+	// the last TOC entry).
+	Placeholders []string
+	// Classes are the chroma classes of the page's highlighted code, for
+	// [ChromaCSSFor].
+	Classes []string
 }
 
 // Heading is one entry of a page's table of contents.
@@ -70,7 +80,7 @@ func New(g *guide.Guide, opts Options) *Renderer {
 	r.md = guide.Markdown(
 		headings.New(),
 		admonitions.New(),
-		codeblocks.New(codeblocks.Config{Settings: s}),
+		codeblocks.New(codeblocks.Config{Settings: s, Plain: opts.PlainClasses}),
 		tabs.New(r.distros),
 		links.New(links.Config{Release: s.Release, Distros: r.distros}),
 		placeholders.New(s),
@@ -121,6 +131,11 @@ func (r *Renderer) page(c *guide.Chapter, print bool) (*Page, error) {
 		}
 		p.TOC = append(p.TOC, Heading(h))
 	}
+	p.Placeholders = pg.Placeholders()
+	if len(p.Placeholders) > 0 {
+		p.TOC = append(p.TOC, Heading{Level: 2, ID: pg.ID(placeholders.ListID), Text: "Values to replace"})
+	}
+	p.Classes = pg.Classes()
 	p.Text = plainText(doc, src)
 	if ds := pg.Diagnostics(); ds != nil {
 		return p, ds

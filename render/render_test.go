@@ -2,13 +2,17 @@ package render
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/codeblocks"
 )
 
 func loadEmbedded(t testing.TB) *guide.Guide {
@@ -117,6 +121,15 @@ func TestHeadingIDsMatchModel(t *testing.T) {
 			for _, h := range p.TOC {
 				got = append(got, h.ID)
 			}
+			// The page's list of placeholders comes last, with an id no
+			// heading can have (an underscore).
+			if len(p.Placeholders) > 0 {
+				if n := len(got); n == 0 || got[n-1] != "values_to_replace" {
+					t.Errorf("%s: the TOC does not end with the list of placeholders: %v", c.File, got)
+				} else {
+					got = got[:n-1]
+				}
+			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s: ids (-model +rendered):\n%s", c.File, diff)
 			}
@@ -124,29 +137,117 @@ func TestHeadingIDsMatchModel(t *testing.T) {
 	}
 }
 
-// Every block of the model is rendered, with its step id and one copy
-// button.
+// Every block of the model is rendered, with its step id, and the code
+// holds exactly what the site's copy button copies (site.js
+// blockCopyText, mirrored by copyText here): the text of each span.line.cmd
+// joined by newlines in a console block (no prompt, no output), else the
+// code without its final newlines; and the page's placeholders are listed.
 func TestEveryBlockRendered(t *testing.T) {
-	g := loadTestGuide(t)
-	r := New(g, Options{})
-	for _, c := range g.Pages() {
-		p, err := r.Page(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		html := string(p.HTML)
-		if got, want := strings.Count(html, `<figure class="block `), len(c.Blocks)+strings.Count(string(c.Source), "\n    an indented"); got != want {
-			t.Errorf("%s: %d blocks rendered, the model has %d", c.File, got, want)
-		}
-		if got, want := strings.Count(html, `<button type="button" class="copy"`), strings.Count(html, `<figure class="block `); got != want {
-			t.Errorf("%s: %d copy buttons for %d blocks", c.File, got, want)
-		}
-		for _, b := range c.Blocks {
-			if b.ID != "" && !strings.Contains(html, `data-step="`+b.ID+`"`) {
-				t.Errorf("%s: step %s not in the page", c.File, b.ID)
+	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
+		r := New(g, Options{})
+		for _, c := range g.Pages() {
+			p, err := r.Page(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := string(p.HTML)
+			if got, want := strings.Count(page, `<figure class="block `), len(c.Blocks)+strings.Count(string(c.Source), "\n    an indented"); got != want {
+				t.Errorf("%s: %d blocks rendered, the model has %d", c.File, got, want)
+			}
+			// Distro variants share their step id.
+			got := copyTexts(t, page)
+			want := map[string][]string{}
+			for _, b := range c.Blocks {
+				if b.ID != "" {
+					want[b.ID] = append(want[b.ID], codeblocks.CopyText(b))
+				}
+			}
+			for _, m := range []map[string][]string{got, want} {
+				for _, v := range m {
+					slices.Sort(v)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s: what each step's copy button copies (-model +page):\n%s", c.File, diff)
+			}
+			for _, name := range p.Placeholders {
+				if !strings.Contains(page, `<dd id="ph-`+name+`">`) {
+					t.Errorf("%s: %s has no entry in the list", c.File, name)
+				}
 			}
 		}
 	}
+}
+
+// copyTexts maps each block's step id to the texts its copy buttons copy.
+func copyTexts(t *testing.T, page string) map[string][]string {
+	t.Helper()
+	nodes, err := html.ParseFragment(strings.NewReader(page), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasClass := func(n *html.Node, cls string) bool {
+		for _, a := range n.Attr {
+			if a.Key == "class" && slices.Contains(strings.Fields(a.Val), cls) {
+				return true
+			}
+		}
+		return false
+	}
+	var text func(n *html.Node, b *strings.Builder)
+	text = func(n *html.Node, b *strings.Builder) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			text(c, b)
+		}
+	}
+	var find func(n *html.Node, match func(*html.Node) bool, out *[]*html.Node)
+	find = func(n *html.Node, match func(*html.Node) bool, out *[]*html.Node) {
+		if n.Type == html.ElementNode && match(n) {
+			*out = append(*out, n)
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c, match, out)
+		}
+	}
+	out := map[string][]string{}
+	var figs []*html.Node
+	for _, n := range nodes {
+		find(n, func(n *html.Node) bool { return n.Data == "figure" }, &figs)
+	}
+	for _, f := range figs {
+		step := ""
+		for _, a := range f.Attr {
+			if a.Key == "data-step" {
+				step = a.Val
+			}
+		}
+		var codes, cmds []*html.Node
+		find(f, func(n *html.Node) bool { return n.Data == "code" && n.Parent.Data == "pre" }, &codes)
+		if len(codes) != 1 {
+			t.Errorf("step %s: %d code elements in a pre", step, len(codes))
+			continue
+		}
+		find(codes[0], func(n *html.Node) bool { return hasClass(n, "cmd") }, &cmds)
+		var parts []string
+		for _, c := range cmds {
+			var b strings.Builder
+			text(c, &b)
+			parts = append(parts, b.String())
+		}
+		if len(cmds) == 0 {
+			var b strings.Builder
+			text(codes[0], &b)
+			parts = []string{strings.TrimRight(b.String(), "\n")}
+		}
+		if step != "" {
+			out[step] = append(out[step], strings.Join(parts, "\n"))
+		}
+	}
+	return out
 }
 
 // Problems in a page come back as file:line:col diagnostics, with the page.

@@ -24,6 +24,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/haguide/haguide/render/codeblocks"
 )
 
 // chromiumPath finds Debian's chromium (or $HAGUIDE_CHROMIUM). Without one
@@ -149,13 +152,21 @@ func open(t *testing.T, ctx context.Context, url string) {
 }
 
 // groupsJS reports, for every tab group of the page, the distros of its
-// shown panels and of its selected tab, and whether its labels show.
+// shown panels and of its selected tab, whether its labels show, and
+// whether the tabs the script made hold together (one per panel, each
+// controlling its panel, which it labels).
 const groupsJS = `Array.from(document.querySelectorAll('.tabs')).map(g => {
   const own = sel => Array.from(g.querySelectorAll(sel)).filter(e => e.closest('.tabs') === g);
-  const shown = own('[role=tabpanel]').filter(p => p.getClientRects().length > 0);
+  const shown = own('.tabpanel').filter(p => p.getClientRects().length > 0);
   const selected = own('[role=tab][aria-selected=true]');
+  const tabs = own('[role=tab]');
   return {
-    all: own('[role=tabpanel]').map(p => p.dataset.distros),
+    all: own('.tabpanel').map(p => p.dataset.distros),
+    tabs: tabs.length,
+    aria: tabs.length === own('.tabpanel').length && tabs.every(t => {
+      const p = document.getElementById(t.getAttribute('aria-controls'));
+      return p && p.closest('.tabs') === g && p.getAttribute('role') === 'tabpanel' && p.getAttribute('aria-labelledby') === t.id && t.closest('[role=tablist]');
+    }),
     shown: shown.map(p => p.dataset.distros),
     selected: selected.map(t => t.dataset.distros),
     focusable: own('[role=tab]').filter(t => t.tabIndex === 0).length,
@@ -171,6 +182,8 @@ type group struct {
 	Focusable    int      `json:"focusable"`
 	TablistShown bool     `json:"tablistShown"`
 	LabelsShown  int      `json:"labelsShown"`
+	Tabs         int      `json:"tabs"`
+	ARIA         bool     `json:"aria"`
 }
 
 // checkDistro checks that every tab group of the page shows the panel for
@@ -191,13 +204,52 @@ func checkDistro(t *testing.T, ctx context.Context, page, distro string) {
 				break
 			}
 		}
-		if len(g.Shown) != 1 || g.Shown[0] != want || len(g.Selected) != 1 || g.Selected[0] != want || g.Focusable != 1 || !g.TablistShown || g.LabelsShown != 0 {
+		if len(g.Shown) != 1 || g.Shown[0] != want || len(g.Selected) != 1 || g.Selected[0] != want || g.Focusable != 1 || !g.TablistShown || g.LabelsShown != 0 || !g.ARIA {
 			t.Errorf("%s, group %d, distro %s: %+v; want only panel %q shown and selected", page, i+1, distro, g, want)
 		}
 	}
-	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => a.getAttribute('href') !== a.getAttribute('data-href-`+distro+`')).map(a => a.dataset.ref)`)
+	// A distro without data-href-ID uses the link's first href (the first
+	// distro's page), which the script keeps in haguideHref.
+	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => !a.haguideHref || a.getAttribute('href') !== (a.getAttribute('data-href-`+distro+`') || a.haguideHref)).map(a => a.dataset.ref)`)
 	if len(bad) > 0 {
 		t.Errorf("%s: documentation links not for %s: %v", page, distro, bad)
+	}
+}
+
+// checkCopyTexts compares what each block's copy button would copy (the
+// script's haguideCopyText) with the guide model's codeblocks.CopyText,
+// step by step (distro variants share a step id).
+func checkCopyTexts(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	g, err := Load(realGuide())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := g.Page(file)
+	if c == nil {
+		t.Fatalf("no page %s", file)
+	}
+	want := map[string][]string{}
+	for _, b := range c.Blocks {
+		if b.ID != "" {
+			want[b.ID] = append(want[b.ID], codeblocks.CopyText(b))
+		}
+	}
+	pairs := eval[[][2]string](t, ctx, `Array.from(document.querySelectorAll('figure.block[data-step]')).map(f => [f.dataset.step, window.haguideCopyText(f.querySelector('pre code'))])`)
+	got := map[string][]string{}
+	for _, p := range pairs {
+		got[p[0]] = append(got[p[0]], p[1])
+	}
+	for _, m := range []map[string][]string{want, got} {
+		for _, v := range m {
+			slices.Sort(v)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s: what the copy buttons copy (-model +page):\n%s", file, diff)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('figure.block button.copy').length - document.querySelectorAll('figure.block').length`); n != 0 {
+		t.Errorf("%s: %d more copy buttons than blocks", file, n)
 	}
 }
 
@@ -298,13 +350,13 @@ func TestBrowser(t *testing.T) {
   const has = (b, d) => b.dataset.distros.split(' ').includes(d);
   const b = tabs.find(b => !has(b, 'ubuntu') && !has(b, 'rhel')) || tabs.find(b => !has(b, 'ubuntu'));
   if (!b) return '';
-  b.id = 'test-other-tab';
+  b.dataset.test = 'other-tab'; // not its id, which its panel names
   return b.dataset.distros.split(' ')[0];
 })()`)
 			if other == "" {
 				t.Fatal("chapter 8 has no tab for another distro than ubuntu")
 			}
-			do(t, ctx, "click the "+other+" tab", chromedp.Click(chromedp.CSS("#test-other-tab")))
+			do(t, ctx, "click the "+other+" tab", chromedp.Click(chromedp.CSS("[data-test=other-tab]")))
 			checkDistro(t, ctx, "08-api-services.html", other)
 
 			// ... and on the next page, and after a reload.
@@ -369,8 +421,8 @@ func TestBrowser(t *testing.T) {
   b.id = 'test-copy';
   b.scrollIntoView({block: 'center'});
   return {
-    copy: b.dataset.copy,
-    commands: Array.from(f.querySelectorAll('.line.cmd')).map(l => Array.from(l.childNodes).filter(n => !(n.classList && n.classList.contains('prompt'))).map(n => n.textContent).join('')),
+    label: b.getAttribute('aria-label'),
+    commands: Array.from(f.querySelectorAll('.line.cmd')).map(l => l.textContent),
     output: Array.from(f.querySelectorAll('.line.output')).map(l => l.textContent).filter(s => s.trim() !== ''),
   };
 })()`)
@@ -384,9 +436,16 @@ func TestBrowser(t *testing.T) {
 			for _, o := range want["output"].([]any) {
 				output = append(output, o.(string))
 			}
-			if clip != want["copy"] || clip != strings.Join(commands, "\n") {
+			if clip != strings.Join(commands, "\n") {
 				t.Errorf("clipboard = %q\nwant the commands %q", clip, strings.Join(commands, "\n"))
 			}
+			if want["label"] != "Copy the commands" {
+				t.Errorf("the copy button of a console block is labelled %q", want["label"])
+			}
+			// Every block's button copies what the guide model says it
+			// should (codeblocks.CopyText), read by the script from the
+			// code itself.
+			checkCopyTexts(t, ctx, "08-api-services.md")
 			for _, line := range strings.Split(clip, "\n") {
 				if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "$ ") {
 					t.Errorf("clipboard has a prompt: %q", line)
@@ -401,12 +460,18 @@ func TestBrowser(t *testing.T) {
 			tip := func() string {
 				return eval[string](t, ctx, `(() => { const t = document.getElementById('ph-tip'); return t.hidden ? '' : t.textContent; })()`)
 			}
-			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var.ph')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); return {tip: v.dataset.tip, title: v.getAttribute('title') || '', x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
+			// The meaning is written once, in the page's list; every use
+			// is focusable and described by its entry.
+			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var.ph')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); const dd = document.getElementById(v.getAttribute('aria-describedby')); return {tip: dd && dd.closest('.ph-list') && dd.previousElementSibling.textContent === v.textContent ? dd.textContent : '', title: v.getAttribute('title') || '', tabindex: v.tabIndex, x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
 			if len(phs) < 2 {
 				t.Fatal("fewer than two placeholders in chapter 8's prose")
 			}
-			if phs[0]["tip"] == "" || phs[0]["title"] != "" {
-				t.Errorf("placeholder meaning not moved from title to the tooltip: %v", phs[0])
+			if phs[0]["tip"] == "" || phs[0]["title"] != "" || phs[0]["tabindex"] != float64(0) {
+				t.Errorf("placeholder not described by its entry in the page's list, or not focusable: %v", phs[0])
+			}
+			undescribed := eval[int](t, ctx, `Array.from(document.querySelectorAll('var.ph')).filter(v => !v.closest('.ph-list') && !(document.getElementById(v.getAttribute('aria-describedby') || '') || {}).textContent).length`)
+			if undescribed > 0 {
+				t.Errorf("%d placeholders of chapter 8 have no description", undescribed)
 			}
 			do(t, ctx, "focus a placeholder", chromedp.Focus(chromedp.CSS("#test-ph-0")))
 			if got := tip(); got != phs[0]["tip"] {
@@ -514,8 +579,12 @@ func TestBrowser(t *testing.T) {
 				t.Error("a tab label is empty")
 			}
 		}
-		if n := eval[int](t, ctx, `Array.from(document.querySelectorAll('button.copy, .js-only')).filter(b => b.getClientRects().length > 0).length`); n != 0 {
+		if n := eval[int](t, ctx, `Array.from(document.querySelectorAll('button.copy, .js-only, [role=tab]')).filter(b => b.getClientRects().length > 0).length`); n != 0 {
 			t.Errorf("%d controls that need JavaScript show without it", n)
+		}
+		// The placeholders' meanings are on the page to read.
+		if n := eval[int](t, ctx, `Array.from(document.querySelectorAll('.ph-list dd')).filter(d => d.getClientRects().length > 0 && d.textContent.trim() !== '').length`); n < 5 {
+			t.Errorf("only %d placeholder meanings readable without JavaScript", n)
 		}
 		screenshot(t, ctx, "nojs-08")
 	})

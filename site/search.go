@@ -87,7 +87,7 @@ func pageDocs(c *guide.Chapter, href string, p *render.Page) ([]searchDoc, error
 		}
 		cls := " " + attr(n, "class") + " "
 		switch {
-		case n.Data == "button", n.Data == "h1",
+		case n.Data == "button", n.Data == "h1", strings.Contains(cls, " ph-list "),
 			strings.Contains(cls, " prompt "), strings.Contains(cls, " output "),
 			strings.Contains(cls, " anchor "), strings.Contains(cls, " tab-label "):
 			return
@@ -300,4 +300,7 @@ func searchIndex(docs []searchDoc) ([]byte, error) {
 }
 
 // newRendererForTest is render.New with the site's options.
-func newRendererForTest(g *guide.Guide) *render.Renderer { return render.New(g, render.Options{}) }
+func newRendererForTest(g *guide.Guide) *render.Renderer {
+	opts, _ := renderOptions()
+	return render.New(g, opts)
+}

@@ -23,11 +23,23 @@ import (
 //go:embed assets templates
 var embedded embed.FS
 
-// Chroma styles of the light and the dark theme.
+// Chroma styles of the light and the dark theme, and the text colours
+// site.css gives the two themes (--fg), for render.PlainClasses.
 const (
 	lightStyle = "github"
 	darkStyle  = "github-dark"
+	lightFG    = "#1f2328"
+	darkFG     = "#e6edf3"
 )
+
+// renderOptions are the renderer's options for the site's themes.
+func renderOptions() (render.Options, error) {
+	plain, err := render.PlainClasses(lightStyle, darkStyle, lightFG, darkFG)
+	if err != nil {
+		return render.Options{}, fmt.Errorf("site: %w", err)
+	}
+	return render.Options{PlainClasses: plain}, nil
+}
 
 // Options tune a build.
 type Options struct {
@@ -192,12 +204,11 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 			return nil, fmt.Errorf("site: %s would be written to index.html, which the front page uses", c.File)
 		}
 	}
-	// Assets first: pages link them with a content hash for caching.
-	if err := addAssets(s, sd); err != nil {
+	ropts, err := renderOptions()
+	if err != nil {
 		return nil, err
 	}
-
-	r := render.New(g, render.Options{})
+	r := render.New(g, ropts)
 	type result struct {
 		page, print   *render.Page
 		err, printErr error
@@ -270,6 +281,23 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	if len(diags) > 0 {
 		diags.Sort()
 		return nil, diags
+	}
+
+	// The assets before the layout, which links them with a content hash
+	// for caching; the highlighting CSS has the classes the pages use.
+	used := map[string]bool{}
+	for _, res := range results {
+		for _, c := range res.page.Classes {
+			used[c] = true
+		}
+	}
+	classes := make([]string, 0, len(used))
+	for c := range used {
+		classes = append(classes, c)
+	}
+	sort.Strings(classes)
+	if err := addAssets(s, sd, classes); err != nil {
+		return nil, err
 	}
 
 	// The search index, from the rendered pages.
@@ -405,9 +433,9 @@ func execute(t *template.Template, name string, data *pageData) ([]byte, error) 
 	return b.Bytes(), nil
 }
 
-// addAssets puts the embedded assets and the generated CSS into the site,
-// noting each one's versioned href.
-func addAssets(s *Site, sd *siteData) error {
+// addAssets puts the embedded assets and the generated CSS (for the chroma
+// classes the pages use) into the site, noting each one's versioned href.
+func addAssets(s *Site, sd *siteData, classes []string) error {
 	err := fs.WalkDir(embedded, "assets", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -416,17 +444,23 @@ func addAssets(s *Site, sd *siteData) error {
 		if err != nil {
 			return err
 		}
+		switch p {
+		case "assets/site.css":
+			b = []byte(minifyCSS(string(b)))
+		case "assets/site.js", "assets/search.js":
+			b = []byte(minifyJS(string(b)))
+		}
 		s.Files[p] = b
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("site: assets: %w", err)
 	}
-	css, err := render.ChromaCSS(lightStyle, darkStyle)
+	css, err := render.ChromaCSSFor(lightStyle, darkStyle, classes)
 	if err != nil {
 		return fmt.Errorf("site: %w", err)
 	}
-	s.Files["assets/chroma.css"] = []byte(css)
+	s.Files["assets/chroma.css"] = []byte(minifyCSS(css))
 	for p, b := range s.Files {
 		if strings.HasPrefix(p, "assets/") {
 			addAsset(s, sd, p, b)

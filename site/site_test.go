@@ -67,7 +67,7 @@ func TestRenderFiles(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
 	want := []string{
 		".haguide-site", "01-intro.html", "02-cluster.html", "404.html", "assets/chroma.css",
-		"assets/favicon.svg", "assets/search-index.js", "assets/site.css", "assets/site.js", "index.html", "print.html", "sitemap.xml",
+		"assets/favicon.svg", "assets/search-index.js", "assets/search.js", "assets/site.css", "assets/site.js", "index.html", "print.html", "sitemap.xml",
 	}
 	var got []string
 	for n := range s.Files {
@@ -118,8 +118,15 @@ func TestLayout(t *testing.T) {
 			`assets/site.css\?v=[0-9a-f]{8}`,
 			`<title>Intro · Test guide</title>`,
 			`haguide v9`,
-			`<div class="tabs" data-group="1"`,
-		}, nil},
+			`<div class="tabs" id="tabs-1">`,
+			`<div id="ph-tip" class="ph-tip" aria-hidden="true" hidden></div>`,
+			// The placeholders' meanings, once, at the end of the page,
+			// and in its TOC.
+			`<section class="ph-list" aria-labelledby="values_to_replace">`,
+			`<dd id="ph-CONTROLLER_VIP">`,
+			`<li class="toc-h2"><a href="#values_to_replace">Values to replace</a></li>`,
+			`data-ui="assets/search.js\?v=[0-9a-f]{8}"`,
+		}, []string{`title="The`, `data-copy`, `role="tab`}},
 		{"index.html", []string{`<a class="next" rel="next" href="01-intro.html">`}, []string{`class="prev"`, `class="toc"`, `rel="canonical"`}},
 		{"02-cluster.html", []string{`<a class="prev" rel="prev" href="01-intro.html">`}, []string{`class="next"`}},
 		{"print.html", []string{
@@ -127,6 +134,7 @@ func TestLayout(t *testing.T) {
 			`<li><a href="#chapter-02-cluster">2. Cluster</a></li>`,
 			`id="01-intro--install"`,
 			`href="#02-cluster--corosync"`,
+			`<dd id="01-intro--ph-CONTROLLER_VIP">`,
 		}, []string{`class="prev-next"`}},
 		{"404.html", []string{`<h1>Page not found</h1>`, `href="index.html"`}, nil},
 		{"sitemap.xml", []string{`<loc>./</loc>`, `<loc>01-intro.html</loc>`}, []string{`print.html`, `404.html`}},

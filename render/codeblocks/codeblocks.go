@@ -10,13 +10,20 @@
 //	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu">
 //	  <figcaption class="block-meta">…where, file, run=no reason, lab only, wait…</figcaption>
 //	  <div class="block-code">
-//	    <pre class="chroma" tabindex="0"><code class="language-console" data-lang="console">
-//	      <span class="line cmd"><span class="prompt" aria-hidden="true"># </span>…highlighted command…</span>
+//	    <pre class="chroma" tabindex="0"><code class="language-console">
+//	      <span class="line cmd">…highlighted command…</span>
+//	      <span class="line cmd user">…a command with the prompt $…</span>
 //	      <span class="line output">expected output</span>
 //	    </code></pre>
-//	    <button type="button" class="copy" data-copy="…the commands only…" aria-label="Copy the commands">Copy</button>
 //	  </div>
 //	</figure>
+//
+// The prompt is not in the text: the site's CSS shows "# " (root) or "$ "
+// (user) before each command, so that selecting or copying the text never
+// takes it. The text of each span.line.cmd is exactly the command
+// ([guide.Command].Text), so the site's script builds the copy button
+// and its text ([CopyText]) from the code itself rather than from a second
+// copy of every block in the page.
 package codeblocks
 
 import (
@@ -49,6 +56,9 @@ var Kind = ast.NewNodeKind("GuideBlock")
 // Block is a fenced block with what the guide model knows about it.
 type Block struct {
 	ast.BaseBlock
+	// Page is the page the block is on, which lists the placeholders it
+	// shows; nil outside a page.
+	Page *pagectx.Page
 	// Model is the guide model's block; never nil (a block the model does
 	// not know is treated as plain).
 	Model *guide.Block
@@ -81,11 +91,15 @@ func (b *Block) PlainText() string {
 type Config struct {
 	// Settings are the guide's settings: placeholders and nodes.
 	Settings *guide.Settings
+	// Plain are chroma classes not worth a span: they look like the text
+	// around them in every theme ([render.PlainClasses]).
+	Plain []string
 }
 
 // Extension is the goldmark extension.
 type Extension struct {
-	cfg Config
+	cfg   Config
+	plain map[string]bool
 	// tokens caches chroma's tokens by lexer and code: a page and its
 	// print view show the same blocks, and distro variants often repeat
 	// a command, so each text is highlighted once per renderer.
@@ -111,7 +125,11 @@ func New(cfg Config) *Extension {
 	if cfg.Settings == nil {
 		cfg.Settings = &guide.Settings{}
 	}
-	return &Extension{cfg: cfg}
+	e := &Extension{cfg: cfg, plain: map[string]bool{}}
+	for _, c := range cfg.Plain {
+		e.plain[c] = true
+	}
+	return e
 }
 
 // Extend adds the transformer and the renderer.
@@ -146,7 +164,7 @@ func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.C
 		if m == nil {
 			m = plainModel(n, f, src)
 		}
-		b := &Block{Model: m}
+		b := &Block{Model: m, Page: page}
 		b.SetLines(n.Lines())
 		b.SetBlankPreviousLines(n.HasBlankPreviousLines())
 		parent := n.Parent()
@@ -191,13 +209,14 @@ func (e *Extension) render(w util.BufWriter, src []byte, n ast.Node, entering bo
 		return ast.WalkSkipChildren, nil
 	}
 	b := n.(*Block)
-	e.Write(w, b.Model, b.InGroup)
+	e.Write(w, b.Model, b.InGroup, b.Page)
 	return ast.WalkSkipChildren, nil
 }
 
 // Write writes the HTML of one block. inGroup leaves the distro label to
-// the tab that shows the block.
-func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool) {
+// the tab that shows the block; page (nil: none) learns the placeholders
+// and the chroma classes the block shows.
+func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagectx.Page) {
 	cls := "block " + string(b.Kind)
 	if b.Kind != guide.KindPlain {
 		switch {
@@ -213,7 +232,8 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool) {
 	if b.ID != "" {
 		fmt.Fprintf(w, ` data-step="%s"`, html.EscapeString(b.ID))
 	}
-	if len(b.Attrs.Distros) > 0 {
+	if len(b.Attrs.Distros) > 0 && !inGroup {
+		// In a tab group the panel says it.
 		fmt.Fprintf(w, ` data-distros="%s"`, html.EscapeString(strings.Join(b.Attrs.Distros, " ")))
 	}
 	io.WriteString(w, ">")
@@ -224,22 +244,13 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool) {
 	if lang == "" {
 		lang = "text"
 	}
-	fmt.Fprintf(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code class="language-%[1]s" data-lang="%[1]s">`, html.EscapeString(lang))
+	fmt.Fprintf(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code class="language-%s">`, html.EscapeString(lang))
 	if b.Kind == guide.KindConsole && len(b.Commands) > 0 {
-		e.writeConsole(w, b)
+		e.writeConsole(w, b, page)
 	} else {
-		e.writeCode(w, b.Content, lexerFor(b.Lang), e.keepFor(b))
+		e.writeCode(w, b.Content, lexerFor(b.Lang), e.keepFor(b), page)
 	}
-	io.WriteString(w, "</code></pre>")
-	label := "Copy the code"
-	switch {
-	case b.Kind == guide.KindConsole && len(b.Commands) > 0:
-		label = "Copy the commands"
-	case b.Kind == guide.KindFile:
-		label = "Copy the file"
-	}
-	fmt.Fprintf(w, `<button type="button" class="copy" data-copy="%s" aria-label="%s">Copy</button>`, html.EscapeString(CopyText(b)), label)
-	io.WriteString(w, "</div></figure>\n")
+	io.WriteString(w, "</code></pre></div></figure>\n")
 }
 
 // CopyText is what a block's copy button copies: the commands of a console
@@ -278,12 +289,16 @@ func (e *Extension) known(name string) bool {
 	return ok
 }
 
-func (e *Extension) writeConsole(w io.Writer, b *guide.Block) {
+func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page) {
 	keep := e.keepFor(b)
 	bash := lexerFor("bash")
 	for _, c := range b.Commands {
-		io.WriteString(w, `<span class="line cmd"><span class="prompt" aria-hidden="true">`+html.EscapeString(c.Prompt)+" </span>")
-		e.writeCode(w, c.Text, bash, keep)
+		cls := "line cmd"
+		if c.Prompt == "$" {
+			cls += " user"
+		}
+		io.WriteString(w, `<span class="`+cls+`">`)
+		e.writeCode(w, c.Text, bash, keep, page)
 		io.WriteString(w, "</span>\n")
 		for _, out := range c.Expected {
 			cls := "line output"
@@ -291,7 +306,7 @@ func (e *Extension) writeConsole(w io.Writer, b *guide.Block) {
 				cls += " gap"
 			}
 			io.WriteString(w, `<span class="`+cls+`">`)
-			placeholders.WriteText(w, out, e.cfg.Settings, e.known)
+			placeholders.WriteText(w, out, e.cfg.Settings, e.known, page)
 			io.WriteString(w, "</span>\n")
 		}
 	}
@@ -317,11 +332,11 @@ func lexerFor(lang string) chroma.Lexer {
 // writeCode highlights code into spans with chroma's class names and marks
 // the placeholders keep accepts. A placeholder the lexer split over several
 // tokens is kept whole, in the class of its first token.
-func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep func(string) bool) {
+func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep func(string) bool, page *pagectx.Page) {
 	spans := placeholders.Find(code, keep)
 	toks, ok := e.tokenise(l, code)
 	if !ok {
-		placeholders.WriteText(w, code, e.cfg.Settings, keep)
+		placeholders.WriteText(w, code, e.cfg.Settings, keep, page)
 		return
 	}
 	// The cached tokens are shared: work on a copy.
@@ -336,25 +351,29 @@ func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep fun
 		start, end := off, min(off+len(t.Value), len(code))
 		off = end
 		cls := class(t.Type)
+		if e.plain[cls] {
+			cls = ""
+		}
 		if cls != "" {
+			page.UseClass(cls)
 			io.WriteString(w, `<span class="`+cls+`">`)
 		}
 		last := start
 		for ; si < len(spans) && spans[si].End <= end; si++ {
 			sp := spans[si]
-			io.WriteString(w, html.EscapeString(code[last:sp.Start]))
+			io.WriteString(w, placeholders.EscapeText(code[last:sp.Start]))
 			inf, _ := placeholders.Lookup(e.cfg.Settings, sp.Name)
-			placeholders.Write(w, inf)
+			placeholders.Write(w, inf, page)
 			last = sp.End
 		}
-		io.WriteString(w, html.EscapeString(code[last:end]))
+		io.WriteString(w, placeholders.EscapeText(code[last:end]))
 		if cls != "" {
 			io.WriteString(w, "</span>")
 		}
 	}
 	if off < len(code) {
 		// Tokens fell short of the text (never expected): keep the rest.
-		placeholders.WriteText(w, code[off:], e.cfg.Settings, keep)
+		placeholders.WriteText(w, code[off:], e.cfg.Settings, keep, page)
 	}
 }
 
@@ -477,7 +496,8 @@ func (e *Extension) meta(b *guide.Block, inGroup bool) string {
 	return strings.Join(parts, " ")
 }
 
-// where says in words where a block runs.
+// where says in words where a block runs. (The words say it all: a title
+// repeating them on every block of a page would only weigh.)
 func (e *Extension) where(verb string, n guide.NodeSel) string {
 	nodes := e.cfg.Settings.Nodes
 	list := func(ns []string) string {
@@ -486,32 +506,26 @@ func (e *Extension) where(verb string, n guide.NodeSel) string {
 		}
 		return " (" + strings.Join(ns, ", ") + ")"
 	}
-	var text, title string
+	var text string
 	switch n.Kind {
 	case guide.NodesAll, "":
 		text = verb + " all nodes"
-		title = "On every node at the same time" + list(nodes)
 	case guide.NodesFirst:
 		text = verb + " the first node" + list(n.Resolve(nodes))
-		title = "On the first node only"
 	case guide.NodesOthers:
 		text = verb + " all nodes but the first" + list(n.Resolve(nodes))
-		title = "On every other node at the same time"
 	case guide.NodesEach:
 		text = verb + " each node in turn"
-		title = "On one node after another, in order" + list(nodes)
 	case guide.NodesNamed:
 		text = verb + " " + n.Name
-		title = "On node " + n.Name + " only"
 	case guide.NodesLocal:
 		text = verb + " your own machine"
-		title = "On the machine you work from, outside the cluster"
 	}
 	kind := string(n.Kind)
 	if kind == "" {
 		kind = "all"
 	}
-	return fmt.Sprintf(`<span class="where where-%s" title="%s">%s</span>`, kind, html.EscapeString(title), html.EscapeString(text))
+	return fmt.Sprintf(`<span class="where where-%s">%s</span>`, kind, html.EscapeString(text))
 }
 
 // DistroNames joins the display names of distro ids: "Ubuntu, Debian".

@@ -2,6 +2,7 @@ package codeblocks
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/alecthomas/chroma/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/internal/pagectx"
 	"github.com/haguide/haguide/render/placeholders"
 )
 
@@ -40,27 +42,54 @@ func TestCopyText(t *testing.T) {
 func TestWriteConsole(t *testing.T) {
 	e := New(Config{Settings: settings})
 	b := consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesFirst}, Run: true, Wait: 90 * time.Second},
-		&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP", Expected: []string{"...", "1 packets <ok>"}})
+		&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP", Expected: []string{"...", "1 packets <ok> \"q\""}},
+		&guide.Command{Prompt: "$", Text: "echo 'it''s' \"CONTROLLER_VIP\""})
 	b.ID = "01-x/s/1"
 	var w bytes.Buffer
-	e.Write(&w, b, false)
+	page := pagectx.New(nil, nil, nil)
+	e.Write(&w, b, false, page)
 	got := w.String()
 	for _, want := range []string{
 		`<figure class="block console runs" data-step="01-x/s/1">`,
 		`Run on the first node (controller1)`,
 		`retries for up to 1m30s`,
-		`<span class="prompt" aria-hidden="true"># </span>`,
-		`<var class="ph" data-ph="CONTROLLER_VIP"`,
+		`<span class="line cmd">ping -c1 <var class="ph">CONTROLLER_VIP</var></span>`,
 		`<span class="line output gap">...</span>`,
-		`<span class="line output">1 packets &lt;ok&gt;</span>`,
-		`data-copy="ping -c1 CONTROLLER_VIP"`,
+		// Quotes need no escaping in text.
+		`<span class="line output">1 packets &lt;ok&gt; "q"</span>`,
+		// A user's prompt ($) is a class; CSS draws either prompt.
+		`<span class="line cmd user"><span class="nb">echo</span> <span class="s1">'it''s'</span> <span class="s2">"<var class="ph">CONTROLLER_VIP</var>"</span></span>`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "style=") {
-		t.Errorf("inline style in output:\n%s", got)
+	// No prompt in the text, no copy of the commands (the script reads
+	// them from the code), no meaning repeated at each placeholder.
+	for _, bad := range []string{"style=", "# ", "$ ", "data-copy", "<button", "title=", "&#34;", "&#39;"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("output has %q:\n%s", bad, got)
+		}
+	}
+	if diff := cmp.Diff([]string{"CONTROLLER_VIP"}, page.Placeholders()); diff != "" {
+		t.Errorf("placeholders noted on the page (-want +got):\n%s", diff)
+	}
+	if cls := page.Classes(); !slices.Contains(cls, "s2") || !slices.Contains(cls, "s1") {
+		t.Errorf("chroma classes noted on the page: %v", cls)
+	}
+}
+
+// TestPlainClasses: a class the renderer is told is plain gets no span.
+func TestPlainClasses(t *testing.T) {
+	f := &guide.Block{Kind: guide.KindPlain, Lang: "ini", Content: "[a]\nkey = value\n"}
+	var with, without bytes.Buffer
+	New(Config{Settings: settings}).Write(&with, f, false, nil)
+	New(Config{Settings: settings, Plain: []string{"na"}}).Write(&without, f, false, nil)
+	if !strings.Contains(with.String(), `<span class="na">key</span>`) {
+		t.Errorf("the ini lexer no longer marks keys as na:\n%s", with.String())
+	}
+	if !strings.Contains(without.String(), "\nkey <span") || strings.Contains(without.String(), `"na"`) {
+		t.Errorf("a plain class still has its span:\n%s", without.String())
 	}
 }
 
@@ -111,7 +140,7 @@ func TestMergeAcross(t *testing.T) {
 	}
 	var w bytes.Buffer
 	e := New(Config{Settings: settings})
-	e.writeCode(&w, "x=CONTROLLER_VIP\n", lexerFor("ini"), e.known)
+	e.writeCode(&w, "x=CONTROLLER_VIP\n", lexerFor("ini"), e.known, nil)
 	if n := strings.Count(w.String(), "<var "); n != 1 {
 		t.Errorf("%d vars in %s", n, w.String())
 	}
@@ -154,7 +183,7 @@ func TestHighlightCache(t *testing.T) {
 	write := func() string {
 		var w bytes.Buffer
 		for _, b := range blocks {
-			e.Write(&w, b, false)
+			e.Write(&w, b, false, nil)
 		}
 		return w.String()
 	}

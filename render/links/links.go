@@ -9,10 +9,11 @@
 //     reported with its position.
 //
 // A documentation page that differs per distro gets the first distro's URL
-// as href and every distro's URL as data-href-ID, for the site's script to
-// follow the reader's distro tab:
+// as href and, for every distro whose URL differs from it, that URL as
+// data-href-ID, for the site's script to follow the reader's distro tab
+// (a distro without one uses href):
 //
-//	<a href="…-ubuntu.html" data-ref="install:keystone/keystone-install" class="doc-link per-distro" data-href-ubuntu="…" data-href-rhel="…-rdo.html">
+//	<a href="…-ubuntu.html" data-ref="install:keystone/keystone-install" class="doc-link per-distro" data-href-rhel="…-rdo.html">
 package links
 
 import (
@@ -172,7 +173,9 @@ func (e *Extension) link(page *pagectx.Page, n *ast.Link) {
 		}
 		n.SetAttributeString("class", []byte("doc-link per-distro"))
 		for _, d := range e.cfg.Distros {
-			n.SetAttributeString("data-href-"+d, []byte(r.PerDistro[d]))
+			if u := r.PerDistro[d]; u != r.Href {
+				n.SetAttributeString("data-href-"+d, []byte(u))
+			}
 		}
 	case guide.LinkExternal:
 		n.SetAttributeString("class", []byte("external"))

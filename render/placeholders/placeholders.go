@@ -3,14 +3,26 @@
 // <NODE>_ADDR) as values to replace, in prose, in inline code and, through
 // [Write] and [Find], in highlighted blocks.
 //
-// Markup:
+// Markup: every use is only the name,
 //
-//	<var class="ph" data-ph="CONTROLLER_VIP" title="MEANING (for example 10.0.0.10)" tabindex="0">CONTROLLER_VIP</var>
+//	<var class="ph">CONTROLLER_VIP</var>
 //
-// The meaning shows on hover (title) and, with the site's CSS, on focus;
-// secret values add the class "secret", built-in ones "builtin". Words
-// written as shell variables ($NAME, ${NAME}) and words inside links are
-// left alone.
+// (secret values add the class "secret"), and the
+// meanings are written once per page, after its last section, in a list
+// of the placeholders the page uses, in order of first use:
+//
+//	<section class="ph-list" aria-labelledby="values_to_replace">
+//	<h2 id="values_to_replace">Values to replace</h2>
+//	<dl><dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP">MEANING (for example 10.0.0.10)</dd>…</dl>
+//	</section>
+//
+// (ids prefixed SLUG-- in the print view). Heading ids are lower case
+// without "_", so these ids never meet one. A page repeats a placeholder
+// dozens of times; its meaning, once. The site's script makes each use
+// focusable, describes it by its entry (aria-describedby) and shows the
+// entry's text beside it on hover and focus; without the script the list
+// is there to read. Words written as shell variables ($NAME, ${NAME}) and
+// words inside links are left alone.
 package placeholders
 
 import (
@@ -19,6 +31,7 @@ import (
 	"strings"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/internal/pagectx"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -101,33 +114,89 @@ func Find(text string, keep func(name string) bool) []Span {
 	return out
 }
 
-// Write writes the markup of one placeholder.
-func Write(w io.Writer, inf Info) {
+// Write writes the markup of one use of a placeholder and notes the use on
+// the page (nil: no page), whose list then explains it.
+func Write(w io.Writer, inf Info, page *pagectx.Page) {
+	page.UsePlaceholder(inf.Name)
+	writeVar(w, inf)
+}
+
+func writeVar(w io.Writer, inf Info) {
 	cls := "ph"
 	if inf.Secret {
 		cls += " secret"
 	}
-	if inf.Builtin {
-		cls += " builtin"
-	}
-	name := html.EscapeString(inf.Name)
-	_, _ = io.WriteString(w, `<var class="`+cls+`" data-ph="`+name+`" title="`+html.EscapeString(inf.Title())+`" tabindex="0">`+name+`</var>`)
+	_, _ = io.WriteString(w, `<var class="`+cls+`">`+html.EscapeString(inf.Name)+`</var>`)
 }
 
-// WriteText writes text HTML-escaped with its placeholders (as Find
-// returns them for keep) marked.
-func WriteText(w io.Writer, text string, s *guide.Settings, keep func(string) bool) {
+// textEscaper escapes what text content needs escaped; quotes need it
+// only in attributes, and code is full of them.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// EscapeText escapes s for HTML text content (not for attribute values).
+func EscapeText(s string) string { return textEscaper.Replace(s) }
+
+// WriteText writes text escaped for HTML text content with its
+// placeholders (as Find returns them for keep) marked, noting them on the
+// page.
+func WriteText(w io.Writer, text string, s *guide.Settings, keep func(string) bool, page *pagectx.Page) {
 	last := 0
 	for _, sp := range Find(text, keep) {
 		inf, ok := Lookup(s, sp.Name)
 		if !ok {
 			continue
 		}
-		_, _ = io.WriteString(w, html.EscapeString(text[last:sp.Start]))
-		Write(w, inf)
+		_, _ = io.WriteString(w, EscapeText(text[last:sp.Start]))
+		Write(w, inf, page)
 		last = sp.End
 	}
-	_, _ = io.WriteString(w, html.EscapeString(text[last:]))
+	_, _ = io.WriteString(w, EscapeText(text[last:]))
+}
+
+// ListID is the page-local id of the list of placeholders (its heading),
+// and EntryID the id of one placeholder's meaning in it.
+const ListID = "values_to_replace"
+
+// EntryID is the page-local id of a placeholder's entry in the list.
+func EntryID(name string) string { return "ph-" + name }
+
+// ListKind is the kind of the List node.
+var ListKind = ast.NewNodeKind("PlaceholderList")
+
+// List is the page's list of placeholders with their meanings, the last
+// node of the document; it renders the placeholders the page used before
+// it, and nothing when there were none.
+type List struct {
+	ast.BaseBlock
+	Page *pagectx.Page
+}
+
+// Kind implements ast.Node.
+func (l *List) Kind() ast.NodeKind { return ListKind }
+
+// Dump implements ast.Node.
+func (l *List) Dump(src []byte, level int) { ast.DumpHelper(l, src, level, nil, nil) }
+
+// PlainText keeps the list out of the page's text for search.
+func (l *List) PlainText() string { return "" }
+
+// WriteList writes the list of the placeholders a page used.
+func WriteList(w io.Writer, s *guide.Settings, page *pagectx.Page) {
+	names := page.Placeholders()
+	if len(names) == 0 {
+		return
+	}
+	id := html.EscapeString(page.ID(ListID))
+	_, _ = io.WriteString(w, `<section class="ph-list" aria-labelledby="`+id+`">`+"\n"+
+		`<h2 id="`+id+`">Values to replace</h2>`+"\n"+
+		`<p>The words in this style on this page stand for values of your own deployment:</p>`+"\n<dl>\n")
+	for _, n := range names {
+		inf, _ := Lookup(s, n)
+		_, _ = io.WriteString(w, "<dt>")
+		writeVar(w, inf)
+		_, _ = io.WriteString(w, `</dt><dd id="`+html.EscapeString(page.ID(EntryID(n)))+`">`+EscapeText(inf.Title())+"</dd>\n")
+	}
+	_, _ = io.WriteString(w, "</dl>\n</section>\n")
 }
 
 // Kind is the kind of a placeholder node.
@@ -137,6 +206,8 @@ var Kind = ast.NewNodeKind("Placeholder")
 type Node struct {
 	ast.BaseInline
 	Info Info
+	// Page is the page the placeholder is on, which lists its meaning.
+	Page *pagectx.Page
 }
 
 // Kind implements ast.Node.
@@ -172,6 +243,10 @@ func (e *Extension) known(name string) bool {
 // Transform splits text nodes around placeholders.
 func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
+	page := pagectx.From(pc)
+	if page != nil {
+		doc.AppendChild(doc, &List{Page: page})
+	}
 	var texts []*ast.Text
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -191,7 +266,7 @@ func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.C
 		return ast.WalkContinue, nil
 	})
 	for _, t := range texts {
-		e.split(t, src)
+		e.split(t, src, page)
 	}
 }
 
@@ -200,7 +275,7 @@ func mergeable(t *ast.Text) bool {
 	return t.Segment.Len() > 0 && !t.SoftLineBreak() && !t.HardLineBreak()
 }
 
-func (e *Extension) split(t *ast.Text, src []byte) {
+func (e *Extension) split(t *ast.Text, src []byte, page *pagectx.Page) {
 	seg := t.Segment
 	spans := Find(string(seg.Value(src)), e.known)
 	if len(spans) == 0 {
@@ -220,7 +295,7 @@ func (e *Extension) split(t *ast.Text, src []byte) {
 			piece(last, sp.Start)
 		}
 		inf, _ := Lookup(e.settings, sp.Name)
-		add(&Node{Info: inf})
+		add(&Node{Info: inf, Page: page})
 		last = sp.End
 	}
 	// The remainder keeps the line break that ended the original text.
@@ -234,7 +309,13 @@ func (e *Extension) split(t *ast.Text, src []byte) {
 func (e *Extension) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(Kind, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
-			Write(w, n.(*Node).Info)
+			Write(w, n.(*Node).Info, n.(*Node).Page)
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	reg.Register(ListKind, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			WriteList(w, e.settings, n.(*List).Page)
 		}
 		return ast.WalkSkipChildren, nil
 	})
@@ -258,7 +339,7 @@ func renderCodeSpan(w util.BufWriter, src []byte, n ast.Node, entering bool) (as
 			}
 			_, _ = w.WriteString(html.EscapeString(v))
 		case *Node:
-			Write(w, c.Info)
+			Write(w, c.Info, c.Page)
 		}
 	}
 	return ast.WalkSkipChildren, nil

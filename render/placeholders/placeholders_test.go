@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/internal/pagectx"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/parser"
 )
 
 var settings = &guide.Settings{
@@ -72,21 +74,77 @@ func TestLookup(t *testing.T) {
 
 func TestWriteText(t *testing.T) {
 	var b bytes.Buffer
-	WriteText(&b, `a<b> & KEYSTONE_DBPASS "q"`, settings, known)
-	want := `a&lt;b&gt; &amp; <var class="ph secret" data-ph="KEYSTONE_DBPASS" title="Keystone&#39;s DB password (a secret: choose your own)" tabindex="0">KEYSTONE_DBPASS</var> &#34;q&#34;`
+	page := pagectx.New(nil, nil, nil)
+	WriteText(&b, `a<b> & KEYSTONE_DBPASS "q" 'r' CONTROLLER_VIP KEYSTONE_DBPASS`, settings, known, page)
+	want := `a&lt;b&gt; &amp; <var class="ph secret">KEYSTONE_DBPASS</var> "q" 'r' <var class="ph">CONTROLLER_VIP</var> <var class="ph secret">KEYSTONE_DBPASS</var>`
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Error(diff)
+	}
+	// Noted once each, in order of first use.
+	if diff := cmp.Diff([]string{"KEYSTONE_DBPASS", "CONTROLLER_VIP"}, page.Placeholders()); diff != "" {
+		t.Errorf("uses (-want +got):\n%s", diff)
+	}
+}
+
+// TestList renders a page with placeholders in prose, code spans and
+// again: each use is the name alone, and the meanings come once, at the
+// end, in order of first use; the print view prefixes the ids.
+func TestList(t *testing.T) {
+	src := []byte("# T\n\nReach CONTROLLER_VIP, then `ssh NODE_ADDR`.\n\nAgain CONTROLLER_VIP.\n")
+	render := func(print bool) string {
+		md := goldmark.New(goldmark.WithExtensions(New(settings)))
+		pc := parser.NewContext()
+		page := pagectx.New(nil, &guide.Chapter{File: "01-t.md", Slug: "01-t"}, src)
+		page.Print = print
+		pagectx.Attach(pc, page)
+		var b bytes.Buffer
+		if err := md.Convert(src, &b, parser.WithContext(pc)); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	want := `<h1>T</h1>
+<p>Reach <var class="ph">CONTROLLER_VIP</var>, then <code>ssh <var class="ph">NODE_ADDR</var></code>.</p>
+<p>Again <var class="ph">CONTROLLER_VIP</var>.</p>
+<section class="ph-list" aria-labelledby="values_to_replace">
+<h2 id="values_to_replace">Values to replace</h2>
+<p>The words in this style on this page stand for values of your own deployment:</p>
+<dl>
+<dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP">The VIP (for example 10.0.0.10)</dd>
+<dt><var class="ph">NODE_ADDR</var></dt><dd id="ph-NODE_ADDR">The management address of the node the block runs on</dd>
+</dl>
+</section>
+`
+	if diff := cmp.Diff(want, render(false)); diff != "" {
+		t.Errorf("page (-want +got):\n%s", diff)
+	}
+	print := render(true)
+	for _, w := range []string{`aria-labelledby="01-t--values_to_replace"`, `<h2 id="01-t--values_to_replace">`, `<dd id="01-t--ph-CONTROLLER_VIP">`} {
+		if !strings.Contains(print, w) {
+			t.Errorf("print view lacks %q:\n%s", w, print)
+		}
+	}
+	// A page without placeholders has no list.
+	md := goldmark.New(goldmark.WithExtensions(New(settings)))
+	pc := parser.NewContext()
+	pagectx.Attach(pc, pagectx.New(nil, &guide.Chapter{File: "02-u.md", Slug: "02-u"}, []byte("# U\n\nNothing.\n")))
+	var b bytes.Buffer
+	if err := md.Convert([]byte("# U\n\nNothing.\n"), &b, parser.WithContext(pc)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "ph-list") {
+		t.Errorf("a page without placeholders has a list:\n%s", b.String())
 	}
 }
 
 func TestProse(t *testing.T) {
 	md := goldmark.New(goldmark.WithExtensions(New(settings)))
 	tests := []struct{ in, want string }{
-		{"Reach CONTROLLER_VIP now.", `<p>Reach <var class="ph" data-ph="CONTROLLER_VIP" title="The VIP (for example 10.0.0.10)" tabindex="0">CONTROLLER_VIP</var> now.</p>`},
+		{"Reach CONTROLLER_VIP now.", `<p>Reach <var class="ph">CONTROLLER_VIP</var> now.</p>`},
 		// goldmark splits text at _: the pieces are joined again.
-		{"On NODE_NAME\nand *CONTROLLER_VIP*", `<p>On <var class="ph builtin" data-ph="NODE_NAME" title="The name of the node the block runs on (for example controller1)" tabindex="0">NODE_NAME</var>
-and <em><var class="ph" data-ph="CONTROLLER_VIP" title="The VIP (for example 10.0.0.10)" tabindex="0">CONTROLLER_VIP</var></em></p>`},
-		{"`ssh NODE_ADDR`", `<p><code>ssh <var class="ph builtin" data-ph="NODE_ADDR" title="The management address of the node the block runs on" tabindex="0">NODE_ADDR</var></code></p>`},
+		{"On NODE_NAME\nand *CONTROLLER_VIP*", `<p>On <var class="ph">NODE_NAME</var>
+and <em><var class="ph">CONTROLLER_VIP</var></em></p>`},
+		{"`ssh NODE_ADDR`", `<p><code>ssh <var class="ph">NODE_ADDR</var></code></p>`},
 		{"[CONTROLLER_VIP](x.md) and $CONTROLLER_VIP", `<p><a href="x.md">CONTROLLER_VIP</a> and $CONTROLLER_VIP</p>`},
 		{"UNDECLARED_NAME and __bold__", `<p>UNDECLARED_NAME and <strong>bold</strong></p>`},
 	}

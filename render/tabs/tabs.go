@@ -1,22 +1,25 @@
 // Package tabs renders the guide's tab groups (consecutive blocks that
-// differ only in distro=, numbered by the guide model) with the ARIA tabs
-// pattern. Without JavaScript every variant shows, each labelled with its
-// distros; the site's script reveals the tab list (it carries the hidden
-// attribute), hides the label paragraphs, and shows one panel at a time.
+// differ only in distro=, numbered by the guide model). Without JavaScript
+// every variant shows, each under a label naming its distros; the site's
+// script makes the tab list from the panels (one tab per panel, named by
+// its label, with the ARIA tabs pattern: role=tablist and tab, ids,
+// aria-controls, aria-selected, tabindex; role=tabpanel and
+// aria-labelledby on the panels), hides the labels and shows one panel at
+// a time. Tabs that do nothing without the script are not in the page:
+// they would be dead controls, and they weighed 300 bytes a panel.
 //
 // Markup, panels in the configured distro order:
 //
-//	<div class="tabs" data-group="2" data-distros="ubuntu debian rhel">
-//	  <div class="tablist" role="tablist" aria-label="Distribution" hidden>
-//	    <button type="button" role="tab" id="tabs-2-tab-1" aria-controls="tabs-2-panel-1" aria-selected="true" tabindex="0" data-distros="ubuntu debian">Ubuntu, Debian</button>
-//	    <button type="button" role="tab" id="tabs-2-tab-2" aria-controls="tabs-2-panel-2" aria-selected="false" tabindex="-1" data-distros="rhel">RHEL / CentOS Stream</button>
-//	  </div>
-//	  <div class="tabpanel" role="tabpanel" id="tabs-2-panel-1" aria-labelledby="tabs-2-tab-1" tabindex="0" data-distros="ubuntu debian">
+//	<div class="tabs" id="tabs-2">
+//	  <div class="tabpanel" data-distros="ubuntu debian">
 //	    <p class="tab-label">Ubuntu, Debian</p>
 //	    <figure class="block …">…</figure>
 //	  </div>
 //	  …
 //	</div>
+//
+// The script names a group's tabs ID-tab-N and its panels ID-panel-N (N
+// from 1), ID being the group's id (SLUG--tabs-2 in the print view).
 package tabs
 
 import (
@@ -167,22 +170,7 @@ func renderGroup(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.W
 		_, _ = w.WriteString("</div>\n")
 		return ast.WalkContinue, nil
 	}
-	var all []string
-	for c := g.FirstChild(); c != nil; c = c.NextSibling() {
-		all = append(all, c.(*Panel).Distros...)
-	}
-	fmt.Fprintf(w, `<div class="tabs" data-group="%d" data-distros="%s">`+"\n", g.Number, html.EscapeString(strings.Join(all, " ")))
-	_, _ = w.WriteString(`<div class="tablist" role="tablist" aria-label="Distribution" hidden>`)
-	for c := g.FirstChild(); c != nil; c = c.NextSibling() {
-		p := c.(*Panel)
-		sel, tab := "false", "-1"
-		if p.Index == 1 {
-			sel, tab = "true", "0"
-		}
-		fmt.Fprintf(w, `<button type="button" role="tab" id="%s" aria-controls="%s" aria-selected="%s" tabindex="%s" data-distros="%s">%s</button>`,
-			tabID(g, p), panelID(g, p), sel, tab, html.EscapeString(strings.Join(p.Distros, " ")), html.EscapeString(codeblocks.DistroNames(p.Distros)))
-	}
-	_, _ = w.WriteString("</div>\n")
+	fmt.Fprintf(w, `<div class="tabs" id="%s">`+"\n", html.EscapeString(groupID(g)))
 	return ast.WalkContinue, nil
 }
 
@@ -192,15 +180,10 @@ func renderPanel(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.W
 		_, _ = w.WriteString("</div>\n")
 		return ast.WalkContinue, nil
 	}
-	g, _ := p.Parent().(*Group)
-	fmt.Fprintf(w, `<div class="tabpanel" role="tabpanel" id="%s" aria-labelledby="%s" tabindex="0" data-distros="%s">`+"\n",
-		panelID(g, p), tabID(g, p), html.EscapeString(strings.Join(p.Distros, " ")))
+	fmt.Fprintf(w, `<div class="tabpanel" data-distros="%s">`+"\n", html.EscapeString(strings.Join(p.Distros, " ")))
 	fmt.Fprintf(w, `<p class="tab-label">%s</p>`+"\n", html.EscapeString(codeblocks.DistroNames(p.Distros)))
 	return ast.WalkContinue, nil
 }
-
-func tabID(g *Group, p *Panel) string   { return groupID(g) + fmt.Sprintf("-tab-%d", p.Index) }
-func panelID(g *Group, p *Panel) string { return groupID(g) + fmt.Sprintf("-panel-%d", p.Index) }
 
 func groupID(g *Group) string {
 	if g == nil {

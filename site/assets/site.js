@@ -69,12 +69,11 @@
         t.tabIndex = i === pick ? 0 : -1;
       });
       panels.forEach(function (p, i) { p.hidden = i !== pick; });
-      var list = g.querySelector('[role=tablist]');
-      if (list) list.hidden = false;
     });
     all('a.doc-link.per-distro').forEach(function (a) {
-      var h = a.getAttribute('data-href-' + d);
-      if (h) a.href = h;
+      // href is the first distro's page; data-href-ID where another differs.
+      if (a.haguideHref === undefined) a.haguideHref = a.getAttribute('href');
+      a.setAttribute('href', a.getAttribute('data-href-' + d) || a.haguideHref);
     });
     all('figure.block[data-distros]').forEach(function (f) {
       if (f.closest('.tabpanel')) return;
@@ -91,6 +90,38 @@
     applyDistro(d);
     store.set(DISTRO, d);
     if (keep) window.scrollBy(0, keep.getBoundingClientRect().top - top);
+  }
+
+  // Tab lists: made here from each group's panels (a tab per panel, named
+  // by its label), with the ARIA tabs pattern. Without the script there are
+  // no tabs, only every panel under its label.
+  function buildTabs() {
+    all('.tabs').forEach(function (g, k) {
+      if (g.querySelector('[role=tablist]')) return;
+      var gid = g.id || 'tabs-js-' + k;
+      var list = document.createElement('div');
+      list.className = 'tablist';
+      list.setAttribute('role', 'tablist');
+      list.setAttribute('aria-label', 'Distribution');
+      all('.tabpanel', g).filter(function (p) { return p.parentNode === g; }).forEach(function (p, i) {
+        var t = document.createElement('button');
+        var label = p.querySelector('.tab-label');
+        t.type = 'button';
+        t.id = gid + '-tab-' + (i + 1);
+        p.id = gid + '-panel-' + (i + 1);
+        t.setAttribute('role', 'tab');
+        t.setAttribute('aria-controls', p.id);
+        t.setAttribute('aria-selected', i === 0 ? 'true' : 'false');
+        t.tabIndex = i === 0 ? 0 : -1;
+        t.setAttribute('data-distros', p.getAttribute('data-distros') || '');
+        t.textContent = label ? label.textContent : p.getAttribute('data-distros');
+        p.setAttribute('role', 'tabpanel');
+        p.setAttribute('aria-labelledby', t.id);
+        p.tabIndex = 0;
+        list.appendChild(t);
+      });
+      g.insertBefore(list, g.firstChild);
+    });
   }
 
   function initTabs() {
@@ -142,13 +173,36 @@
     });
   }
 
+  // The text a block's copy button copies: the commands of a console
+  // block (each span.line.cmd holds one command, without its prompt, which
+  // CSS draws), else the whole code; never the expected output.
+  function blockCopyText(code) {
+    var cmds = all('.line.cmd', code);
+    if (cmds.length) return cmds.map(function (c) { return c.textContent; }).join('\n');
+    return code.textContent.replace(/\n+$/, '');
+  }
+
+  // Copy buttons: one per block, made here (they need the script anyway).
   function initCopy() {
+    all('.block-code').forEach(function (bc) {
+      var code = bc.querySelector('code');
+      if (!code || bc.querySelector('button.copy')) return;
+      var fig = bc.closest('figure.block');
+      var what = code.querySelector('.line.cmd') ? 'commands' : fig && fig.classList.contains('file') ? 'file' : 'code';
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'copy';
+      b.textContent = 'Copy';
+      b.setAttribute('aria-label', 'Copy the ' + what);
+      bc.appendChild(b);
+    });
     document.addEventListener('click', function (ev) {
       var b = ev.target.closest && ev.target.closest('button.copy');
       if (!b) return;
+      var code = b.parentNode.querySelector('code');
       var label = b.getAttribute('data-label') || b.textContent;
       b.setAttribute('data-label', label);
-      copyText(b.getAttribute('data-copy') || '').then(function () {
+      copyText(code ? blockCopyText(code) : '').then(function () {
         b.textContent = 'Copied';
         b.classList.add('copied');
         announce('Copied to the clipboard');
@@ -160,21 +214,42 @@
       });
     });
   }
+  window.haguideCopyText = blockCopyText;
 
-  // Placeholder tips: the meaning shows beside the value on hover and on
-  // keyboard focus, in one floating box that no code block clips.
+  // Placeholder tips: each page (each chapter of the print view) ends
+  // with one list of the meanings of its placeholders (dl in
+  // section.ph-list, an entry dd#ph-NAME per name); every use before it
+  // becomes focusable, is described by its entry, and shows the entry's
+  // text beside it on hover and on keyboard focus, in one floating box
+  // that no code block clips.
   function initTips() {
     var tip = document.getElementById('ph-tip');
     if (!tip) return;
-    all('var.ph[title]').forEach(function (v) {
-      v.setAttribute('data-tip', v.getAttribute('title'));
-      v.removeAttribute('title');
-      v.setAttribute('aria-describedby', 'ph-tip');
+    var pending = [];
+    all('var.ph, section.ph-list').forEach(function (el) {
+      if (el.tagName !== 'SECTION') {
+        if (!el.closest('.ph-list')) pending.push(el);
+        return;
+      }
+      var entries = {};
+      all('dt', el).forEach(function (dt) {
+        var dd = dt.nextElementSibling;
+        if (dd && dd.id) entries[dt.textContent] = dd;
+      });
+      pending.forEach(function (v) {
+        var dd = entries[v.textContent];
+        if (!dd) return;
+        v.tabIndex = 0;
+        v.setAttribute('aria-describedby', dd.id);
+        v.setAttribute('data-tip', '');
+      });
+      pending = [];
     });
     var current = null;
     function show(v) {
       current = v;
-      tip.textContent = v.getAttribute('data-tip');
+      var dd = document.getElementById(v.getAttribute('aria-describedby'));
+      tip.textContent = dd ? dd.textContent : '';
       tip.hidden = false;
       var r = v.getBoundingClientRect();
       var w = tip.offsetWidth, h = tip.offsetHeight;
@@ -238,135 +313,24 @@
     es.addEventListener('reload', function () { window.location.reload(); });
   }
 
-  // Search: MiniSearch and the index built at build time load on first
-  // use, as scripts (fetch is refused over file://).
+  // Search: its script (search.js), MiniSearch and the index built at
+  // build time load on first use, as scripts (fetch is refused over
+  // file://), so that a page view costs none of them.
   function initSearch() {
     var input = document.getElementById('search-input');
-    var box = document.getElementById('search-results');
-    if (!input || !box || !me) return;
-    var root = me.getAttribute('data-root') || '';
-    var ms = null, loading = null, active = -1, items = [];
-    function addScript(src) {
-      return new Promise(function (ok, fail) {
-        var s = document.createElement('script');
-        s.src = src;
-        s.onload = ok;
-        s.onerror = function () { fail(new Error('cannot load ' + src)); };
-        document.head.appendChild(s);
-      });
+    if (!input || !me) return;
+    var state = 0; // 0 not loaded, 1 loading, 2 running
+    function start() {
+      if (state) return;
+      state = 1;
+      var s = document.createElement('script');
+      s.src = me.getAttribute('data-ui');
+      s.onload = function () { state = 2; window.HAGUIDE_SEARCH_UI(input, me, announce); };
+      s.onerror = function () { state = 0; };
+      document.head.appendChild(s);
     }
-    function load() {
-      if (!loading) {
-        loading = addScript(me.getAttribute('data-search')).then(function () {
-          return addScript(me.getAttribute('data-index'));
-        }).then(function () {
-          var stop = {};
-          (window.HAGUIDE_SEARCH_STOP || []).forEach(function (w) { stop[w] = true; });
-          ms = window.MiniSearch.loadJS(window.HAGUIDE_SEARCH_INDEX, {
-            fields: ['title', 'text'], storeFields: ['title', 'page', 'snip'],
-            // The same terms as the index: lower case, no stop words.
-            processTerm: function (t) { t = t.toLowerCase(); return stop[t] ? null : t; }
-          });
-          return ms;
-        });
-        loading.catch(function () { loading = null; });
-      }
-      return loading;
-    }
-    function close() {
-      box.hidden = true;
-      input.setAttribute('aria-expanded', 'false');
-      input.removeAttribute('aria-activedescendant');
-      active = -1;
-    }
-    function mark(el, text, terms) {
-      var re = terms.length ? new RegExp('(' + terms.map(function (t) {
-        return t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      }).join('|') + ')', 'gi') : null;
-      var last = 0, m;
-      while (re && (m = re.exec(text)) !== null) {
-        if (m[0] === '') { re.lastIndex++; continue; }
-        el.appendChild(document.createTextNode(text.slice(last, m.index)));
-        var k = document.createElement('mark');
-        k.textContent = m[0];
-        el.appendChild(k);
-        last = m.index + m[0].length;
-      }
-      el.appendChild(document.createTextNode(text.slice(last)));
-    }
-    function select(i) {
-      items.forEach(function (a, j) { a.setAttribute('aria-selected', j === i ? 'true' : 'false'); });
-      active = i;
-      if (i >= 0) {
-        input.setAttribute('aria-activedescendant', items[i].id);
-        items[i].scrollIntoView({ block: 'nearest' });
-      }
-    }
-    function show(q) {
-      box.textContent = '';
-      items = [];
-      active = -1;
-      var res = ms.search(q, {
-        boost: { title: 3 },
-        prefix: function (t) { return t.length > 2; },
-        fuzzy: function (t) { return t.length > 4 ? 0.2 : false; },
-        combineWith: 'AND'
-      }).slice(0, 12);
-      if (!res.length) {
-        var none = document.createElement('p');
-        none.className = 'r-none';
-        none.textContent = 'Nothing found for ' + q;
-        box.appendChild(none);
-      }
-      res.forEach(function (r, i) {
-        var a = document.createElement('a');
-        a.href = root + r.id;
-        a.id = 'search-result-' + i;
-        a.setAttribute('role', 'option');
-        a.setAttribute('aria-selected', 'false');
-        var t = document.createElement('span');
-        t.className = 'r-title';
-        mark(t, r.title, r.terms);
-        var p = document.createElement('span');
-        p.className = 'r-page';
-        p.textContent = ' ' + r.page;
-        var sn = document.createElement('span');
-        sn.className = 'r-snip';
-        mark(sn, r.snip || '', r.terms);
-        a.appendChild(t);
-        a.appendChild(p);
-        a.appendChild(sn);
-        box.appendChild(a);
-        items.push(a);
-      });
-      box.hidden = false;
-      input.setAttribute('aria-expanded', 'true');
-      announce(res.length ? res.length + ' results' : 'No results');
-    }
-    function update() {
-      var q = input.value.trim();
-      if (q.length < 2) { close(); return; }
-      load().then(function () { if (input.value.trim() === q) show(q); }, function (e) {
-        box.textContent = 'Search is not available: ' + e.message;
-        box.hidden = false;
-      });
-    }
-    input.addEventListener('focus', function () { load(); });
-    input.addEventListener('input', update);
-    input.addEventListener('keydown', function (ev) {
-      if (ev.key === 'ArrowDown' && items.length) { ev.preventDefault(); select((active + 1) % items.length); }
-      else if (ev.key === 'ArrowUp' && items.length) { ev.preventDefault(); select((active - 1 + items.length) % items.length); }
-      else if (ev.key === 'Enter') {
-        ev.preventDefault();
-        var a = items[active >= 0 ? active : 0];
-        if (a) { close(); window.location.href = a.href; }
-      } else if (ev.key === 'Escape') { close(); }
-    });
-    input.form && input.form.addEventListener('submit', function (ev) { ev.preventDefault(); });
-    box.addEventListener('click', function () { close(); });
-    document.addEventListener('click', function (ev) {
-      if (!box.hidden && !box.contains(ev.target) && ev.target !== input) close();
-    });
+    input.addEventListener('focus', start);
+    input.addEventListener('input', start);
     document.addEventListener('keydown', function (ev) {
       var tag = (ev.target.tagName || '').toLowerCase();
       if (ev.key === '/' && tag !== 'input' && tag !== 'select' && tag !== 'textarea' && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
@@ -377,6 +341,7 @@
   }
 
   function init() {
+    buildTabs();
     if (distro) applyDistro(distro);
     initTabs();
     initCopy();

@@ -25,6 +25,56 @@ type Page struct {
 
 	starts []int // byte offset of each line start
 	diags  guide.Diagnostics
+
+	// What the page shows, collected while it renders (one goroutine).
+	phs     []string        // placeholders, in order of first use
+	phSeen  map[string]bool //
+	classes map[string]bool // chroma classes of highlighted code
+}
+
+// UsePlaceholder notes that the page shows a placeholder.
+func (p *Page) UsePlaceholder(name string) {
+	if p == nil || p.phSeen[name] {
+		return
+	}
+	if p.phSeen == nil {
+		p.phSeen = map[string]bool{}
+	}
+	p.phSeen[name] = true
+	p.phs = append(p.phs, name)
+}
+
+// Placeholders returns the placeholders the page showed so far, in order of
+// first use.
+func (p *Page) Placeholders() []string {
+	if p == nil {
+		return nil
+	}
+	return p.phs
+}
+
+// UseClass notes a chroma class that the page's code uses.
+func (p *Page) UseClass(cls string) {
+	if p == nil {
+		return
+	}
+	if p.classes == nil {
+		p.classes = map[string]bool{}
+	}
+	p.classes[cls] = true
+}
+
+// Classes returns the chroma classes the page's code used, sorted.
+func (p *Page) Classes() []string {
+	if p == nil {
+		return nil
+	}
+	out := make([]string, 0, len(p.classes))
+	for c := range p.classes {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // New prepares a page for the chapter's source.
