@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -12,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render"
@@ -64,10 +64,6 @@ const snipLen = 140
 // write, but not prompts, expected output, buttons or tab labels.
 func pageDocs(c *guide.Chapter, href string, p *render.Page) ([]searchDoc, error) {
 	label := chapterLabel(c)
-	nodes, err := html.ParseFragment(strings.NewReader(string(p.HTML)), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
-	if err != nil {
-		return nil, fmt.Errorf("site: search index of %s: %w", c.File, err)
-	}
 	docs := []searchDoc{{ID: href, Title: p.Title, Page: label}}
 	var text strings.Builder
 	flush := func() {
@@ -76,69 +72,96 @@ func pageDocs(c *guide.Chapter, href string, p *render.Page) ([]searchDoc, error
 		d.Snip = snippet(d.Text)
 		text.Reset()
 	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			text.WriteString(n.Data)
-			return
-		}
-		if n.Type != html.ElementNode {
-			return
-		}
-		cls := " " + attr(n, "class") + " "
-		switch {
-		case n.Data == "button", n.Data == "h1", strings.Contains(cls, " ph-list "),
-			strings.Contains(cls, " prompt "), strings.Contains(cls, " output "),
-			strings.Contains(cls, " anchor "), strings.Contains(cls, " tab-label "):
-			return
-		case strings.Contains(cls, " heading ") && n.Data == "div":
-			for h := n.FirstChild; h != nil; h = h.NextSibling {
-				if h.Type == html.ElementNode && len(h.Data) == 2 && h.Data[0] == 'h' {
+	// A tokenizer rather than a parsed tree (the page is render's
+	// well-formed HTML). Each open element has a level (its depth);
+	// skipLvl is the level of an element skipped with its content; in a
+	// heading's div, the heading's text is the next section's title and
+	// the rest of the div (its anchor) is skipped.
+	z := html.NewTokenizer(strings.NewReader(string(p.HTML)))
+	depth, skipLvl, headDiv, titleLvl := 0, -1, -1, -1
+	var title strings.Builder
+	titleID := ""
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			if err := z.Err(); err != io.EOF {
+				return nil, fmt.Errorf("site: search index of %s: %w", c.File, err)
+			}
+			flush()
+			return docs, nil
+		case html.TextToken:
+			switch {
+			case titleLvl >= 0:
+				title.Write(z.Text())
+			case skipLvl < 0:
+				text.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			tag := string(name)
+			if tt == html.SelfClosingTagToken || voidElements[tag] {
+				continue
+			}
+			depth++
+			if skipLvl >= 0 || titleLvl >= 0 {
+				continue
+			}
+			cls, id := "", ""
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				switch string(k) {
+				case "class":
+					cls = " " + string(v) + " "
+				case "id":
+					id = string(v)
+				}
+			}
+			switch {
+			case tag == "button", tag == "h1", strings.Contains(cls, " ph-list "),
+				strings.Contains(cls, " output "), strings.Contains(cls, " anchor "), strings.Contains(cls, " tab-label "):
+				skipLvl = depth
+			case tag == "div" && strings.Contains(cls, " heading "):
+				headDiv = depth
+			case headDiv >= 0 && depth == headDiv+1 && len(tag) == 2 && tag[0] == 'h':
+				titleLvl, titleID = depth, id
+				title.Reset()
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			lvl := depth
+			depth--
+			switch {
+			case titleLvl >= 0:
+				if lvl == titleLvl {
 					flush()
-					docs = append(docs, searchDoc{ID: href + "#" + attr(h, "id"), Title: textOf(h), Page: label})
-					return
+					docs = append(docs, searchDoc{ID: href + "#" + titleID, Title: strings.Join(strings.Fields(title.String()), " "), Page: label})
+					titleLvl = -1
+					// The rest of the heading's div is no text.
+					skipLvl, headDiv = headDiv, -1
+				}
+			case skipLvl >= 0:
+				if lvl == skipLvl {
+					skipLvl = -1
+				}
+			default:
+				if lvl == headDiv {
+					headDiv = -1
+				}
+				switch string(name) {
+				case "p", "li", "td", "th", "pre", "figcaption", "div", "span", "tr":
+					text.WriteByte(' ')
 				}
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		switch n.Data {
-		case "p", "li", "td", "th", "pre", "figcaption", "div", "span", "tr":
-			text.WriteByte(' ')
-		}
 	}
-	for _, n := range nodes {
-		walk(n)
-	}
-	flush()
-	return docs, nil
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
+// voidElements have no end tag.
+var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true, "input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
 
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return strings.Join(strings.Fields(b.String()), " ")
-}
-
+// snippet is the start of a section's text that a search result shows.
 func snippet(s string) string {
 	if len(s) <= snipLen {
 		return s
@@ -158,8 +181,19 @@ func snippet(s string) string {
 var spaceOrPunct = regexp.MustCompile(`[\n\r\p{Z}\p{P}]+`)
 
 func isSep(r rune) bool {
-	return r == '\n' || r == '\r' || unicode.In(r, unicode.Z, unicode.P)
+	if r < utf8.RuneSelf {
+		return asciiSep[r]
+	}
+	return unicode.In(r, unicode.Z, unicode.P)
 }
+
+// asciiSep is isSep for ASCII, computed once.
+var asciiSep = func() (t [utf8.RuneSelf]bool) {
+	for r := range rune(utf8.RuneSelf) {
+		t[r] = r == '\n' || r == '\r' || unicode.In(r, unicode.Z, unicode.P)
+	}
+	return t
+}()
 
 // tokenize is text.split(spaceOrPunct) as JavaScript does it, without a
 // regular expression: an empty string where the text starts or ends with
@@ -255,20 +289,49 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		mi.FieldLength[id] = lengths
 	}
 	sort.Strings(terms)
+	// Each entry is [term, {fieldId: {shortId: count}}], written directly:
+	// through encoding/json, maps of maps cost most of the index's time.
+	var shorts []int
 	for _, t := range terms {
-		entry := map[string]map[string]int{}
-		for fid, freqs := range index[t] {
-			m := map[string]int{}
-			for short, n := range freqs {
-				m[strconv.Itoa(short)] = n
-			}
-			entry[strconv.Itoa(fid)] = m
-		}
-		raw, err := json.Marshal([]any{t, entry})
+		q, err := json.Marshal(t)
 		if err != nil {
 			return nil, err
 		}
-		mi.Index = append(mi.Index, raw)
+		e := make([]byte, 0, len(q)+32)
+		e = append(e, '[')
+		e = append(e, q...)
+		e = append(e, ",{"...)
+		first := true
+		for fid := range searchFields {
+			freqs, ok := index[t][fid]
+			if !ok {
+				continue
+			}
+			if !first {
+				e = append(e, ',')
+			}
+			first = false
+			e = append(e, '"')
+			e = strconv.AppendInt(e, int64(fid), 10)
+			e = append(e, `":{`...)
+			shorts = shorts[:0]
+			for short := range freqs {
+				shorts = append(shorts, short)
+			}
+			sort.Ints(shorts)
+			for i, short := range shorts {
+				if i > 0 {
+					e = append(e, ',')
+				}
+				e = append(e, '"')
+				e = strconv.AppendInt(e, int64(short), 10)
+				e = append(e, `":`...)
+				e = strconv.AppendInt(e, int64(freqs[short]), 10)
+			}
+			e = append(e, '}')
+		}
+		e = append(e, "}]"...)
+		mi.Index = append(mi.Index, e)
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +24,10 @@ import (
 
 //go:embed assets templates
 var embedded embed.FS
+
+// searchIndexFormat names how the search index is made from its sections;
+// it is part of the index's version, so change it with buildMiniIndex.
+const searchIndexFormat = "MiniSearch serialization 2, haguide index 1"
 
 // Chroma styles of the light and the dark theme, and the text colours
 // site.css gives the two themes (--fg), for render.PlainClasses.
@@ -88,6 +94,10 @@ func Load(fsys fs.FS) (*guide.Guide, error) {
 // Build loads the guide in fsys, renders it and writes the site into dir
 // (see [Write]).
 func Build(fsys fs.FS, dir string, opts Options) (*Site, error) {
+	// A build allocates about 80 MB in well under a second and keeps 40:
+	// collecting garbage at every doubling of the heap cost a tenth of its
+	// CPU time. Collect at every fifth-fold instead, for the build only.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	g, err := Load(fsys)
 	if err != nil {
 		return nil, err
@@ -212,6 +222,9 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	type result struct {
 		page, print   *render.Page
 		err, printErr error
+		// The page's sections for the search index.
+		docs    []searchDoc
+		docsErr error
 	}
 	results := make([]result, len(pages))
 	// Every page and every print view is its own job on every core,
@@ -245,6 +258,9 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 					res.print, res.printErr = r.PrintPage(pages[j.i])
 				} else {
 					res.page, res.err = r.Page(pages[j.i])
+					if res.page != nil {
+						res.docs, res.docsErr = pageDocs(pages[j.i], pageHref(pages[j.i]), res.page)
+					}
 				}
 			}
 		}()
@@ -300,21 +316,38 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		return nil, err
 	}
 
-	// The search index, from the rendered pages.
+	// The search index, from the rendered pages' sections, is built while
+	// the pages are laid out. Its link's version is the hash of what it
+	// indexes (the same sections make the same index), so the layout need
+	// not wait for it.
 	var docs []searchDoc
-	for i, c := range pages {
-		pds, err := pageDocs(c, pageHref(c), results[i].page)
-		if err != nil {
-			return nil, err
+	for _, res := range results {
+		if res.docsErr != nil {
+			return nil, res.docsErr
 		}
-		docs = append(docs, pds...)
+		docs = append(docs, res.docs...)
 	}
-	idx, err := searchIndex(docs)
+	docsJSON, err := json.Marshal(docs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("site: search index: %w", err)
 	}
-	addAsset(s, sd, "assets/search-index.js", idx)
-	s.SearchIndex = len(idx)
+	sd.Assets["search-index.js"] = "assets/search-index.js?v=" + version([]byte(searchIndexFormat), docsJSON, []byte(strings.Join(stopList, " ")))
+	type built struct {
+		idx []byte
+		err error
+	}
+	index := make(chan built, 1)
+	go func() {
+		idx, err := searchIndex(docs)
+		index <- built{idx, err}
+	}()
+	defer func() {
+		// Returning early (a layout error): still wait, so that no
+		// goroutine outlives the build.
+		if index != nil {
+			<-index
+		}
+	}()
 
 	for i, c := range pages {
 		p := results[i].page
@@ -382,6 +415,14 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	s.Files["404.html"] = b
 
 	s.Files["sitemap.xml"] = sitemap(opts.BaseURL, s.Pages)
+
+	ix := <-index
+	index = nil
+	if ix.err != nil {
+		return nil, ix.err
+	}
+	s.Files["assets/search-index.js"] = ix.idx
+	s.SearchIndex = len(ix.idx)
 
 	if err := addFigures(g, s); err != nil {
 		return nil, err
@@ -473,8 +514,17 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 // its content so that a host's cache never serves an old one.
 func addAsset(s *Site, sd *siteData, p string, b []byte) {
 	s.Files[p] = b
-	sum := sha256.Sum256(b)
-	sd.Assets[strings.TrimPrefix(p, "assets/")] = p + "?v=" + hex.EncodeToString(sum[:4])
+	sd.Assets[strings.TrimPrefix(p, "assets/")] = p + "?v=" + version(b)
+}
+
+// version is the version in an asset's link: 8 hex digits of the SHA-256
+// of what makes the asset.
+func version(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:4])
 }
 
 // addFigures copies the guide's figures: every file under figures/ and

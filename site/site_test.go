@@ -314,3 +314,30 @@ func TestRealGuide(t *testing.T) {
 		t.Errorf("%d pages for %d SUMMARY entries", len(s.Pages), len(g.Pages()))
 	}
 }
+
+// TestSearchIndexVersion: the index's link changes when what it indexes
+// changes, and only then (it is versioned by its sections, so that the
+// layout need not wait for the index).
+func TestSearchIndexVersion(t *testing.T) {
+	ver := regexp.MustCompile(`assets/search-index\.js\?v=([0-9a-f]{8})`)
+	get := func(s *Site) string {
+		m := ver.FindStringSubmatch(string(s.Files["01-intro.html"]))
+		if m == nil {
+			t.Fatal("no versioned link to the search index")
+		}
+		return m[1]
+	}
+	a := get(renderSite(t, testGuide(nil), Options{}))
+	b := get(renderSite(t, testGuide(nil), Options{Version: "other"}))
+	c := get(renderSite(t, testGuide(map[string]string{"index.md": "# About\n\nRead [the intro](01-intro.md#install) twice.\n"}), Options{}))
+	if a != b {
+		t.Errorf("the same guide gave versions %s and %s", a, b)
+	}
+	if a == c {
+		t.Errorf("another text kept version %s", a)
+	}
+	s := renderSite(t, testGuide(nil), Options{})
+	if len(s.Files["assets/search-index.js"]) == 0 || s.SearchIndex != len(s.Files["assets/search-index.js"]) {
+		t.Errorf("search index: %d bytes, SearchIndex %d", len(s.Files["assets/search-index.js"]), s.SearchIndex)
+	}
+}
