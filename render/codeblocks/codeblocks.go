@@ -292,13 +292,26 @@ func (e *Extension) known(name string) bool {
 func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page) {
 	keep := e.keepFor(b)
 	bash := lexerFor("bash")
+	// The block's commands are lexed as one text (a call per command
+	// cost a quarter more), then cut back into commands.
+	texts := make([]string, len(b.Commands))
+	for i, c := range b.Commands {
+		texts[i] = c.Text
+	}
+	all, lexed := e.tokenise(bash, strings.Join(texts, "\n"))
+	off := 0
 	for _, c := range b.Commands {
 		cls := "line cmd"
 		if c.Prompt == "$" {
 			cls += " user"
 		}
 		io.WriteString(w, `<span class="`+cls+`">`)
-		e.writeCode(w, c.Text, bash, keep, page)
+		if lexed {
+			e.writeTokens(w, c.Text, sliceTokens(all, off, off+len(c.Text)), keep, page)
+		} else {
+			placeholders.WriteText(w, c.Text, e.cfg.Settings, keep, page)
+		}
+		off += len(c.Text) + 1
 		io.WriteString(w, "</span>\n")
 		for _, out := range c.Expected {
 			cls := "line output"
@@ -310,6 +323,25 @@ func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page
 			io.WriteString(w, "</span>\n")
 		}
 	}
+}
+
+// sliceTokens returns the tokens of text[from:to], given the tokens of
+// text, cutting the tokens at either end.
+func sliceTokens(toks []chroma.Token, from, to int) []chroma.Token {
+	var out []chroma.Token
+	off := 0
+	for _, t := range toks {
+		start, end := off, off+len(t.Value)
+		off = end
+		if end <= from {
+			continue
+		}
+		if start >= to {
+			break
+		}
+		out = append(out, chroma.Token{Type: t.Type, Value: t.Value[max(start, from)-start : min(end, to)-start]})
+	}
+	return out
 }
 
 // lexerFor returns the chroma lexer for a block's language: bash for
@@ -333,12 +365,18 @@ func lexerFor(lang string) chroma.Lexer {
 // the placeholders keep accepts. A placeholder the lexer split over several
 // tokens is kept whole, in the class of its first token.
 func (e *Extension) writeCode(w io.Writer, code string, l chroma.Lexer, keep func(string) bool, page *pagectx.Page) {
-	spans := placeholders.Find(code, keep)
 	toks, ok := e.tokenise(l, code)
 	if !ok {
 		placeholders.WriteText(w, code, e.cfg.Settings, keep, page)
 		return
 	}
+	e.writeTokens(w, code, toks, keep, page)
+}
+
+// writeTokens writes code from its tokens (which may end with a newline
+// the lexer added).
+func (e *Extension) writeTokens(w io.Writer, code string, toks []chroma.Token, keep func(string) bool, page *pagectx.Page) {
+	spans := placeholders.Find(code, keep)
 	// The cached tokens are shared: work on a copy.
 	toks = mergeAcross(slices.Clone(toks), spans)
 	// The lexer may add a final newline; the block's own text decides.

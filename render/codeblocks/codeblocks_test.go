@@ -163,7 +163,8 @@ func TestDuration(t *testing.T) {
 }
 
 // TestHighlightCache writes the same blocks again, and from several
-// goroutines at once: chroma tokenises each text once per extension, and
+// goroutines at once: chroma tokenises each text (a console block's
+// commands are one) once per extension, and
 // the output does not change (the cached tokens are not edited in place,
 // as trimming a final newline would).
 func TestHighlightCache(t *testing.T) {
@@ -172,9 +173,10 @@ func TestHighlightCache(t *testing.T) {
 		consoleBlock(guide.Attrs{Run: true},
 			&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP"},
 			&guide.Command{Prompt: "#", Text: "cat /etc/hosts", Expected: []string{"..."}}),
-		// The same command in another distro's block: no second lexing.
+		// The same commands in another distro's block: no second lexing.
 		consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}},
-			&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP"}),
+			&guide.Command{Prompt: "#", Text: "ping -c1 CONTROLLER_VIP"},
+			&guide.Command{Prompt: "#", Text: "cat /etc/hosts"}),
 		{Kind: guide.KindFile, Lang: "ini", Content: "[a]\nb = CONTROLLER_VIP", Placeholders: []string{"CONTROLLER_VIP"},
 			Attrs: guide.Attrs{Run: true, File: "/etc/x.conf", Owner: "root:root", Mode: 0o644}},
 		// The same text as plain text: another lexer, another entry.
@@ -188,7 +190,7 @@ func TestHighlightCache(t *testing.T) {
 		return w.String()
 	}
 	first := write()
-	if got, want := e.lexed.Load(), int64(4); got != want {
+	if got, want := e.lexed.Load(), int64(3); got != want {
 		t.Errorf("tokenised %d texts, want %d", got, want)
 	}
 	if !strings.Contains(first, `b = <span`) && !strings.Contains(first, `<span class="o">=</span>`) {
@@ -206,11 +208,30 @@ func TestHighlightCache(t *testing.T) {
 			t.Errorf("write %d differs from the first (-first +again):\n%s", i+2, diff)
 		}
 	}
-	if got := e.lexed.Load(); got != 4 {
-		t.Errorf("tokenised %d texts after writing the blocks again, want still 4", got)
+	if got := e.lexed.Load(); got != 3 {
+		t.Errorf("tokenised %d texts after writing the blocks again, want still 3", got)
 	}
 	// A fresh extension (a new build) starts with an empty cache.
 	if got := New(Config{Settings: settings}).lexed.Load(); got != 0 {
 		t.Errorf("a new extension has tokenised %d texts", got)
+	}
+}
+
+func TestSliceTokens(t *testing.T) {
+	toks := []chroma.Token{{Type: chroma.Keyword, Value: "echo"}, {Type: chroma.Text, Value: " "}, {Type: chroma.String, Value: "'a\nb'"}, {Type: chroma.Text, Value: "\n"}, {Type: chroma.Keyword, Value: "true"}, {Type: chroma.Text, Value: "\n"}}
+	// "echo 'a\nb'" is text[0:10], "true" text[11:15].
+	tests := []struct {
+		from, to int
+		want     []chroma.Token
+	}{
+		{0, 10, []chroma.Token{{Type: chroma.Keyword, Value: "echo"}, {Type: chroma.Text, Value: " "}, {Type: chroma.String, Value: "'a\nb'"}}},
+		{11, 15, []chroma.Token{{Type: chroma.Keyword, Value: "true"}}},
+		{2, 8, []chroma.Token{{Type: chroma.Keyword, Value: "ho"}, {Type: chroma.Text, Value: " "}, {Type: chroma.String, Value: "'a\n"}}},
+		{15, 15, nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, sliceTokens(toks, tt.from, tt.to)); diff != "" {
+			t.Errorf("sliceTokens(%d, %d) (-want +got):\n%s", tt.from, tt.to, diff)
+		}
 	}
 }
