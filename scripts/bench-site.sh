@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Compares `haguide build` with Hugo (Debian's hugo package) building the
 # same chapters, in the same run: ROUNDS rounds, each running both commands
-# once, the order swapped every round; prints every round's wall time and
-# the load average, then the medians. Also prints the bytes of each page of
+# once, the order swapped every round; prints every round's wall time, CPU
+# time (user + system) and the load average, then the medians. Also prints the bytes of each page of
 # haguide's site with the assets it loads (see docs/benchmarks.md).
 #
 #   scripts/bench-site.sh                 # the guide as committed (HEAD)
@@ -59,27 +59,34 @@ while IFS=$'\t' read -r title file; do
   { printf -- '---\ntitle: "%s"\nweight: %d\n---\n' "$title" "$weight"; cat "$work/guide/$file"; } >"$dest"
 done < <(grep -oE '\[[^]]+\]\([^)]+\.md\)' "$work/guide/SUMMARY.md" | sed -E 's/^\[([^]]+)\]\(([^)]+)\)$/\1\t\2/')
 
-ms() { echo $(( ($2 - $1) / 1000000 )); }
 run_haguide() { "$work/haguide" build --guide "$work/guide" -o "$work/public" >/dev/null; }
 run_hugo() { hugo --quiet --source "$hs" --destination "$work/hugo-public" --cleanDestinationDir >/dev/null; }
 # One warm-up each (page cache, first exec).
 run_haguide; run_hugo
 
-h=() ; g=()
-printf '%-6s %-16s %10s %10s %s\n' round load haguide_ms hugo_ms first
+# Each run: wall time and CPU time (user + system), in ms, from bash's time.
+TIMEFORMAT='%3R %3U %3S'
+timed() { { time "run_$1"; } 2>&1 | awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}'; }
+hw=(); hc=(); gw=(); gc=()
+printf '%-6s %-16s %12s %12s %12s %12s %s\n' round load haguide_ms hugo_ms haguide_cpu hugo_cpu first
 for r in $(seq 1 "$ROUNDS"); do
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   if [ $((r % 2)) -eq 1 ]; then order="haguide hugo"; else order="hugo haguide"; fi
   for tool in $order; do
-    t0=$(date +%s%N); "run_$tool"; t1=$(date +%s%N)
-    if [ "$tool" = haguide ]; then h+=("$(ms "$t0" "$t1")"); else g+=("$(ms "$t0" "$t1")"); fi
+    read -r wall cpu < <(timed "$tool")
+    if [ "$tool" = haguide ]; then hw+=("$wall"); hc+=("$cpu"); else gw+=("$wall"); gc+=("$cpu"); fi
   done
-  printf '%-6s %-16s %10s %10s %s\n' "$r" "$load" "${h[-1]}" "${g[-1]}" "${order%% *}"
+  printf '%-6s %-16s %12s %12s %12s %12s %s\n' "$r" "$load" "${hw[-1]}" "${gw[-1]}" "${hc[-1]}" "${gc[-1]}" "${order%% *}"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-mh=$(median "${h[@]}"); mg=$(median "${g[@]}")
-echo "median: haguide build ${mh} ms, hugo ${mg} ms, haguide/hugo $(awk -v a="$mh" -v b="$mg" 'BEGIN {printf "%.2f", a/b}')"
-echo "min:    haguide build $(printf '%s\n' "${h[@]}" | sort -n | head -1) ms, hugo $(printf '%s\n' "${g[@]}" | sort -n | head -1) ms"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+mhw=$(median "${hw[@]}"); mgw=$(median "${gw[@]}"); mhc=$(median "${hc[@]}"); mgc=$(median "${gc[@]}")
+echo "median wall: haguide build ${mhw} ms, hugo ${mgw} ms, haguide/hugo $(ratio "$mhw" "$mgw")"
+echo "median CPU:  haguide build ${mhc} ms, hugo ${mgc} ms, haguide/hugo $(ratio "$mhc" "$mgc")"
+echo "min wall:    haguide build $(printf '%s\n' "${hw[@]}" | sort -n | head -1) ms, hugo $(printf '%s\n' "${gw[@]}" | sort -n | head -1) ms"
+wins=0
+for i in "${!hw[@]}"; do [ "${hw[$i]}" -le "${gw[$i]}" ] && wins=$((wins + 1)); done
+echo "rounds where haguide's wall time was at most hugo's: $wins of $ROUNDS"
 
 # Bytes of each page with what it loads when viewed: stylesheets, scripts,
 # the icon and images (not the search index and MiniSearch, which load on
