@@ -8,6 +8,8 @@
 #   scripts/bench-site.sh                 # the guide as committed (HEAD)
 #   GUIDE=guide scripts/bench-site.sh     # the working tree's guide
 #   ROUNDS=15 scripts/bench-site.sh
+#   BASELINE=aa24c86 scripts/bench-site.sh   # also time haguide as of a
+#                                            # commit, on that commit's guide
 #
 # Hugo gets each chapter with a title and weight front matter, a minimal
 # layout (a sidebar of the pages and the page's TOC) and chroma highlighting
@@ -26,9 +28,16 @@ if [ -n "${GUIDE:-}" ]; then
   cp -r "$GUIDE" "$work/guide"
 else
   mkdir "$work/guide"
-  git archive HEAD guide | tar -x -C "$work/guide" --strip-components=1
+  git archive "${BASELINE:-HEAD}" guide | tar -x -C "$work/guide" --strip-components=1
 fi
 go build -o "$work/haguide" ./cmd/haguide
+tools="haguide hugo"
+if [ -n "${BASELINE:-}" ]; then
+  mkdir "$work/base"
+  git archive "$BASELINE" | tar -x -C "$work/base"
+  (cd "$work/base" && go build -o "$work/haguide-base" ./cmd/haguide)
+  tools="haguide hugo base"
+fi
 
 # Hugo's copy of the chapters, in SUMMARY.md's order.
 hs="$work/hugo"
@@ -60,46 +69,62 @@ while IFS=$'\t' read -r title file; do
 done < <(grep -oE '\[[^]]+\]\([^)]+\.md\)' "$work/guide/SUMMARY.md" | sed -E 's/^\[([^]]+)\]\(([^)]+)\)$/\1\t\2/')
 
 run_haguide() { "$work/haguide" build --guide "$work/guide" -o "$work/public" >/dev/null; }
+run_base() { "$work/haguide-base" build --guide "$work/guide" -o "$work/base-public" >/dev/null; }
 run_hugo() { hugo --quiet --source "$hs" --destination "$work/hugo-public" --cleanDestinationDir >/dev/null; }
 # One warm-up each (page cache, first exec).
-run_haguide; run_hugo
+for tool in $tools; do "run_$tool"; done
 
 # Each run: wall time and CPU time (user + system), in ms, from bash's time.
 TIMEFORMAT='%3R %3U %3S'
 timed() { { time "run_$1"; } 2>&1 | awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}'; }
-hw=(); hc=(); gw=(); gc=()
-printf '%-6s %-16s %12s %12s %12s %12s %s\n' round load haguide_ms hugo_ms haguide_cpu hugo_cpu first
+declare -A wall cpu
+printf '%-6s %-16s' round load
+for tool in $tools; do printf ' %12s %12s' "${tool}_ms" "${tool}_cpu"; done
+printf ' first\n'
 for r in $(seq 1 "$ROUNDS"); do
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  if [ $((r % 2)) -eq 1 ]; then order="haguide hugo"; else order="hugo haguide"; fi
+  # Rotate who goes first.
+  read -ra t <<<"$tools"
+  k=$(( (r - 1) % ${#t[@]} ))
+  order="${t[*]:k} ${t[*]:0:k}"
   for tool in $order; do
-    read -r wall cpu < <(timed "$tool")
-    if [ "$tool" = haguide ]; then hw+=("$wall"); hc+=("$cpu"); else gw+=("$wall"); gc+=("$cpu"); fi
+    read -r w c < <(timed "$tool")
+    wall[$tool]="${wall[$tool]:-} $w"; cpu[$tool]="${cpu[$tool]:-} $c"
   done
-  printf '%-6s %-16s %12s %12s %12s %12s %s\n' "$r" "$load" "${hw[-1]}" "${gw[-1]}" "${hc[-1]}" "${gc[-1]}" "${order%% *}"
+  printf '%-6s %-16s' "$r" "$load"
+  for tool in $tools; do printf ' %12s %12s' "${wall[$tool]##* }" "${cpu[$tool]##* }"; done
+  printf ' %s\n' "${order%% *}"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+median() { printf '%s\n' $@ | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-mhw=$(median "${hw[@]}"); mgw=$(median "${gw[@]}"); mhc=$(median "${hc[@]}"); mgc=$(median "${gc[@]}")
-echo "median wall: haguide build ${mhw} ms, hugo ${mgw} ms, haguide/hugo $(ratio "$mhw" "$mgw")"
-echo "median CPU:  haguide build ${mhc} ms, hugo ${mgc} ms, haguide/hugo $(ratio "$mhc" "$mgc")"
-echo "min wall:    haguide build $(printf '%s\n' "${hw[@]}" | sort -n | head -1) ms, hugo $(printf '%s\n' "${gw[@]}" | sort -n | head -1) ms"
+mgw=$(median ${wall[hugo]}); mgc=$(median ${cpu[hugo]})
+for tool in $tools; do
+  mw=$(median ${wall[$tool]}); mc=$(median ${cpu[$tool]}); mn=$(printf '%s\n' ${wall[$tool]} | sort -n | head -1)
+  echo "$tool: median wall ${mw} ms ($(ratio "$mw" "$mgw") of hugo's), median CPU ${mc} ms ($(ratio "$mc" "$mgc") of hugo's), min wall ${mn} ms"
+done
+read -ra hw <<<"${wall[haguide]}"; read -ra gw <<<"${wall[hugo]}"
 wins=0
 for i in "${!hw[@]}"; do [ "${hw[$i]}" -le "${gw[$i]}" ] && wins=$((wins + 1)); done
 echo "rounds where haguide's wall time was at most hugo's: $wins of $ROUNDS"
 
 # Bytes of each page with what it loads when viewed: stylesheets, scripts,
-# the icon and images (not the search index and MiniSearch, which load on
-# the first search).
-echo
-echo "page bytes (HTML + assets loaded on view; the search loads on first use):"
-cd "$work/public"
-for p in *.html; do
-  html=$(stat -c %s "$p")
-  assets=0
-  for a in $(grep -oE '<(link|script|img)[^>]*(href|src)="[^"]+"' "$p" | grep -oE '(href|src)="[^"]+"' | sed -E 's/^(href|src)="([^"?#]+).*/\2/' | sort -u); do
-    [ -f "$a" ] && assets=$((assets + $(stat -c %s "$a")))
+# the icon and images (not the search, whose script, MiniSearch and index
+# load on its first use).
+weigh() {
+  echo
+  echo "$1: page bytes (HTML + assets loaded on view; the search loads on first use):"
+  (
+  cd "$2"
+  for p in *.html; do
+    html=$(stat -c %s "$p")
+    assets=0
+    for a in $(grep -oE '<(link|script|img)[^>]*(href|src)="[^"]+"' "$p" | grep -oE '(href|src)="[^"]+"' | sed -E 's/^(href|src)="([^"?#]+).*/\2/' | sort -u); do
+      [ -f "$a" ] && assets=$((assets + $(stat -c %s "$a")))
+    done
+    printf '%-32s %8d html %8d assets %8d total\n' "$p" "$html" "$assets" $((html + assets))
   done
-  printf '%-32s %8d html %8d assets %8d total\n' "$p" "$html" "$assets" $((html + assets))
-done
-echo "search-index.js $(stat -c %s assets/search-index.js) bytes, minisearch.js $(stat -c %s assets/minisearch.js) bytes"
+  echo "search-index.js $(stat -c %s assets/search-index.js) bytes, minisearch.js $(stat -c %s assets/minisearch.js) bytes"
+  )
+}
+weigh haguide "$work/public"
+[ -z "${BASELINE:-}" ] || weigh "haguide $BASELINE" "$work/base-public"
