@@ -47,8 +47,19 @@ func TestLargeChapter(t *testing.T) {
 }
 
 // BenchmarkPage renders a chapter of about 6,000 lines (50 copies of the
-// test chapters: 1,000 fenced blocks, 50 tab groups, 167 KB of Markdown).
+// test chapters: 1,000 fenced blocks, 50 tab groups, 167 KB of Markdown),
+// each time with a new renderer, whose highlighting cache starts empty.
 func BenchmarkPage(b *testing.B) {
+	benchPage(b, false)
+}
+
+// BenchmarkPageCached renders it again with the same renderer, whose cache
+// holds chroma's tokens for every block: what a page's print view costs.
+func BenchmarkPageCached(b *testing.B) {
+	benchPage(b, true)
+}
+
+func benchPage(b *testing.B, cached bool) {
 	src := largeChapter(b, 50)
 	g := fuzzGuide(b, src)
 	r := New(g, Options{})
@@ -59,6 +70,9 @@ func BenchmarkPage(b *testing.B) {
 	}
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
+		if !cached {
+			r = New(g, Options{})
+		}
 		if _, err := r.Page(c); err != nil {
 			b.Fatal(err)
 		}
@@ -69,17 +83,18 @@ func BenchmarkPage(b *testing.B) {
 }
 
 // BenchmarkEmbeddedGuide renders every page of the guide shipped in the
-// binary.
+// binary with a new renderer.
 func BenchmarkEmbeddedGuide(b *testing.B) {
 	g := loadEmbedded(b)
-	r := New(g, Options{})
 	for b.Loop() {
+		r := New(g, Options{})
 		for _, c := range g.Pages() {
 			if _, err := r.Page(c); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
+	b.ReportMetric(float64(len(g.Pages())), "pages")
 }
 
 func BenchmarkChromaCSS(b *testing.B) {
