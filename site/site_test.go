@@ -122,7 +122,7 @@ func TestLayout(t *testing.T) {
 			`<div id="ph-tip" class="ph-tip" aria-hidden="true" hidden></div>`,
 			// The placeholders' meanings, once, at the end of the page,
 			// and in its TOC.
-			`<section class="ph-list" aria-labelledby="values_to_replace">`,
+			`<section class="ph-list">`,
 			`<dd id="ph-CONTROLLER_VIP">`,
 			`<li class="toc-h2"><a href="#values_to_replace">Values to replace</a></li>`,
 			`data-ui="assets/search.js\?v=[0-9a-f]{8}"`,
@@ -135,7 +135,10 @@ func TestLayout(t *testing.T) {
 			`id="01-intro--install"`,
 			`href="#02-cluster--corosync"`,
 			`<dd id="01-intro--ph-CONTROLLER_VIP">`,
-		}, []string{`class="prev-next"`}},
+		}, []string{`class="prev-next"`,
+			// Each chapter's list is no landmark: they would share a name
+			// (axe-core: landmark-unique).
+			`<section class="ph-list" aria-`}},
 		{"404.html", []string{`<h1>Page not found</h1>`, `href="index.html"`}, nil},
 		{"sitemap.xml", []string{`<loc>./</loc>`, `<loc>01-intro.html</loc>`}, []string{`print.html`, `404.html`}},
 	}

@@ -11,7 +11,7 @@
 // meanings are written once per page, after its last section, in a list
 // of the placeholders the page uses, in order of first use:
 //
-//	<section class="ph-list" aria-labelledby="values_to_replace">
+//	<section class="ph-list">
 //	<h2 id="values_to_replace">Values to replace</h2>
 //	<dl><dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP">MEANING (for example 10.0.0.10)</dd>…</dl>
 //	</section>
@@ -187,7 +187,9 @@ func WriteList(w io.Writer, s *guide.Settings, page *pagectx.Page) {
 		return
 	}
 	id := html.EscapeString(page.ID(ListID))
-	_, _ = io.WriteString(w, `<section class="ph-list" aria-labelledby="`+id+`">`+"\n"+
+	// No accessible name on the section: it would make it a landmark, one
+	// per chapter of the print view, all of the same name.
+	_, _ = io.WriteString(w, `<section class="ph-list">`+"\n"+
 		`<h2 id="`+id+`">Values to replace</h2>`+"\n"+
 		`<p>The words in this style on this page stand for values of your own deployment:</p>`+"\n<dl>\n")
 	for _, n := range names {
