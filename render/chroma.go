@@ -1,13 +1,67 @@
 package render
 
 import (
+	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/styles"
 )
+
+// The chroma styles the site can use, copied from chroma's styles/ (MIT,
+// chromastyles/LICENSE-chroma.txt; a test compares them with chroma's
+// own). chroma's styles package parses all of its 70 styles when a
+// program starts, 10 ms of every haguide command; these are parsed when
+// first asked for.
+//
+//go:embed chromastyles/*.xml
+var styleFiles embed.FS
+
+var (
+	stylesOnce sync.Once
+	styleNames []string
+)
+
+// styleCache holds the styles parsed so far, by lower-case name.
+var styleCache sync.Map
+
+// ChromaStyles lists the names of the styles ChromaCSS knows.
+func ChromaStyles() []string {
+	stylesOnce.Do(func() {
+		files, _ := fs.Glob(styleFiles, "chromastyles/*.xml")
+		for _, f := range files {
+			styleNames = append(styleNames, strings.TrimSuffix(path.Base(f), ".xml"))
+		}
+		slices.Sort(styleNames)
+	})
+	return styleNames
+}
+
+// chromaStyle returns a style by name.
+func chromaStyle(name string) (*chroma.Style, error) {
+	name = strings.ToLower(name)
+	if s, ok := styleCache.Load(name); ok {
+		return s.(*chroma.Style), nil
+	}
+	if !slices.Contains(ChromaStyles(), name) {
+		return nil, fmt.Errorf("unknown chroma style %q (known: %s)", name, strings.Join(ChromaStyles(), ", "))
+	}
+	f, err := styleFiles.Open("chromastyles/" + name + ".xml")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s, err := chroma.NewXMLStyle(f)
+	if err != nil {
+		return nil, fmt.Errorf("chroma style %s: %w", name, err)
+	}
+	styleCache.Store(name, s)
+	return s, nil
+}
 
 // ChromaCSS returns the highlighting CSS for code rendered by this package
 // (chroma's class names under .chroma) in two themes: light as the default
@@ -15,7 +69,7 @@ import (
 // the page sets no theme of its own, under @media (prefers-color-scheme:
 // dark). The dark rules restate every property the light theme sets, so
 // nothing of the light theme leaks into the dark one. Style names are
-// chroma's (github, github-dark, monokai, ...).
+// chroma's, of those this package carries ([ChromaStyles]).
 func ChromaCSS(light, dark string) (string, error) {
 	return chromaCSS(light, dark, nil)
 }
@@ -31,13 +85,13 @@ func ChromaCSSFor(light, dark string, classes []string) (string, error) {
 }
 
 func chromaCSS(light, dark string, keep map[string]bool) (string, error) {
-	ls, ok := styles.Registry[strings.ToLower(light)]
-	if !ok {
-		return "", fmt.Errorf("unknown chroma style %q (known: %s)", light, strings.Join(styles.Names(), ", "))
+	ls, err := chromaStyle(light)
+	if err != nil {
+		return "", err
 	}
-	ds, ok := styles.Registry[strings.ToLower(dark)]
-	if !ok {
-		return "", fmt.Errorf("unknown chroma style %q (known: %s)", dark, strings.Join(styles.Names(), ", "))
+	ds, err := chromaStyle(dark)
+	if err != nil {
+		return "", err
 	}
 	lr, dr := themeRules(ls), themeRules(ds)
 	if keep != nil {
@@ -177,13 +231,13 @@ func writeRules(b *strings.Builder, prefix string, rules map[string]string, clas
 // nothing).
 func PlainClasses(light, dark, lightFG, darkFG string) ([]string, error) {
 	var out []string
-	ls, ok := styles.Registry[strings.ToLower(light)]
-	if !ok {
-		return nil, fmt.Errorf("unknown chroma style %q", light)
+	ls, err := chromaStyle(light)
+	if err != nil {
+		return nil, err
 	}
-	ds, ok := styles.Registry[strings.ToLower(dark)]
-	if !ok {
-		return nil, fmt.Errorf("unknown chroma style %q", dark)
+	ds, err := chromaStyle(dark)
+	if err != nil {
+		return nil, err
 	}
 	lfg, dfg := chroma.ParseColour(lightFG), chroma.ParseColour(darkFG)
 	if !lfg.IsSet() || !dfg.IsSet() {

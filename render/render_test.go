@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -49,8 +51,41 @@ func TestChromaCSS(t *testing.T) {
 			t.Errorf("CSS lacks %q", want)
 		}
 	}
-	if _, err := ChromaCSS("no-such-style", "github-dark"); err == nil {
-		t.Error("unknown style: no error")
+	if _, err := ChromaCSS("no-such-style", "github-dark"); err == nil || !strings.Contains(err.Error(), "github-dark") {
+		t.Errorf("unknown style: error %v, want one naming the known styles", err)
+	}
+}
+
+// TestChromaStylesMatchChroma: the styles this package carries are the
+// ones of the chroma it is built with (go get -u chroma: copy them again
+// from its styles/ when this fails).
+func TestChromaStylesMatchChroma(t *testing.T) {
+	if diff := cmp.Diff([]string{"github", "github-dark"}, ChromaStyles()); diff != "" {
+		t.Errorf("styles (-want +got):\n%s", diff)
+	}
+	for _, name := range ChromaStyles() {
+		ours, err := chromaStyle(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, ok := styles.Registry[name]
+		if !ok {
+			t.Fatalf("chroma has no style %s", name)
+		}
+		for tt := range chroma.StandardTypes {
+			if a, b := ours.Get(tt), theirs.Get(tt); a != b {
+				t.Errorf("%s: %s is %v here, %v in chroma", name, tt, a, b)
+			}
+		}
+	}
+	// And the CSS is the same as from chroma's own registry.
+	a, err := ChromaCSS("GitHub", "github-dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ChromaCSS("github", "github-dark")
+	if err != nil || a != b {
+		t.Errorf("style names are not case-insensitive: %v", err)
 	}
 }
 
