@@ -222,8 +222,10 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 		switch {
 		case !b.Attrs.Run:
 			cls += " norun"
-		case b.Attrs.When == "lab":
+		case b.Attrs.When == guide.WhenLab:
 			cls += " labonly"
+		case b.Attrs.When == guide.WhenOwnNodes:
+			cls += " ownonly"
 		default:
 			cls += " runs"
 		}
@@ -511,8 +513,10 @@ func (e *Extension) meta(b *guide.Block, inGroup bool) string {
 	if b.Kind != guide.KindPlain {
 		if !a.Run {
 			parts = append(parts, `<span class="badge norun">Not run by haguide verify</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
-		} else if a.When == "lab" {
+		} else if a.When == guide.WhenLab {
 			parts = append(parts, `<span class="badge labonly">Lab only</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
+		} else if a.When == guide.WhenOwnNodes {
+			parts = append(parts, `<span class="badge ownonly">Your nodes only</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
 		}
 		var timing []string
 		if a.Background != "" {

@@ -106,6 +106,7 @@ func TestMeta(t *testing.T) {
 		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesLocal}, Run: true}), []string{"Run on your own machine"}},
 		{consoleBlock(guide.Attrs{Run: false, Reason: "no BMC"}), []string{">On all nodes<", "Not run by haguide verify", "no BMC"}},
 		{consoleBlock(guide.Attrs{Run: true, When: "lab", Reason: "pull the plug"}), []string{"Lab only", "pull the plug"}},
+		{consoleBlock(guide.Attrs{Run: true, When: guide.WhenOwnNodes, Reason: "a real BMC"}), []string{"Your nodes only", "a real BMC", `class="badge ownonly"`}},
 		{consoleBlock(guide.Attrs{Run: true, Timeout: 5 * time.Minute, Set: []string{"timeout"}}), []string{"each try stops after 5m"}},
 		{consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), []string{"For RHEL / CentOS Stream only"}},
 		{&guide.Block{Kind: guide.KindFile, Attrs: guide.Attrs{Run: true, File: "/etc/a.conf", Mode: 0o640, Owner: "root:a", Apply: "merge"}},
