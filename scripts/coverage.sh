@@ -14,7 +14,9 @@ tmp=$(mktemp)
   echo "What \`haguide verify\` executes of the guide, per distro. Regenerate with"
   echo "\`scripts/coverage.sh [RUN_DIR ...]\` and commit when the figures change."
   echo "Steps marked \"lab only\" run against the local lab (fault injection) and"
-  echo "are skipped on other nodes; \"run=no\" steps are shown to readers, never run."
+  echo "are skipped on other nodes; \"own nodes only\" steps need what the lab has no"
+  echo "stand-in for (a BMC, a fence device) and run only on a reader's nodes;"
+  echo "\"run=no\" steps are shown to readers, never run."
   echo
   echo "## Planned steps"
   echo
