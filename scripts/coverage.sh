@@ -33,6 +33,18 @@ tmp=$(mktemp)
       echo "From \`$run\` ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
       echo
       cat "$run/chapters.md"
+      # What the failover rehearsals measured: every line a rehearsal's
+      # report printed about gaps, lost writes and rounds, per step.
+      figures=$(cd "$run/logs" && grep -H -E '^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed)' -- */*.log 2>/dev/null \
+        | sed -E 's#^[0-9]+-([^/]+)/([^.]+)\.log:#| `\1` | \2 | #; s#$# |#' || true)
+      if [ -n "$figures" ]; then
+        echo
+        echo "Measured by the failover rehearsals in that run:"
+        echo
+        echo "| step | node | figure |"
+        echo "|---|---|---|"
+        echo "$figures"
+      fi
     done
   fi
 } >"$tmp"
