@@ -135,6 +135,13 @@ func (l *Lab) Start(ctx context.Context, node string) error {
 		return nil
 	}
 	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	// A node boots with a fresh network, as after a power cycle: what was
+	// added while it ran (the VIP Pacemaker had started on it, routes,
+	// neighbours) must not come back with it, or the VIP is up on two
+	// nodes the moment it boots.
+	if err := l.dropNetwork(ctx, ns); err != nil {
+		return err
+	}
 	if err := l.network(ctx, ns, ap); err != nil {
 		return err
 	}

@@ -710,7 +710,7 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 	if _, err := net.InterfaceByName(ns.Veth); err != nil {
 		steps := [][]string{
 			{"ip", "link", "add", ns.Veth, "type", "veth", "peer", "name", "eth0", "netns", ns.Netns},
-			{"ip", "link", "set", ns.Veth, "master", l.cfg.Bridge, "up"},
+			{"ip", "link", "set", ns.Veth, "master", l.cfg.Bridge},
 			{"ip", "-n", ns.Netns, "addr", "add", fmt.Sprintf("%s/%d", ns.Addr, ap.prefix.Bits()), "dev", "eth0"},
 			{"ip", "-n", ns.Netns, "link", "set", "eth0", "up"},
 			{"ip", "-n", ns.Netns, "link", "set", "lo", "up"},
@@ -724,6 +724,20 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 	}
 	if !ns.Partitioned {
 		return l.run(ctx, "ip", "link", "set", ns.Veth, "up")
+	}
+	return nil
+}
+
+// dropNetwork removes a stopped node's veth and namespace, with every
+// address and route they carried; network makes them again.
+func (l *Lab) dropNetwork(ctx context.Context, ns *nodeState) error {
+	if _, err := net.InterfaceByName(ns.Veth); err == nil {
+		if err := l.run(ctx, "ip", "link", "del", ns.Veth); err != nil {
+			return err
+		}
+	}
+	if _, err := os.Stat("/run/netns/" + ns.Netns); err == nil {
+		return l.run(ctx, "ip", "netns", "del", ns.Netns)
 	}
 	return nil
 }

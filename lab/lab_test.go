@@ -189,6 +189,11 @@ func TestLabIntegration(t *testing.T) {
 	if !reach("controller1", "10.0.99.13") {
 		t.Fatal("controller1 does not reach controller3")
 	}
+	// An address added while the node ran (a VIP) must not survive a
+	// power cycle.
+	if _, err := run("controller3", "ip addr add 10.0.99.20/24 dev eth0"); err != nil {
+		t.Fatal(err)
+	}
 	if err := l.Kill(ctx, "controller3"); err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +209,9 @@ func TestLabIntegration(t *testing.T) {
 	}
 	if !reach("controller1", "10.0.99.13") {
 		t.Fatal("controller3 does not answer after start")
+	}
+	if out, err := run("controller3", "ip -4 -o addr show dev eth0"); err != nil || strings.Contains(out, "10.0.99.20") || !strings.Contains(out, "10.0.99.13/") {
+		t.Fatalf("controller3's addresses after kill and start: %q %v", out, err)
 	}
 	if err := l.Partition(ctx, "controller2"); err != nil {
 		t.Fatal(err)
