@@ -223,15 +223,8 @@ func (l *Lab) Down(ctx context.Context) error {
 		if left := netnsPIDs(ns.Netns); len(left) > 0 {
 			errs = append(errs, fmt.Sprintf("%s: processes %v still run", ns.Name, left))
 		}
-		if _, err := os.Stat("/sys/class/net/" + ns.Veth); err == nil {
-			if err := l.run(ctx, "ip", "link", "del", ns.Veth); err != nil {
-				errs = append(errs, err.Error())
-			}
-		}
-		if _, err := os.Stat("/run/netns/" + ns.Netns); err == nil {
-			if err := l.run(ctx, "ip", "netns", "del", ns.Netns); err != nil {
-				errs = append(errs, err.Error())
-			}
+		if err := l.dropNetwork(ctx, ns); err != nil {
+			errs = append(errs, err.Error())
 		}
 		if err := os.RemoveAll(l.path("nodes", ns.Name)); err != nil {
 			errs = append(errs, err.Error())

@@ -729,17 +729,17 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 }
 
 // dropNetwork removes a stopped node's veth and namespace, with every
-// address and route they carried; network makes them again.
+// address and route they carried; network makes them again. It tries both
+// and reports what failed.
 func (l *Lab) dropNetwork(ctx context.Context, ns *nodeState) error {
-	if _, err := net.InterfaceByName(ns.Veth); err == nil {
-		if err := l.run(ctx, "ip", "link", "del", ns.Veth); err != nil {
-			return err
-		}
+	var errs []error
+	if _, err := os.Stat("/sys/class/net/" + ns.Veth); err == nil {
+		errs = append(errs, l.run(ctx, "ip", "link", "del", ns.Veth))
 	}
 	if _, err := os.Stat("/run/netns/" + ns.Netns); err == nil {
-		return l.run(ctx, "ip", "netns", "del", ns.Netns)
+		errs = append(errs, l.run(ctx, "ip", "netns", "del", ns.Netns))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // boot starts a node's container in its own session.
