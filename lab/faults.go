@@ -3,6 +3,7 @@ package lab
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -256,29 +257,107 @@ func (l *Lab) Down(ctx context.Context) error {
 	return nil
 }
 
-// Memory returns the memory the lab's nodes use now, in bytes: the sum of
-// the proportional set size (PSS) of every process in their namespaces.
-func (l *Lab) Memory() (int64, error) {
+// MemoryUse is what the lab's nodes use at one moment: the proportional
+// set size (PSS) of every process in their namespaces, in bytes, in all,
+// per node and per program.
+type MemoryUse struct {
+	Total int64
+	// Nodes is each node's sum, in the lab's node order.
+	Nodes []NamedBytes
+	// Programs sums the processes of each program (the kernel's name of
+	// the process: the script's name for an interpreted daemon, so that
+	// nova-api and neutron-server are told apart), largest first.
+	Programs []NamedBytes
+}
+
+// NamedBytes is the memory of a node or of a program's processes.
+type NamedBytes struct {
+	Name      string
+	Bytes     int64
+	Processes int
+}
+
+// Memory returns the memory the lab's nodes use now.
+func (l *Lab) Memory() (MemoryUse, error) {
 	st, err := l.loadState()
 	if err != nil || st == nil {
-		return 0, err
+		return MemoryUse{}, err
 	}
-	var total int64
+	var procs []procMemory
 	for _, ns := range st.Nodes {
 		for _, p := range netnsPIDs(ns.Netns) {
-			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p))
+			rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", p))
 			if err != nil {
-				continue
+				continue // gone since the listing, or a kernel thread
 			}
-			for _, line := range strings.Split(string(data), "\n") {
-				if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
-					kb, _ := strconv.ParseInt(f[1], 10, 64)
-					total += kb * 1024
-				}
-			}
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p))
+			procs = append(procs, procMemory{node: ns.Name, program: strings.TrimSpace(string(comm)), pss: rollupPss(rollup)})
 		}
 	}
-	return total, nil
+	var order []string
+	for _, ns := range st.Nodes {
+		order = append(order, ns.Name)
+	}
+	return sumMemory(order, procs), nil
+}
+
+// procMemory is one process's PSS, with its node and program.
+type procMemory struct {
+	node, program string
+	pss           int64
+}
+
+// rollupPss reads the Pss line of a /proc/PID/smaps_rollup, in bytes.
+func rollupPss(data []byte) int64 {
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// sumMemory adds processes up per node (in order) and per program
+// (largest first, then by name).
+func sumMemory(order []string, procs []procMemory) MemoryUse {
+	var m MemoryUse
+	nodes := map[string]*NamedBytes{}
+	for _, n := range order {
+		m.Nodes = append(m.Nodes, NamedBytes{Name: n})
+	}
+	for i := range m.Nodes {
+		nodes[m.Nodes[i].Name] = &m.Nodes[i]
+	}
+	programs := map[string]*NamedBytes{}
+	for _, p := range procs {
+		m.Total += p.pss
+		if n := nodes[p.node]; n != nil {
+			n.Bytes += p.pss
+			n.Processes++
+		}
+		name := p.program
+		if name == "" {
+			name = "?"
+		}
+		pr := programs[name]
+		if pr == nil {
+			pr = &NamedBytes{Name: name}
+			programs[name] = pr
+		}
+		pr.Bytes += p.pss
+		pr.Processes++
+	}
+	for _, pr := range programs {
+		m.Programs = append(m.Programs, *pr)
+	}
+	slices.SortFunc(m.Programs, func(a, b NamedBytes) int {
+		if c := cmp.Compare(b.Bytes, a.Bytes); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return m
 }
 
 // Holder returns the node whose network holds addr (a virtual IP), or ""

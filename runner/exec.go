@@ -168,6 +168,7 @@ func firstLine(s string) string {
 
 func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) {
 	start := time.Now()
+	sr.Started = start
 	defer func() { sr.Duration = time.Since(start).Round(time.Millisecond).String() }()
 	b := s.Block
 	if b.Attrs.Stop != "" {
@@ -414,7 +415,7 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 		fmt.Fprintf(log, "%s %s\n", cmd.Prompt, text)
 		var out bytes.Buffer
 		w := &syncWriter{w: &out}
-		exit, err := c.Run(ctx, wrapCommand(e.stateDir(node), text), nil, w, w)
+		exit, err := c.Run(ctx, wrapCommand(e.stateDir(node), text, e.fixedEnv(node)), nil, w, w)
 		log.Write(out.Bytes())
 		fmt.Fprintf(log, "### exit %d\n", exit)
 		f := &Failure{Command: cmd.Text, Pos: cmd.Pos.String(), Exit: exit, Output: tail(e.Values.Mask(out.String()), 40)}
@@ -477,6 +478,22 @@ func (e *Executor) writeFile(ctx context.Context, b *guide.Block, c Conn, conten
 	return nil
 }
 
+// fixedEnv names the variables the node's connection sets on every
+// command: the local connection's Env; an SSH connection sets none.
+func (e *Executor) fixedEnv(node string) []string {
+	lc, ok := e.Local.(*LocalConn)
+	if node != LocalNode || !ok {
+		return nil
+	}
+	var names []string
+	for _, kv := range lc.Env {
+		if k, _, ok := strings.Cut(kv, "="); ok {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
 // startJob starts a background block on a node.
 func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, log *bytes.Buffer) {
 	b := s.Block
@@ -498,7 +515,7 @@ func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, l
 		pidFile: pidDir + "/bg-" + b.Attrs.Background + ".pid"}
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	job.cancel = cancel
-	cmd := wrapBackground(pidDir, job.pidFile, script.String())
+	cmd := wrapBackground(pidDir, job.pidFile, script.String(), e.fixedEnv(node))
 	go func() {
 		defer close(job.done)
 		w := &syncWriter{w: &job.out}

@@ -367,6 +367,63 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// A resumed run gives its local commands its own PATH and settings, not
+// those the run it resumes left in the shell state (the haguide binary
+// may have moved in between), while what the guide exported carries on.
+// A run that failed while a background job ran resumes at the block that
+// starts the job: the job ended with the run, and the steps after it need
+// it. A job already stopped does not move the resume point.
+func TestResumeRestartsTheJob(t *testing.T) {
+	chapter := "# One\n\n## R\n\n" +
+		"```console {nodes=local background=done}\n# sleep 30\n```\n\n" +
+		"```console {nodes=local stop=done}\n# true\n```\n\n" +
+		"```console {nodes=first}\n# echo 1 >>WORK_DIR/one\n```\n\n" +
+		"```console {nodes=local background=load}\n# while true; do echo tick >>WORK_DIR/ticks; sleep 0.05; done\n```\n\n" +
+		"```console {nodes=first}\n# echo 2 >>WORK_DIR/two\n```\n\n" +
+		"```console {nodes=first}\n# test -f WORK_DIR/ok\n```\n\n" +
+		"```console {nodes=local stop=load}\n# test -s WORK_DIR/ticks\n```\n"
+	e, work := localExecutor(t, chapter, nil)
+	if _, err := e.Run(context.Background()); err == nil {
+		t.Fatal("want the sixth step to fail")
+	}
+	from, err := ResumeFrom(e.RunDir, e.Plan)
+	if err != nil || from != "one/r/4" {
+		t.Fatalf("ResumeFrom = %q, %v; want one/r/4, the start of the load job", from, err)
+	}
+	os.WriteFile(filepath.Join(work, "ok"), nil, 0o644)
+	os.Remove(filepath.Join(work, "ticks"))
+	if e.Plan, err = NewPlan(testGuide(t, chapter), "debian", PlanOptions{Lab: true, From: from}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]string{"one": "1\n", "two": "2\n2\n"} {
+		if b, _ := os.ReadFile(filepath.Join(work, f)); string(b) != want {
+			t.Errorf("%s: %q, want %q", f, b, want)
+		}
+	}
+}
+
+func TestResumeKeepsTheLocalEnv(t *testing.T) {
+	chapter := "# One\n\n## L\n\n```console {nodes=local when=lab reason=\"test\"}\n# export GREETING=hello\n```\n\n" +
+		"```console {nodes=local when=lab reason=\"test\"}\n# echo \"$GREETING $HG_TEST_BIN\"\nhello second\n```\n"
+	e, _ := localExecutor(t, chapter, nil)
+	e.Local = &LocalConn{Env: []string{"HG_TEST_BIN=first"}}
+	if _, err := e.Run(context.Background()); err == nil {
+		t.Fatal("want the second step to fail with the first run's variable")
+	}
+	e.Local = &LocalConn{Env: []string{"HG_TEST_BIN=second"}}
+	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{Lab: true, From: "one/l/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Plan = p
+	if rep, err := e.Run(context.Background()); err != nil {
+		t.Fatalf("%v: %+v", err, rep.Steps[len(rep.Steps)-1].NodeResults[0].Failure)
+	}
+}
+
 // rootedConn is a local node whose files live under root.
 type rootedConn struct {
 	*LocalConn

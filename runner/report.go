@@ -39,6 +39,37 @@ type Report struct {
 	Steps    []*StepResult `json:"steps"`
 	// PeakMemory is the lab's peak memory use in bytes, when measured.
 	PeakMemory int64 `json:"peak_memory_bytes,omitempty"`
+	// Peak says where that memory was, when measured.
+	Peak *MemoryPeak `json:"peak_memory,omitempty"`
+}
+
+// MemoryPeak is the moment of a run's peak memory: when, during which
+// step, and how it was shared out between the nodes and the programs.
+type MemoryPeak struct {
+	At   time.Time `json:"at"`
+	Step string    `json:"step,omitempty"`
+	// Nodes are in the lab's order; Programs largest first.
+	Nodes    []MemoryShare `json:"nodes"`
+	Programs []MemoryShare `json:"programs"`
+}
+
+// MemoryShare is the memory of one node or one program's processes.
+type MemoryShare struct {
+	Name      string `json:"name"`
+	Bytes     int64  `json:"bytes"`
+	Processes int    `json:"processes"`
+}
+
+// StepAt returns the ID of the step that was running at t: the last one
+// started at or before it, or "" when none was.
+func (r *Report) StepAt(t time.Time) string {
+	id := ""
+	for _, s := range r.Steps {
+		if !s.Started.IsZero() && !s.Started.After(t) {
+			id = s.ID
+		}
+	}
+	return id
 }
 
 // Tally counts steps by outcome.
@@ -72,6 +103,7 @@ type StepResult struct {
 	Status       string        `json:"status"`
 	Reason       string        `json:"reason,omitempty"`
 	Attempts     int           `json:"attempts,omitempty"`
+	Started      time.Time     `json:"started,omitzero"`
 	Duration     string        `json:"duration,omitempty"`
 	NodeResults  []*NodeResult `json:"node_results,omitempty"`
 }
@@ -348,8 +380,11 @@ func (st *runState) save(dir string) error {
 }
 
 // ResumeFrom returns the step a resumed run starts at: the first step of
-// the plan that the run directory does not record as passed. It returns
-// "" when nothing was recorded or everything passed.
+// the plan that the run directory does not record as passed, or, when that
+// step comes after a background block whose job is not stopped before it,
+// that block: the job ended with the run that started it, and the steps
+// that read or stop it need it running (a rehearsal's load loop). It
+// returns "" when nothing was recorded or everything passed.
 func ResumeFrom(dir string, p *Plan) (string, error) {
 	st, err := loadState(dir)
 	if err != nil {
@@ -358,15 +393,31 @@ func ResumeFrom(dir string, p *Plan) (string, error) {
 	if len(st.Passed) == 0 {
 		return "", nil
 	}
-	for _, s := range p.Steps {
-		if s.Skip != "" {
-			continue
+	first := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.Skip == "" && !slices.Contains(st.Passed, s.ID) })
+	if first < 0 {
+		return "", nil
+	}
+	return p.Steps[jobStart(p.Steps, first)].ID, nil
+}
+
+// jobStart returns the index of the earliest background block before
+// step i whose job no step before i stops, or i when there is none.
+func jobStart(steps []*Step, i int) int {
+	start := i
+	running := map[string]int{}
+	for j := range i {
+		a := steps[j].Block.Attrs
+		if a.Background != "" && steps[j].Skip == "" {
+			running[a.Background] = j
 		}
-		if !slices.Contains(st.Passed, s.ID) {
-			return s.ID, nil
+		if a.Stop != "" {
+			delete(running, a.Stop)
 		}
 	}
-	return "", nil
+	for _, j := range running {
+		start = min(start, j)
+	}
+	return start
 }
 
 // progress prints one line for a finished or skipped step.

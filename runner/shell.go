@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -38,7 +39,12 @@ func shellQuote(s string) string {
 // exported variables. The state is saved again when the
 // command ends, however it ends. stderr is joined to stdout so the output
 // keeps its order, as on a terminal; stdin is empty.
-func wrapCommand(stateDir, command string) string {
+//
+// fixed names the variables the connection itself gives every command
+// (the local one's PATH, with the running haguide first, and its
+// HAGUIDE_ settings): the state never keeps them, so that a resumed run
+// uses its own and not those of the run it resumes.
+func wrapCommand(stateDir, command string, fixed []string) string {
 	var b strings.Builder
 	b.WriteString("exec 2>&1 </dev/null\n")
 	for _, e := range commandEnv {
@@ -53,7 +59,7 @@ func wrapCommand(stateDir, command string) string {
 __hg_save() {
   __hg_rc=$?
   set +a
-  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK HAGUIDE_RUN _ __hg_rc 2>/dev/null
+  export -n PWD OLDPWD SHLVL SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK HAGUIDE_RUN _ __hg_rc` + unexported(fixed) + ` 2>/dev/null
   { export -p; declare -f; printf 'cd %q 2>/dev/null || cd\n' "$PWD"; } >"$__hg_state/state.tmp" && mv -f "$__hg_state/state.tmp" "$__hg_state/state"
   exit $__hg_rc
 }
@@ -66,11 +72,25 @@ set -a
 	return "exec bash --noprofile --norc -c " + shellQuote(b.String()) + " haguide"
 }
 
+// unexported lists the names of fixed that are shell variable names, each
+// after a space, for the state's export -n.
+func unexported(fixed []string) string {
+	var b strings.Builder
+	for _, n := range fixed {
+		if shellName.MatchString(n) {
+			b.WriteString(" " + n)
+		}
+	}
+	return b.String()
+}
+
+var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // wrapBackground builds the command line of a background job: the block's
 // commands run in a session of their own, whose id is written to pidFile so
 // a later stop can end the job and all it started.
-func wrapBackground(stateDir, pidFile, script string) string {
-	inner := wrapCommand(stateDir, script)
+func wrapBackground(stateDir, pidFile, script string, fixed []string) string {
+	inner := wrapCommand(stateDir, script, fixed)
 	return fmt.Sprintf("mkdir -p %s || exit 125; setsid bash -c %s </dev/null & echo $! >%s; wait $!",
 		shellQuote(path.Dir(pidFile)), shellQuote(inner), shellQuote(pidFile))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/signal"
@@ -11,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -230,15 +230,16 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 		Progress: g.stdout, Color: Color(g.stdout), Timestamps: !Color(g.stdout) || os.Getenv("CI") != "", Logger: log,
 		Live: Color(g.stdout) && os.Getenv("CI") == ""}
 	fmt.Fprintf(g.stdout, "verify: %s on %s, run directory %s\n", distro, strings.Join(gd.Settings.Nodes, ", "), runDir)
-	var peak atomic.Int64
+	var peak memoryPeak
 	if theLab != nil {
 		stopSampling := sampleMemory(theLab, &peak)
 		defer stopSampling()
 	}
 	rep, runErr := ex.Run(ctx)
-	if p := peak.Load(); p > 0 {
-		rep.PeakMemory = p
-		fmt.Fprintf(g.stdout, "lab peak memory (PSS of every node process): %.2f GiB\n", float64(p)/(1<<30))
+	if use, at := peak.get(); use.Total > 0 {
+		rep.PeakMemory = use.Total
+		rep.Peak = peakReport(rep, use, at)
+		printPeak(g.stdout, rep)
 	}
 	if err := rep.WriteFiles(runDir); err != nil {
 		log.Error("cannot write the reports", "dir", runDir, "err", err)
@@ -404,16 +405,37 @@ func checkDistro(ctx context.Context, conns map[string]*transport.Conn, nodes []
 // minutes, so 15 s loses little of the peak.
 const memorySampleEvery = 15 * time.Second
 
+// memoryPeak holds the largest sample so far and when it was taken.
+type memoryPeak struct {
+	mu  sync.Mutex
+	use lab.MemoryUse
+	at  time.Time
+}
+
+func (p *memoryPeak) offer(use lab.MemoryUse, at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if use.Total > p.use.Total {
+		p.use, p.at = use, at
+	}
+}
+
+func (p *memoryPeak) get() (lab.MemoryUse, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.use, p.at
+}
+
 // sampleMemory records the lab's peak memory every memorySampleEvery until
 // the returned function is called.
-func sampleMemory(l *lab.Lab, peak *atomic.Int64) func() {
+func sampleMemory(l *lab.Lab, peak *memoryPeak) func() {
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(memorySampleEvery)
 		defer t.Stop()
 		for {
-			if m, err := l.Memory(); err == nil && m > peak.Load() {
-				peak.Store(m)
+			if m, err := l.Memory(); err == nil {
+				peak.offer(m, time.Now())
 			}
 			select {
 			case <-done:
@@ -423,4 +445,48 @@ func sampleMemory(l *lab.Lab, peak *atomic.Int64) func() {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// peakPrograms is how many programs the report names at the peak.
+const peakPrograms = 12
+
+// peakReport turns the peak sample into the report's record of it.
+func peakReport(rep *runner.Report, use lab.MemoryUse, at time.Time) *runner.MemoryPeak {
+	share := func(in []lab.NamedBytes) []runner.MemoryShare {
+		out := make([]runner.MemoryShare, 0, len(in))
+		for _, n := range in {
+			out = append(out, runner.MemoryShare{Name: n.Name, Bytes: n.Bytes, Processes: n.Processes})
+		}
+		return out
+	}
+	return &runner.MemoryPeak{At: at.UTC(), Step: rep.StepAt(at), Nodes: share(use.Nodes),
+		Programs: share(use.Programs[:min(len(use.Programs), peakPrograms)])}
+}
+
+// printPeak prints the peak and the largest programs at that moment.
+func printPeak(w io.Writer, rep *runner.Report) {
+	size := func(b int64) string {
+		if b >= 1<<30 {
+			return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30))
+		}
+		return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+	}
+	fmt.Fprintf(w, "lab peak memory (PSS of every node process): %s", size(rep.PeakMemory))
+	p := rep.Peak
+	if p == nil {
+		fmt.Fprintln(w)
+		return
+	}
+	fmt.Fprintf(w, " at %s", p.At.Format(time.TimeOnly))
+	if p.Step != "" {
+		fmt.Fprintf(w, ", during %s", p.Step)
+	}
+	fmt.Fprintln(w)
+	for _, n := range p.Nodes {
+		fmt.Fprintf(w, "  %-24s %9s  %4d processes\n", n.Name, size(n.Bytes), n.Processes)
+	}
+	fmt.Fprintln(w, "  largest programs:")
+	for _, n := range p.Programs {
+		fmt.Fprintf(w, "  %-24s %9s  %4d processes\n", n.Name, size(n.Bytes), n.Processes)
+	}
 }
