@@ -367,9 +367,6 @@ func TestResume(t *testing.T) {
 	}
 }
 
-// A resumed run gives its local commands its own PATH and settings, not
-// those the run it resumes left in the shell state (the haguide binary
-// may have moved in between), while what the guide exported carries on.
 // A run that failed while a background job ran resumes at the block that
 // starts the job: the job ended with the run, and the steps after it need
 // it. A job already stopped does not move the resume point.
@@ -405,6 +402,9 @@ func TestResumeRestartsTheJob(t *testing.T) {
 	}
 }
 
+// A resumed run gives its local commands its own PATH and settings, not
+// those the run it resumes left in the shell state (the haguide binary
+// may have moved in between), while what the guide exported carries on.
 func TestResumeKeepsTheLocalEnv(t *testing.T) {
 	chapter := "# One\n\n## L\n\n```console {nodes=local when=lab reason=\"test\"}\n# export GREETING=hello\n```\n\n" +
 		"```console {nodes=local when=lab reason=\"test\"}\n# echo \"$GREETING $HG_TEST_BIN\"\nhello second\n```\n"
