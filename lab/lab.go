@@ -705,6 +705,19 @@ func (l *Lab) recordHostKey(name string, ap addrPlan, key ssh.PublicKey) error {
 	return writeAtomic(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
 }
 
+// nodeMAC is the node's own hardware address, derived from its IPv4
+// address (locally administered, unicast): the same every time the node
+// boots, as a real NIC's is. A new random one at every start left the
+// other nodes' ARP caches pointing at the old one, and the node
+// unreachable from them for seconds after it was back.
+func nodeMAC(addr string) string {
+	ip := net.ParseIP(addr).To4()
+	if ip == nil {
+		ip = net.IPv4zero.To4()
+	}
+	return fmt.Sprintf("02:68:67:%02x:%02x:%02x", ip[1], ip[2], ip[3])
+}
+
 // network makes a node's namespace and veth on the bridge.
 func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 	if _, err := os.Stat("/run/netns/" + ns.Netns); err != nil {
@@ -714,7 +727,7 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 	}
 	if _, err := net.InterfaceByName(ns.Veth); err != nil {
 		steps := [][]string{
-			{"ip", "link", "add", ns.Veth, "type", "veth", "peer", "name", "eth0", "netns", ns.Netns},
+			{"ip", "link", "add", ns.Veth, "type", "veth", "peer", "name", "eth0", "address", nodeMAC(ns.Addr), "netns", ns.Netns},
 			{"ip", "link", "set", ns.Veth, "master", l.cfg.Bridge},
 			{"ip", "-n", ns.Netns, "addr", "add", fmt.Sprintf("%s/%d", ns.Addr, ap.prefix.Bits()), "dev", "eth0"},
 			{"ip", "-n", ns.Netns, "link", "set", "eth0", "up"},

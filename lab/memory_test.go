@@ -59,3 +59,16 @@ func TestSumMemory(t *testing.T) {
 		t.Errorf("sumMemory (-want +got):\n%s", diff)
 	}
 }
+
+func TestNodeMAC(t *testing.T) {
+	for addr, want := range map[string]string{
+		"10.0.0.13":     "02:68:67:00:00:0d",
+		"10.0.99.11":    "02:68:67:00:63:0b",
+		"192.168.1.254": "02:68:67:a8:01:fe",
+		"not an ip":     "02:68:67:00:00:00",
+	} {
+		if got := nodeMAC(addr); got != want {
+			t.Errorf("nodeMAC(%q) = %s, want %s", addr, got, want)
+		}
+	}
+}
