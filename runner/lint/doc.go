@@ -3,6 +3,7 @@
 // get it (placeholders filled with the examples the settings give,
 // apply=merge applied), and then checks the result with the tool made for
 // it where the machine has one: `haproxy -c` for HAProxy's configuration,
-// parsers for ini, JSON and YAML files. Shell commands are already parsed by
+// parsers for ini, JSON and YAML files, and python3's parser for Python
+// programs (parsed, never run). Shell commands are already parsed by
 // guide.Check.
 package lint

@@ -150,7 +150,59 @@ func Distro(ctx context.Context, g *guide.Guide, distro string, opts Options) (*
 	if err := checkHAProxy(ctx, files, distro, opts, res); err != nil {
 		return nil, err
 	}
+	for _, name := range order {
+		if f := files[name]; isPython(name, f) {
+			checkPython(ctx, name, f, distro, res)
+		}
+	}
 	return res, nil
+}
+
+// isPython tells a Python program by its fence, its name or its #! line.
+func isPython(name string, f *file) bool {
+	first, _, _ := bytes.Cut(f.data, []byte("\n"))
+	return f.lang == "python" || strings.HasSuffix(name, ".py") ||
+		(bytes.HasPrefix(first, []byte("#!")) && bytes.Contains(first, []byte("python")))
+}
+
+// pyParse parses the program on stdin and prints "line:col:message" for a
+// syntax error.
+const pyParse = `import ast, sys
+try:
+    ast.parse(sys.stdin.read())
+except SyntaxError as e:
+    print(f"{e.lineno or 1}:{e.offset or 1}:{e.msg}")
+    sys.exit(1)
+`
+
+// checkPython parses a Python file with the machine's python3 (it is not
+// run), and points at the guide's line of a syntax error.
+func checkPython(ctx context.Context, name string, f *file, distro string, res *Result) {
+	bin, err := exec.LookPath("python3")
+	if err != nil {
+		res.Skipped = append(res.Skipped, "python: no python3 on this machine for "+name)
+		return
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "-c", pyParse)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(f.data), &out, &out
+	err = cmd.Run()
+	res.Checked = append(res.Checked, "python: "+name)
+	if err == nil {
+		return
+	}
+	where, msg := f.pos, strings.TrimSpace(out.String())
+	if parts := strings.SplitN(msg, ":", 3); len(parts) == 3 && f.contentPos.Line > 0 {
+		line, err1 := strconv.Atoi(parts[0])
+		col, err2 := strconv.Atoi(parts[1])
+		if err1 == nil && err2 == nil {
+			where = f.contentPos
+			where.Line += line - 1
+			where.Col = col
+			msg = parts[2]
+		}
+	}
+	res.Problems = append(res.Problems, Problem{Pos: where, Distro: distro, File: name, Msg: "not Python: " + msg})
 }
 
 // checkHAProxy runs `haproxy -c` on haproxy.cfg and every fragment the

@@ -3,6 +3,7 @@ package lint
 import (
 	"context"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -77,5 +78,28 @@ func TestFragmentsAndMerge(t *testing.T) {
 	}
 	if len(res.Checked) != 3 {
 		t.Errorf("checked %v", res.Checked)
+	}
+}
+
+func TestPython(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3 here")
+	}
+	good := "# One\n\nText.\n\n```python {file=/usr/local/sbin/check mode=0755}\n#!/usr/bin/python3\nimport sys\n\nprint(sys.argv)\n```\n"
+	res, err := Distro(context.Background(), load(t, good), "debian", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 0 || !slices.Contains(res.Checked, "python: /usr/local/sbin/check") {
+		t.Fatalf("good program: %+v", res)
+	}
+	// Found by its #! line too; the error points at the guide's line.
+	bad := "# One\n\nText.\n\n```text {file=/usr/local/sbin/check}\n#!/usr/bin/python3\nimport sys\n\nprint(sys.argv\n```\n"
+	res, err = Distro(context.Background(), load(t, bad), "debian", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Pos.Line != 9 || !strings.Contains(res.Problems[0].Msg, "not Python") {
+		t.Fatalf("bad program: %+v", res)
 	}
 }
