@@ -32,11 +32,11 @@
 //   - Blocks: <figure class="block console|file|plain [runs|norun|labonly]"
 //     data-step="STEP-ID" data-distros="ubuntu debian"> (data-distros
 //     only outside a tab group, whose panel says it), an optional
-//     <figcaption class="block-meta"> (span.where.where-KIND, span.file with
+//     <figcaption class="block-meta"> (span.where, span.file with
 //     span.file-mode and span.apply.apply-merge|apply-replace,
 //     span.distros, span.badge.norun|labonly with span.reason,
 //     span.timing), then div.block-code holding pre.chroma (tabindex=0,
-//     for keyboard scrolling) with <code class="language-LANG">.
+//     for keyboard scrolling) with a bare <code>.
 //     Highlighting uses chroma's class names, except classes that look like
 //     the text around them in both themes (Options.PlainClasses), which get
 //     no span. Text is escaped for text content (&, <, >; not quotes).

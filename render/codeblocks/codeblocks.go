@@ -10,7 +10,7 @@
 //	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu">
 //	  <figcaption class="block-meta">…where, file, run=no reason, lab only, wait…</figcaption>
 //	  <div class="block-code">
-//	    <pre class="chroma" tabindex="0"><code class="language-console">
+//	    <pre class="chroma" tabindex="0"><code>
 //	      <span class="line cmd">…highlighted command…</span>
 //	      <span class="line cmd user">…a command with the prompt $…</span>
 //	      <span class="line output">expected output</span>
@@ -242,11 +242,9 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 	if meta := e.meta(b, inGroup); meta != "" {
 		io.WriteString(w, `<figcaption class="block-meta">`+meta+"</figcaption>")
 	}
-	lang := b.Lang
-	if lang == "" {
-		lang = "text"
-	}
-	fmt.Fprintf(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code class="language-%s">`, html.EscapeString(lang))
+	// No language-LANG class: nothing reads it, and chapter 8 alone has
+	// about 80 blocks (the page weight, docs/site.md).
+	io.WriteString(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code>`)
 	if b.Kind == guide.KindConsole && len(b.Commands) > 0 {
 		e.writeConsole(w, b, page)
 	} else {
@@ -563,11 +561,7 @@ func (e *Extension) where(verb string, n guide.NodeSel) string {
 	case guide.NodesLocal:
 		text = verb + " your own machine"
 	}
-	kind := string(n.Kind)
-	if kind == "" {
-		kind = "all"
-	}
-	return fmt.Sprintf(`<span class="where where-%s">%s</span>`, kind, html.EscapeString(text))
+	return `<span class="where">` + html.EscapeString(text) + `</span>`
 }
 
 // DistroNames joins the display names of distro ids: "Ubuntu, Debian".
