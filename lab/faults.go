@@ -262,6 +262,11 @@ func (l *Lab) Down(ctx context.Context) error {
 // per node and per program.
 type MemoryUse struct {
 	Total int64
+	// Anon is the anonymous part of Total (the kernel's Pss_Anon): heaps
+	// and stacks, which only swap could free. The rest is file pages
+	// (programs, libraries, mapped files such as Galera's gcache) that the
+	// kernel can drop or write back under pressure.
+	Anon int64
 	// Nodes is each node's sum, in the lab's node order.
 	Nodes []NamedBytes
 	// Programs sums the processes of each program (the kernel's name of
@@ -291,7 +296,8 @@ func (l *Lab) Memory() (MemoryUse, error) {
 				continue // gone since the listing, or a kernel thread
 			}
 			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p))
-			procs = append(procs, procMemory{node: ns.Name, program: strings.TrimSpace(string(comm)), pss: rollupPss(rollup)})
+			procs = append(procs, procMemory{node: ns.Name, program: strings.TrimSpace(string(comm)),
+				pss: rollupField(rollup, "Pss:"), anon: rollupField(rollup, "Pss_Anon:")})
 		}
 	}
 	var order []string
@@ -301,16 +307,18 @@ func (l *Lab) Memory() (MemoryUse, error) {
 	return sumMemory(order, procs), nil
 }
 
-// procMemory is one process's PSS, with its node and program.
+// procMemory is one process's PSS and its anonymous part, with its node
+// and program.
 type procMemory struct {
 	node, program string
-	pss           int64
+	pss, anon     int64
 }
 
-// rollupPss reads the Pss line of a /proc/PID/smaps_rollup, in bytes.
-func rollupPss(data []byte) int64 {
+// rollupField reads one line of a /proc/PID/smaps_rollup, such as "Pss:",
+// in bytes; 0 when the kernel does not have it (Pss_Anon is from 5.8).
+func rollupField(data []byte, field string) int64 {
 	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb * 1024
 		}
@@ -332,6 +340,7 @@ func sumMemory(order []string, procs []procMemory) MemoryUse {
 	programs := map[string]*NamedBytes{}
 	for _, p := range procs {
 		m.Total += p.pss
+		m.Anon += p.anon
 		if n := nodes[p.node]; n != nil {
 			n.Bytes += p.pss
 			n.Processes++

@@ -7,46 +7,50 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestRollupPss(t *testing.T) {
+func TestRollupField(t *testing.T) {
+	const kernel = "55d0c0a00000-7ffd3a9f6000 ---p 00000000 00:00 0    [rollup]\nRss:               12288 kB\nPss:                4321 kB\nPss_Dirty:          1000 kB\nPss_Anon:            900 kB\nPss_File:           3421 kB\n"
 	for _, tc := range []struct {
-		name string
-		in   string
-		want int64
+		name, in, field string
+		want            int64
 	}{
-		{"kernel format", "55d0c0a00000-7ffd3a9f6000 ---p 00000000 00:00 0    [rollup]\nRss:               12288 kB\nPss:                4321 kB\nPss_Dirty:          1000 kB\n", 4321 * 1024},
-		{"no Pss line", "Rss: 12 kB\n", 0},
-		{"empty", "", 0},
-		{"garbage number", "Pss: lots kB\n", 0},
+		{"Pss", kernel, "Pss:", 4321 * 1024},
+		{"Pss_Anon", kernel, "Pss_Anon:", 900 * 1024},
+		{"no such line (an older kernel)", kernel, "Pss_Shmem:", 0},
+		{"no Pss line", "Rss: 12 kB\n", "Pss:", 0},
+		{"empty", "", "Pss:", 0},
+		{"garbage number", "Pss: lots kB\n", "Pss:", 0},
 	} {
-		if got := rollupPss([]byte(tc.in)); got != tc.want {
-			t.Errorf("%s: rollupPss = %d, want %d", tc.name, got, tc.want)
+		if got := rollupField([]byte(tc.in), tc.field); got != tc.want {
+			t.Errorf("%s: rollupField(%q) = %d, want %d", tc.name, tc.field, got, tc.want)
 		}
 	}
 }
 
 // The test's own process has a smaps_rollup with a Pss line, as every
 // process of a lab node has.
-func TestRollupPssOfThisProcess(t *testing.T) {
+func TestRollupOfThisProcess(t *testing.T) {
 	data, err := os.ReadFile("/proc/self/smaps_rollup")
 	if err != nil {
 		t.Skip("no /proc/self/smaps_rollup here:", err)
 	}
-	if got := rollupPss(data); got <= 0 {
-		t.Errorf("rollupPss of this process = %d, want > 0:\n%s", got, data)
+	pss, anon := rollupField(data, "Pss:"), rollupField(data, "Pss_Anon:")
+	if pss <= 0 || anon <= 0 || anon > pss {
+		t.Errorf("this process: Pss %d, Pss_Anon %d; want 0 < Pss_Anon <= Pss:\n%s", pss, anon, data)
 	}
 }
 
 func TestSumMemory(t *testing.T) {
 	got := sumMemory([]string{"c1", "c2", "c3"}, []procMemory{
-		{"c2", "nova-api", 300},
-		{"c1", "nova-api", 200},
-		{"c1", "mariadbd", 500},
-		{"c2", "", 10},
-		{"c1", "beam.smp", 500},
-		{"c1", "nova-api", 100},
+		{"c2", "nova-api", 300, 250},
+		{"c1", "nova-api", 200, 150},
+		{"c1", "mariadbd", 500, 100},
+		{"c2", "", 10, 0},
+		{"c1", "beam.smp", 500, 400},
+		{"c1", "nova-api", 100, 50},
 	})
 	want := MemoryUse{
 		Total: 1610,
+		Anon:  950,
 		Nodes: []NamedBytes{{"c1", 1300, 4}, {"c2", 310, 2}, {"c3", 0, 0}},
 		Programs: []NamedBytes{
 			{"nova-api", 600, 3},

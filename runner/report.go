@@ -48,6 +48,9 @@ type Report struct {
 type MemoryPeak struct {
 	At   time.Time `json:"at"`
 	Step string    `json:"step,omitempty"`
+	// AnonBytes is the anonymous part of the peak (heaps, stacks); the
+	// rest is file pages the kernel could drop. 0 when not measured.
+	AnonBytes int64 `json:"anon_bytes,omitempty"`
 	// Nodes are in the lab's order; Programs largest first.
 	Nodes    []MemoryShare `json:"nodes"`
 	Programs []MemoryShare `json:"programs"`

@@ -30,7 +30,7 @@ tmp=$(mktemp)
     echo "## Executed"
     for run in "$@"; do
       echo
-      echo "From \`$run\` ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
+      echo "From \`$run\` ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) + (" (%.2f GiB anonymous)" % (r["peak_memory"]["anon_bytes"]/2**30) if (r.get("peak_memory") or {}).get("anon_bytes") else "") if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
       echo
       cat "$run/chapters.md"
       # What the failover rehearsals measured: every line a rehearsal's

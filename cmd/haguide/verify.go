@@ -459,7 +459,7 @@ func peakReport(rep *runner.Report, use lab.MemoryUse, at time.Time) *runner.Mem
 		}
 		return out
 	}
-	return &runner.MemoryPeak{At: at.UTC(), Step: rep.StepAt(at), Nodes: share(use.Nodes),
+	return &runner.MemoryPeak{At: at.UTC(), Step: rep.StepAt(at), AnonBytes: use.Anon, Nodes: share(use.Nodes),
 		Programs: share(use.Programs[:min(len(use.Programs), peakPrograms)])}
 }
 
@@ -482,6 +482,9 @@ func printPeak(w io.Writer, rep *runner.Report) {
 		fmt.Fprintf(w, ", during %s", p.Step)
 	}
 	fmt.Fprintln(w)
+	if p.AnonBytes > 0 {
+		fmt.Fprintf(w, "  of which anonymous %s (heaps and stacks); the rest is file pages the kernel can drop\n", size(p.AnonBytes))
+	}
 	for _, n := range p.Nodes {
 		fmt.Fprintf(w, "  %-24s %9s  %4d processes\n", n.Name, size(n.Bytes), n.Processes)
 	}

@@ -21,7 +21,7 @@ func TestMemoryPeakReport(t *testing.T) {
 	for i := range peakPrograms + 3 {
 		programs = append(programs, lab.NamedBytes{Name: string(rune('a' + i)), Bytes: int64(100-i) << 20, Processes: 1})
 	}
-	big := lab.MemoryUse{Total: 3 << 30,
+	big := lab.MemoryUse{Total: 3 << 30, Anon: 2 << 30,
 		Nodes:    []lab.NamedBytes{{Name: "controller1", Bytes: 2 << 30, Processes: 90}, {Name: "controller2", Bytes: 1 << 30, Processes: 80}},
 		Programs: programs}
 	peak.offer(small, t0)
@@ -49,6 +49,7 @@ func TestMemoryPeakReport(t *testing.T) {
 	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
 	want := []string{
 		"lab peak memory (PSS of every node process): 3.00 GiB at 11:01:00, during one/a/2",
+		"  of which anonymous 2.00 GiB (heaps and stacks); the rest is file pages the kernel can drop",
 		"  controller1               2.00 GiB    90 processes",
 		"  controller2               1.00 GiB    80 processes",
 		"  largest programs:",
@@ -61,7 +62,7 @@ func TestMemoryPeakReport(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("printPeak (-want +got):\n%s", diff)
 	}
-	if n := len(lines); n != 4+peakPrograms {
-		t.Errorf("printPeak printed %d lines, want %d", n, 4+peakPrograms)
+	if n := len(lines); n != 5+peakPrograms {
+		t.Errorf("printPeak printed %d lines, want %d", n, 5+peakPrograms)
 	}
 }
