@@ -296,8 +296,9 @@ func (l *Lab) Memory() (MemoryUse, error) {
 				continue // gone since the listing, or a kernel thread
 			}
 			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p))
+			pss, anon := parseRollup(rollup)
 			procs = append(procs, procMemory{node: ns.Name, program: strings.TrimSpace(string(comm)),
-				pss: rollupField(rollup, "Pss:"), anon: rollupField(rollup, "Pss_Anon:")})
+				pss: pss, anon: anon})
 		}
 	}
 	var order []string
@@ -314,16 +315,29 @@ type procMemory struct {
 	pss, anon     int64
 }
 
-// rollupField reads one line of a /proc/PID/smaps_rollup, such as "Pss:",
-// in bytes; 0 when the kernel does not have it (Pss_Anon is from 5.8).
-func rollupField(data []byte, field string) int64 {
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
+// parseRollup reads a /proc/PID/smaps_rollup in one pass and returns its
+// Pss and Pss_Anon lines in bytes; a line the kernel does not have (Pss_Anon
+// is from 5.8) or cannot be read counts 0.
+func parseRollup(data []byte) (pss, anon int64) {
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		var dst *int64
+		switch f[0] {
+		case "Pss:":
+			dst = &pss
+		case "Pss_Anon:":
+			dst = &anon
+		default:
+			continue
+		}
+		if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			*dst = kb * 1024
 		}
 	}
-	return 0
+	return pss, anon
 }
 
 // sumMemory adds processes up per node (in order) and per program

@@ -2,26 +2,28 @@ package lab
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestRollupField(t *testing.T) {
+func TestParseRollup(t *testing.T) {
 	const kernel = "55d0c0a00000-7ffd3a9f6000 ---p 00000000 00:00 0    [rollup]\nRss:               12288 kB\nPss:                4321 kB\nPss_Dirty:          1000 kB\nPss_Anon:            900 kB\nPss_File:           3421 kB\n"
 	for _, tc := range []struct {
-		name, in, field string
-		want            int64
+		name, in  string
+		pss, anon int64
 	}{
-		{"Pss", kernel, "Pss:", 4321 * 1024},
-		{"Pss_Anon", kernel, "Pss_Anon:", 900 * 1024},
-		{"no such line (an older kernel)", kernel, "Pss_Shmem:", 0},
-		{"no Pss line", "Rss: 12 kB\n", "Pss:", 0},
-		{"empty", "", "Pss:", 0},
-		{"garbage number", "Pss: lots kB\n", "Pss:", 0},
+		{"a 6.x kernel", kernel, 4321 * 1024, 900 * 1024},
+		{"no Pss_Anon line (before 5.8)", "Rss: 12 kB\nPss: 8 kB\nPss_Dirty: 1 kB\n", 8 * 1024, 0},
+		{"no Pss line", "Rss: 12 kB\n", 0, 0},
+		{"empty", "", 0, 0},
+		{"garbage number", "Pss: lots kB\nPss_Anon: 3 kB\n", 0, 3 * 1024},
+		{"no trailing newline", "Pss_Anon: 2 kB\nPss: 5 kB", 5 * 1024, 2 * 1024},
 	} {
-		if got := rollupField([]byte(tc.in), tc.field); got != tc.want {
-			t.Errorf("%s: rollupField(%q) = %d, want %d", tc.name, tc.field, got, tc.want)
+		pss, anon := parseRollup([]byte(tc.in))
+		if pss != tc.pss || anon != tc.anon {
+			t.Errorf("%s: parseRollup = (%d, %d), want (%d, %d)", tc.name, pss, anon, tc.pss, tc.anon)
 		}
 	}
 }
@@ -33,7 +35,7 @@ func TestRollupOfThisProcess(t *testing.T) {
 	if err != nil {
 		t.Skip("no /proc/self/smaps_rollup here:", err)
 	}
-	pss, anon := rollupField(data, "Pss:"), rollupField(data, "Pss_Anon:")
+	pss, anon := parseRollup(data)
 	if pss <= 0 || anon <= 0 || anon > pss {
 		t.Errorf("this process: Pss %d, Pss_Anon %d; want 0 < Pss_Anon <= Pss:\n%s", pss, anon, data)
 	}
@@ -75,4 +77,20 @@ func TestNodeMAC(t *testing.T) {
 			t.Errorf("nodeMAC(%q) = %s, want %s", addr, got, want)
 		}
 	}
+}
+
+// FuzzParseRollup: any input is read without a panic, and a figure comes
+// only from a line that names it.
+func FuzzParseRollup(f *testing.F) {
+	f.Add([]byte("Rss: 12 kB\nPss: 8 kB\nPss_Anon: 3 kB\n"))
+	f.Add([]byte("Pss:\nPss_Anon: -1 kB"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pss, anon := parseRollup(data)
+		if pss != 0 && !strings.Contains(string(data), "Pss:") {
+			t.Errorf("Pss %d from input without a Pss: line", pss)
+		}
+		if anon != 0 && !strings.Contains(string(data), "Pss_Anon:") {
+			t.Errorf("Pss_Anon %d from input without a Pss_Anon: line", anon)
+		}
+	})
 }
