@@ -2,7 +2,9 @@
 // haguide verify: systemd-nspawn containers booting systemd, one network
 // namespace per node on a bridge of the lab's own, apt-cacher-ng on the
 // bridge as their package proxy, an SSH key and known_hosts made for the
-// lab, and an inventory file the runner reads.
+// lab, and an inventory file the runner reads. Each node runs in cgroups of
+// its own (see cgroup.go): nodes that shared one tree waited out each
+// other's units at every stop.
 //
 // Everything the lab makes (bridge, veths, namespaces, processes) is
 // written to a state file before it is made, so Down removes all of it,

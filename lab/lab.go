@@ -767,10 +767,15 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 		return err
 	}
 	defer console.Close()
-	cmd := exec.Command("systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
+	procs, err := makeNodeCgroups(ns.Name)
+	if err != nil {
+		return err
+	}
+	name, args := inCgroups(procs, "systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
 		"--machine="+ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/"+ns.Netns,
 		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
 		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
+	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = console, console
 	// The node has a network namespace of its own, so its net.* sysctls
 	// are its own too: make /proc/sys/net writable (the rest of /proc/sys

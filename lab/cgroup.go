@@ -1,0 +1,142 @@
+package lab
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// Each node boots in a cgroup of its own. systemd-nspawn gives the
+// container the cgroup it was started in (with --keep-unit and no systemd
+// on the host to make a scope), so three nodes started from one process
+// share one tree: a unit's cgroup on one node then also holds the processes
+// of the unit of the same name on the others, which that node cannot see or
+// signal. A stop that waits for the cgroup to empty (KillMode=mixed, as
+// apache2.service has, or a failed ExecStop, as RabbitMQ's at power-off)
+// then waits for the whole TimeoutStopSec, 90 seconds by default.
+
+// cgroupMagic is the statfs type of a cgroup v2 (unified) mount.
+const cgroupMagic = 0x63677270
+
+// cgroupRoot is where the kernel's cgroup file systems are mounted; a
+// variable for tests.
+var cgroupRoot = "/sys/fs/cgroup"
+
+// selfCgroups parses /proc/self/cgroup ("ID:CONTROLLERS:PATH" lines) into
+// the hierarchies systemd inside a node uses: the named v1 hierarchy
+// "systemd" and the unified one, mapped to the directory of this process's
+// cgroup in each.
+func selfCgroups(data string, unifiedMount string) map[string]string {
+	dirs := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(data))
+	for sc.Scan() {
+		id, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		ctrl, path, ok := strings.Cut(rest, ":")
+		if !ok || !strings.HasPrefix(path, "/") || strings.Contains(path, "/../") || strings.HasSuffix(path, "/..") {
+			continue
+		}
+		switch {
+		case id == "0" && ctrl == "" && unifiedMount != "":
+			dirs["unified"] = filepath.Join(unifiedMount, path)
+		case ctrl == "name=systemd":
+			dirs["systemd"] = filepath.Join(cgroupRoot, "systemd", path)
+		}
+	}
+	return dirs
+}
+
+// unifiedMount returns where the cgroup v2 hierarchy is mounted: the root
+// itself on a unified host, its "unified" directory on a hybrid one, ""
+// when there is none.
+func unifiedMount() string {
+	for _, dir := range []string{cgroupRoot, filepath.Join(cgroupRoot, "unified")} {
+		var st syscall.Statfs_t
+		if syscall.Statfs(dir, &st) == nil && st.Type == cgroupMagic {
+			return dir
+		}
+	}
+	return ""
+}
+
+// nodeCgroupDirs returns the directories of a node's own cgroups, one per
+// hierarchy systemd uses, under the cgroups this process runs in.
+func nodeCgroupDirs(node string) ([]string, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, d := range selfCgroups(string(data), unifiedMount()) {
+		dirs = append(dirs, filepath.Join(d, "haguide-"+node))
+	}
+	slices.Sort(dirs)
+	return dirs, nil
+}
+
+// makeNodeCgroups creates a node's cgroups and returns their cgroup.procs
+// files, into which the node's nspawn process moves itself before it
+// starts.
+func makeNodeCgroups(node string) ([]string, error) {
+	dirs, err := nodeCgroupDirs(node)
+	if err != nil {
+		return nil, err
+	}
+	var procs []string
+	for _, d := range dirs {
+		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("cgroup for %s: %w", node, err)
+		}
+		procs = append(procs, filepath.Join(d, "cgroup.procs"))
+	}
+	return procs, nil
+}
+
+// removeNodeCgroups removes a node's cgroups, deepest first (the node's
+// systemd leaves its own tree inside). It fails if a process is still in
+// one.
+func removeNodeCgroups(node string) error {
+	dirs, err := nodeCgroupDirs(node)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, top := range dirs {
+		var tree []string
+		_ = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				tree = append(tree, p)
+			}
+			return nil
+		})
+		// Longest path first: children before their parents.
+		slices.SortFunc(tree, func(a, b string) int { return len(b) - len(a) })
+		for _, p := range tree {
+			if err := syscall.Rmdir(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("cgroup %s: %w", p, err))
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// inCgroups wraps a command so that its process first joins the cgroups
+// whose cgroup.procs files are given, then execs the command (same PID).
+func inCgroups(procs []string, name string, args ...string) (string, []string) {
+	if len(procs) == 0 {
+		return name, args
+	}
+	script := `while [ "$1" != -- ]; do echo $$ >"$1" || exit 1; shift; done; shift; exec "$@"`
+	out := append([]string{"-c", script, "sh"}, procs...)
+	out = append(out, "--", name)
+	return "/bin/sh", append(out, args...)
+}
