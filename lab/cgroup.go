@@ -24,9 +24,8 @@ import (
 // cgroupMagic is the statfs type of a cgroup v2 (unified) mount.
 const cgroupMagic = 0x63677270
 
-// cgroupRoot is where the kernel's cgroup file systems are mounted; a
-// variable for tests.
-var cgroupRoot = "/sys/fs/cgroup"
+// cgroupRoot is where the kernel's cgroup file systems are mounted.
+const cgroupRoot = "/sys/fs/cgroup"
 
 // selfCgroups parses /proc/self/cgroup ("ID:CONTROLLERS:PATH" lines) into
 // the hierarchies systemd inside a node uses: the named v1 hierarchy
