@@ -81,34 +81,63 @@ func nodeCgroupDirs(node string) ([]string, error) {
 	return dirs, nil
 }
 
-// makeNodeCgroups creates a node's cgroups and returns their cgroup.procs
-// files, into which the node's nspawn process moves itself before it
-// starts.
-func makeNodeCgroups(node string) ([]string, error) {
-	dirs, err := nodeCgroupDirs(node)
-	if err != nil {
-		return nil, err
+// makeNodeCgroups creates a node's cgroups and returns their directories;
+// the node's nspawn process moves itself into them (cgroupProcs) before it
+// starts. A node started again keeps the cgroups recorded when it first
+// booted (so that down finds them wherever start ran from); a node new to
+// the lab gets them under the cgroups this process runs in.
+func makeNodeCgroups(node string, recorded []string) ([]string, error) {
+	dirs := recorded
+	if len(dirs) == 0 || slices.ContainsFunc(dirs, func(d string) bool { return !isNodeCgroup(d, node) }) {
+		var err error
+		if dirs, err = nodeCgroupDirs(node); err != nil {
+			return nil, err
+		}
 	}
-	var procs []string
 	for _, d := range dirs {
 		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("cgroup for %s: %w", node, err)
 		}
-		procs = append(procs, filepath.Join(d, "cgroup.procs"))
 	}
-	return procs, nil
+	return dirs, nil
+}
+
+// cgroupProcs returns the cgroup.procs file of each cgroup directory.
+func cgroupProcs(dirs []string) []string {
+	procs := make([]string, len(dirs))
+	for i, d := range dirs {
+		procs[i] = filepath.Join(d, "cgroup.procs")
+	}
+	return procs
+}
+
+// isNodeCgroup reports whether dir can be a node's cgroup as the lab makes
+// them: a clean absolute path under the cgroup mounts whose last element
+// is haguide-NODE. Directories read back from state.json are checked with
+// it before anything is removed.
+func isNodeCgroup(dir, node string) bool {
+	return filepath.IsAbs(dir) && filepath.Clean(dir) == dir &&
+		strings.HasPrefix(dir, cgroupRoot+"/") && filepath.Base(dir) == "haguide-"+node
 }
 
 // removeNodeCgroups removes a node's cgroups, deepest first (the node's
-// systemd leaves its own tree inside). It fails if a process is still in
-// one.
-func removeNodeCgroups(node string) error {
-	dirs, err := nodeCgroupDirs(node)
-	if err != nil {
-		return err
+// systemd leaves its own tree inside): the directories recorded when it
+// booted, or, for a state written before they were recorded, those under
+// the cgroups this process runs in. It fails if a process is still in one.
+func removeNodeCgroups(node string, recorded []string) error {
+	dirs := recorded
+	if len(dirs) == 0 {
+		var err error
+		if dirs, err = nodeCgroupDirs(node); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	for _, top := range dirs {
+		if !isNodeCgroup(top, node) {
+			errs = append(errs, fmt.Errorf("cgroup %q: not a cgroup of node %s; left alone", top, node))
+			continue
+		}
 		var tree []string
 		_ = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && d.IsDir() {

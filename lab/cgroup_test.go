@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,14 +53,23 @@ func TestNodeCgroupsForReal(t *testing.T) {
 		t.Skip("needs root and a cgroup v2 mount")
 	}
 	node := fmt.Sprintf("test-%d", os.Getpid())
-	procs, err := makeNodeCgroups(node)
+	dirs, err := makeNodeCgroups(node, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer removeNodeCgroups(node)
-	if len(procs) == 0 {
+	defer removeNodeCgroups(node, dirs)
+	if len(dirs) == 0 {
 		t.Fatal("no cgroups made")
 	}
+	// Started again, the node keeps the cgroups recorded at its first boot.
+	again, err := makeNodeCgroups(node, dirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(dirs, again); diff != "" {
+		t.Errorf("cgroups at a second boot (-first +second):\n%s", diff)
+	}
+	procs := cgroupProcs(dirs)
 	name, args := inCgroups(procs, "cat", "/proc/self/cgroup")
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
@@ -80,13 +90,52 @@ func TestNodeCgroupsForReal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := removeNodeCgroups(node); err != nil {
+	if err := removeNodeCgroups(node, dirs); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range procs {
 		if _, err := os.Stat(strings.TrimSuffix(p, "/cgroup.procs")); !os.IsNotExist(err) {
 			t.Errorf("%s still there after removeNodeCgroups (%v)", p, err)
 		}
+	}
+}
+
+// Only a node's own cgroup directories are ever removed, whatever
+// state.json says.
+func TestIsNodeCgroup(t *testing.T) {
+	for _, tc := range []struct {
+		dir  string
+		want bool
+	}{
+		{cgroupRoot + "/unified/payload/haguide-controller1", true},
+		{cgroupRoot + "/systemd/haguide-controller1", true},
+		{cgroupRoot + "/unified/payload/haguide-controller2", false},
+		{cgroupRoot + "/unified/payload/../haguide-controller1", false},
+		{cgroupRoot + "/unified/payload/haguide-controller1/", false},
+		{"/tmp/haguide-controller1", false},
+		{"haguide-controller1", false},
+		{cgroupRoot, false},
+		{"", false},
+	} {
+		if got := isNodeCgroup(tc.dir, "controller1"); got != tc.want {
+			t.Errorf("isNodeCgroup(%q, controller1) = %v, want %v", tc.dir, got, tc.want)
+		}
+	}
+}
+
+// A recorded directory that is not the node's cgroup is left alone, with
+// an error that names it.
+func TestRemoveNodeCgroupsRefuses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "haguide-controller1")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := removeNodeCgroups("controller1", []string{dir})
+	if err == nil || !strings.Contains(err.Error(), dir) {
+		t.Errorf("removeNodeCgroups of %s: got %v, want an error naming it", dir, err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Errorf("%s was touched: %v", dir, err)
 	}
 }
 

@@ -192,6 +192,10 @@ type nodeState struct {
 	Veth        string `json:"veth"`
 	PID         int    `json:"pid,omitempty"`
 	Partitioned bool   `json:"partitioned,omitempty"`
+	// Cgroups are the node's own cgroup directories (one per hierarchy),
+	// recorded when it boots so that down removes exactly those, from
+	// whatever cgroup down itself runs in.
+	Cgroups []string `json:"cgroups,omitempty"`
 }
 
 func (l *Lab) path(p ...string) string { return filepath.Join(append([]string{l.cfg.Dir}, p...)...) }
@@ -767,11 +771,15 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 		return err
 	}
 	defer console.Close()
-	procs, err := makeNodeCgroups(ns.Name)
+	dirs, err := makeNodeCgroups(ns.Name, ns.Cgroups)
 	if err != nil {
 		return err
 	}
-	name, args := inCgroups(procs, "systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
+	ns.Cgroups = dirs
+	if err := l.saveState(st); err != nil {
+		return err
+	}
+	name, args := inCgroups(cgroupProcs(dirs), "systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
 		"--machine="+ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/"+ns.Netns,
 		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
 		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
