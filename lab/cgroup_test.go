@@ -61,14 +61,6 @@ func TestNodeCgroupsForReal(t *testing.T) {
 	if len(dirs) == 0 {
 		t.Fatal("no cgroups made")
 	}
-	// Started again, the node keeps the cgroups recorded at its first boot.
-	again, err := makeNodeCgroups(node, dirs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(dirs, again); diff != "" {
-		t.Errorf("cgroups at a second boot (-first +second):\n%s", diff)
-	}
 	procs := cgroupProcs(dirs)
 	name, args := inCgroups(procs, "cat", "/proc/self/cgroup")
 	out, err := exec.Command(name, args...).CombinedOutput()
@@ -97,6 +89,23 @@ func TestNodeCgroupsForReal(t *testing.T) {
 		if _, err := os.Stat(strings.TrimSuffix(p, "/cgroup.procs")); !os.IsNotExist(err) {
 			t.Errorf("%s still there after removeNodeCgroups (%v)", p, err)
 		}
+	}
+	// Started again (perhaps from another cgroup), a node keeps the
+	// cgroups recorded at its first boot: here one at the top of the
+	// unified hierarchy, wherever this process runs.
+	recorded := []string{filepath.Join(unifiedMount(), "haguide-"+node)}
+	again, err := makeNodeCgroups(node, recorded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(recorded, again); diff != "" {
+		t.Errorf("cgroups at a second boot (-recorded +used):\n%s", diff)
+	}
+	if err := removeNodeCgroups(node, recorded); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(recorded[0]); !os.IsNotExist(err) {
+		t.Errorf("%s still there after removeNodeCgroups (%v)", recorded[0], err)
 	}
 }
 
