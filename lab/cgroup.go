@@ -87,12 +87,12 @@ func nodeCgroupDirs(node string) ([]string, error) {
 // booted (so that down finds them wherever start ran from); a node new to
 // the lab gets them under the cgroups this process runs in.
 func makeNodeCgroups(node string, recorded []string) ([]string, error) {
-	dirs := recorded
-	if len(dirs) == 0 || slices.ContainsFunc(dirs, func(d string) bool { return !isNodeCgroup(d, node) }) {
-		var err error
-		if dirs, err = nodeCgroupDirs(node); err != nil {
-			return nil, err
-		}
+	if slices.ContainsFunc(recorded, func(d string) bool { return !isNodeCgroup(d, node) }) {
+		recorded = nil
+	}
+	dirs, err := recordedOrOwnCgroups(node, recorded)
+	if err != nil {
+		return nil, err
 	}
 	for _, d := range dirs {
 		if err := os.Mkdir(d, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -100,6 +100,15 @@ func makeNodeCgroups(node string, recorded []string) ([]string, error) {
 		}
 	}
 	return dirs, nil
+}
+
+// recordedOrOwnCgroups returns the recorded cgroup directories of a node,
+// or, when none are, those under the cgroups this process runs in.
+func recordedOrOwnCgroups(node string, recorded []string) ([]string, error) {
+	if len(recorded) > 0 {
+		return recorded, nil
+	}
+	return nodeCgroupDirs(node)
 }
 
 // cgroupProcs returns the cgroup.procs file of each cgroup directory.
@@ -125,12 +134,9 @@ func isNodeCgroup(dir, node string) bool {
 // booted, or, for a state written before they were recorded, those under
 // the cgroups this process runs in. It fails if a process is still in one.
 func removeNodeCgroups(node string, recorded []string) error {
-	dirs := recorded
-	if len(dirs) == 0 {
-		var err error
-		if dirs, err = nodeCgroupDirs(node); err != nil {
-			return err
-		}
+	dirs, err := recordedOrOwnCgroups(node, recorded)
+	if err != nil {
+		return err
 	}
 	var errs []error
 	for _, top := range dirs {
