@@ -491,12 +491,12 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 		}
 		switch p {
 		case "assets/site.css":
-			b = []byte(minifyCSS(string(b)))
+			b, err = minifyAsset(p, "text/css", b)
 		case "assets/site.js", "assets/search.js":
-			b = []byte(minifyJS(string(b)))
+			b, err = minifyAsset(p, "text/javascript", b)
 		}
 		s.Files[p] = b
-		return nil
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("site: assets: %w", err)
@@ -505,7 +505,9 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 	if err != nil {
 		return fmt.Errorf("site: %w", err)
 	}
-	s.Files["assets/chroma.css"] = []byte(minifyCSS(css))
+	if s.Files["assets/chroma.css"], err = minifyAsset("chroma.css", "text/css", []byte(css)); err != nil {
+		return fmt.Errorf("site: %w", err)
+	}
 	for p, b := range s.Files {
 		if strings.HasPrefix(p, "assets/") {
 			addAsset(s, sd, p, b)
