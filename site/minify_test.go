@@ -37,21 +37,31 @@ func TestMinifyError(t *testing.T) {
 	}
 }
 
+// minified reads an embedded asset and minifies it.
+func minified(t *testing.T, name, mediatype string) (src, min []byte) {
+	t.Helper()
+	src, err := embedded.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	min, err = minifyAsset(name, mediatype, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src, min
+}
+
 // TestMinifiedAssets: the minified scripts still parse (under node, when
 // it is installed; the browser test runs them), keep their names, and the
 // minified CSS keeps every rule and is smaller.
 func TestMinifiedAssets(t *testing.T) {
 	for _, name := range []string{"assets/site.js", "assets/search.js"} {
-		src, err := embedded.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		min, err := minifyAsset(name, "text/javascript", src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		src, min := minified(t, name, "text/javascript")
 		if len(min) >= len(src) {
 			t.Errorf("minified %s is %d bytes of %d", name, len(min), len(src))
+		}
+		if name == "assets/site.js" && !strings.Contains(string(min), "function effectiveTheme(") {
+			t.Errorf("minified site.js lost its function names")
 		}
 		node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
 		if err != nil {
@@ -67,25 +77,7 @@ func TestMinifiedAssets(t *testing.T) {
 			t.Errorf("minified %s does not parse: %v\n%s", name, err, out)
 		}
 	}
-	js, err := embedded.ReadFile("assets/site.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	min, err := minifyAsset("assets/site.js", "text/javascript", js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(min), "function effectiveTheme(") {
-		t.Errorf("minified site.js lost its function names")
-	}
-	css, err := embedded.ReadFile("assets/site.css")
-	if err != nil {
-		t.Fatal(err)
-	}
-	minCSS, err := minifyAsset("assets/site.css", "text/css", css)
-	if err != nil {
-		t.Fatal(err)
-	}
+	css, minCSS := minified(t, "assets/site.css", "text/css")
 	if a, b := strings.Count(string(css), "{")-strings.Count(string(css), "/*{"), strings.Count(string(minCSS), "{"); a != b {
 		t.Errorf("site.css has %d blocks, minified %d", a, b)
 	}
