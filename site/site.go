@@ -505,7 +505,7 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 	if err != nil {
 		return fmt.Errorf("site: %w", err)
 	}
-	if s.Files["assets/chroma.css"], err = minifyAsset("chroma.css", "text/css", []byte(css)); err != nil {
+	if s.Files["assets/chroma.css"], err = minifyAsset("assets/chroma.css", "text/css", []byte(css)); err != nil {
 		return fmt.Errorf("site: %w", err)
 	}
 	for p, b := range s.Files {
