@@ -2,7 +2,8 @@
 # Writes docs/coverage.md: per distro and chapter, the steps verify runs and
 # those it skips (with the reasons), from `haguide plan`; and, when given
 # run directories of `haguide verify`, what those runs executed, passed and
-# failed. Usage: scripts/coverage.sh [RUN_DIR ...]
+# failed. Usage: [RUN_NOTE="what the run was"] scripts/coverage.sh [RUN_DIR ...]
+# (RUN_NOTE replaces the run directory's path in the "From ..." line.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/haguide}
@@ -30,7 +31,7 @@ tmp=$(mktemp)
     echo "## Executed"
     for run in "$@"; do
       echo
-      echo "From \`$run\` ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) + (" (%.2f GiB anonymous)" % (r["peak_memory"]["anon_bytes"]/2**30) if (r.get("peak_memory") or {}).get("anon_bytes") else "") if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
+      echo "From ${RUN_NOTE:-\`$run\`} ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) + (" (%.2f GiB anonymous)" % (r["peak_memory"]["anon_bytes"]/2**30) if (r.get("peak_memory") or {}).get("anon_bytes") else "") if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
       echo
       cat "$run/chapters.md"
       # What the failover rehearsals measured: every line a rehearsal's
