@@ -228,6 +228,9 @@ func checkHAProxy(ctx context.Context, files map[string]*file, distro string, op
 		}
 		return strings.Compare(a, b)
 	})
+	for _, name := range cfgs {
+		checkHAProxyPitfalls(name, files[name], distro, res)
+	}
 	bin := opts.HAProxy
 	if bin == "-" {
 		res.Skipped = append(res.Skipped, "haproxy -c: skipped by request")

@@ -42,7 +42,7 @@ func TestHAProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Problems) != 0 || len(res.Checked) != 1 {
+	if len(res.Problems) != 0 || len(res.Checked) != 2 {
 		t.Fatalf("good config: %+v", res)
 	}
 	bad := strings.Replace(goodHAProxy, "mode tcp", "mode bogus", 1)
