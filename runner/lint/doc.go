@@ -3,8 +3,8 @@
 // get it (placeholders filled with the examples the settings give,
 // apply=merge applied), and then checks the result with the tool made for
 // it where the machine has one: `haproxy -c` for HAProxy's configuration
-// (and, without haproxy, the settings it accepts that the lab found not to
-// work on the guide's packages),
+// (and, by reading the files, settings it accepts that the lab found not
+// to work on the guide's packages),
 // parsers for ini, JSON and YAML files, and python3's parser for Python
 // programs (parsed, never run). Shell commands are already parsed by
 // guide.Check.

@@ -1,8 +1,6 @@
 package lint
 
 import (
-	"bufio"
-	"bytes"
 	"slices"
 	"strings"
 )
@@ -35,10 +33,8 @@ var haproxyPitfalls = []pitfall{
 // checkHAProxyPitfalls reports every pitfall in the HAProxy files the
 // guide writes, at the guide's line.
 func checkHAProxyPitfalls(name string, f *file, distro string, res *Result) {
-	sc := bufio.NewScanner(bytes.NewReader(f.data))
-	sc.Buffer(nil, len(f.data)+1)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	for i, line := range strings.Split(string(f.data), "\n") {
+		n := i + 1
 		code, _, _ := strings.Cut(line, "#")
 		fields := strings.Fields(code)
 		for _, p := range haproxyPitfalls {
