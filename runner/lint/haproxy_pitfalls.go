@@ -34,7 +34,6 @@ var haproxyPitfalls = []pitfall{
 // guide writes, at the guide's line.
 func checkHAProxyPitfalls(name string, f *file, distro string, res *Result) {
 	for i, line := range strings.Split(string(f.data), "\n") {
-		n := i + 1
 		code, _, _ := strings.Cut(line, "#")
 		fields := strings.Fields(code)
 		for _, p := range haproxyPitfalls {
@@ -44,7 +43,7 @@ func checkHAProxyPitfalls(name string, f *file, distro string, res *Result) {
 			where := f.pos
 			if f.contentPos.Line > 0 {
 				where = f.contentPos
-				where.Line += n - 1
+				where.Line += i // line i+1 of the file
 				where.Col = len(line) - len(strings.TrimLeft(line, " \t")) + 1
 			}
 			res.Problems = append(res.Problems, Problem{Pos: where, Distro: distro, File: name, Msg: "haproxy: " + p.msg})
