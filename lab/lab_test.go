@@ -112,7 +112,12 @@ func TestLabIntegration(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: "10.0.99.0/24", Bridge: "hagtest0"})
+	// The nodes' BMCs run haguide for chassis control: build it.
+	exe := filepath.Join(t.TempDir(), "haguide")
+	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/haguide").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: "10.0.99.0/24", Bridge: "hagtest0", Exe: exe})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +191,7 @@ func TestLabIntegration(t *testing.T) {
 		_, err := run(from, "for i in $(seq 20); do timeout 1 bash -c '</dev/tcp/"+to+"/22' && exit 0; sleep 0.5; done; exit 1")
 		return err == nil
 	}
+	testBMCs(t, l, run, reach)
 	if !reach("controller1", "10.0.99.13") {
 		t.Fatal("controller1 does not reach controller3")
 	}
@@ -284,7 +290,7 @@ func snapshot(t *testing.T, bridge, dir string) []string {
 			}
 		}
 	}
-	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng").Output()
+	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng|ipmi_sim").Output()
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		if f := strings.Fields(l); len(f) > 1 {
 			out = append(out, "process "+strings.Join(f[1:], " "))

@@ -11,7 +11,7 @@ set -euo pipefail
 want=(git ca-certificates make)
 case "${1:-}" in
   test|ci)
-    want+=(chromium debootstrap systemd-container apt-cacher-ng iproute2 nftables
+    want+=(chromium debootstrap systemd-container apt-cacher-ng iproute2 nftables openipmi ipmitool
            haproxy shellcheck hugo ansible openssh-client)
     # Debian's nodejs, unless a node is already on the PATH (from another
     # packaging, which Debian's package would conflict with).

@@ -48,7 +48,12 @@ func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
 			vars[name] = ph.Lab
 		}
 	}
-	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Logger: g.Logger()})
+	// The nodes' BMCs call this very binary for chassis control.
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("the lab's BMCs need this program's path: %w", err)
+	}
+	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Exe: exe, Logger: g.Logger()})
 }
 
 func newLabCmd(g *globalFlags) *cobra.Command {
@@ -62,8 +67,16 @@ the lab's own, with apt-cacher-ng as their package proxy (its cache kept
 between runs), an SSH key and known_hosts made for the lab, and an inventory
 file for verify -i (LAB-DIR/inventory.yml). verify without -i uses it.
 
-Faults for failover rehearsals: kill (power loss: every process of the node
-ends at once), start, partition (cut its network) and heal.`,
+Each node has a BMC: OpenIPMI's simulator on the host, on an address of the
+lab's own (.21 and up), speaking IPMI v2 (lanplus, cipher suite 3) with the
+user and password in the inventory (IPMI_USER, IPMI_PASS). Its power off cuts
+the node as kill does, its power on boots it, its status is the node's. The
+guide's fence devices (fence_ipmilan) and power cuts (ipmitool) use them as
+they use a real server's BMC.
+
+Faults for playing with the lab by hand: kill (power loss: every process of
+the node ends at once), start, stop (a clean power-off), partition (cut its
+network) and heal.`,
 		Example: `  sudo haguide lab up
   sudo haguide lab status
   sudo haguide lab kill controller1 && sudo haguide lab start controller1
@@ -98,9 +111,9 @@ ends at once), start, partition (cut its network) and heal.`,
 			return enc.Encode(info)
 		}
 		tw := tabwriter.NewWriter(g.stdout, 2, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "node\taddress\tstate")
+		fmt.Fprintln(tw, "node\taddress\tstate\tBMC\tBMC state")
 		for _, n := range info.Nodes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", n.Name, n.Addr, n.State)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.Name, n.Addr, n.State, n.BMC, n.BMCState)
 		}
 		tw.Flush()
 		fmt.Fprintf(g.stdout, "\nVIP %s, proxy %s\ninventory %s\n", info.VIP, info.Proxy, info.Inventory)
@@ -134,6 +147,7 @@ ends at once), start, partition (cut its network) and heal.`,
 		withLab("heal", "Restore every partitioned node's network", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
 			return l.Heal(ctx)
 		}),
+		chassisCmd(withLab, g.stdout),
 	)
 	return cmd
 }
@@ -183,5 +197,21 @@ func killCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Con
 		return nil
 	})
 	cmd.Flags().StringVar(holding, "holding", "", "kill the node that holds `ADDR` (a virtual IP)")
+	return cmd
+}
+
+// chassisCmd is what a node's BMC runs for chassis control:
+// `haguide lab chassis NODE 0x20 get power`, `... set power 0|1`. Hidden:
+// people use ipmitool against the BMC instead.
+func chassisCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Context, *lab.Lab, []string) error) *cobra.Command, out io.Writer) *cobra.Command {
+	cmd := withLab("chassis NODE DEVICE get|set ITEM [VALUE]", "Chassis control for a node's BMC (called by the BMC)", cobra.MinimumNArgs(4), func(ctx context.Context, l *lab.Lab, a []string) error {
+		reply, err := l.Chassis(ctx, a[0], a[1:])
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(out, reply)
+		return err
+	})
+	cmd.Hidden = true
 	return cmd
 }
