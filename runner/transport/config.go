@@ -66,6 +66,21 @@ func loadSSHConfig(path string) (*sshConfig, error) {
 	return &sshConfig{cfg: cfg, path: path}, nil
 }
 
+// CheckFiles reads the local files opts name, as Dial will: the
+// ssh_config file and the identity files. A missing or bad one is then one
+// error before any node is dialled, not the same error once per node.
+func CheckFiles(opts Options) error {
+	if _, err := loadSSHConfig(opts.SSHConfig); err != nil {
+		return err
+	}
+	for _, f := range opts.IdentityFiles {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("identity file: %w", err)
+		}
+	}
+	return nil
+}
+
 func (c *sshConfig) get(alias, key string) string {
 	if c.cfg == nil {
 		return ""
