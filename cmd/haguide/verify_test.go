@@ -20,6 +20,7 @@ import (
 	"github.com/haguide/haguide/internal/sshtest"
 	"github.com/haguide/haguide/lab"
 	"github.com/haguide/haguide/runner"
+	"github.com/haguide/haguide/runner/inventory"
 )
 
 // The peak sample keeps the largest total and its moment; the report
@@ -243,5 +244,25 @@ func TestExitCode(t *testing.T) {
 		if got := exitCode(tc.err, tc.ran); got != tc.want {
 			t.Errorf("exitCode(%v, %v) = %d, want %d", tc.err, tc.ran, got, tc.want)
 		}
+	}
+}
+
+// An error that is the same on several nodes but for their names is said
+// once, naming the others; different errors are each said.
+func TestSameOnce(t *testing.T) {
+	hosts := []inventory.Host{{Name: "controller1"}, {Name: "controller2"}, {Name: "controller3"}}
+	errs := []error{
+		errors.New("controller1: ssh config: open x: no such file or directory"),
+		nil,
+		errors.New("controller3: ssh config: open x: no such file or directory"),
+	}
+	want := "controller1: ssh config: open x: no such file or directory (and the same for controller3)"
+	if got := sameOnce(errs, hosts).Error(); got != want {
+		t.Errorf("sameOnce = %q, want %q", got, want)
+	}
+	errs[1] = errors.New("controller2: cannot connect to 10.0.0.12:22: connection refused")
+	want = "controller1: ssh config: open x: no such file or directory (and the same for controller3)\ncontroller2: cannot connect to 10.0.0.12:22: connection refused"
+	if got := sameOnce(errs, hosts).Error(); got != want {
+		t.Errorf("sameOnce = %q, want %q", got, want)
 	}
 }
