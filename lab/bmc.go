@@ -46,10 +46,10 @@ func (l *Lab) bmcDir(node string) string { return l.path("bmc", node) }
 // bmcPassword returns the lab's BMC password, making it on first use. It
 // is 16 letters and digits (IPMI v2 allows 20).
 func (l *Lab) bmcPassword() (string, error) {
-	p := l.path("bmc", "password")
-	if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= 12 {
-		return strings.TrimSpace(string(b)), nil
+	if pw := l.readBMCPassword(); pw != "" {
+		return pw, nil
 	}
+	p := l.path("bmc", "password")
 	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	buf := make([]byte, 16)
 	if _, err := rand.Read(buf); err != nil {
@@ -62,6 +62,16 @@ func (l *Lab) bmcPassword() (string, error) {
 		return "", err
 	}
 	return string(buf), nil
+}
+
+// readBMCPassword returns the lab's BMC password, or "" before the lab's
+// first up made one.
+func (l *Lab) readBMCPassword() string {
+	b, err := os.ReadFile(l.path("bmc", "password"))
+	if pw := strings.TrimSpace(string(b)); err == nil && len(pw) >= 12 {
+		return pw
+	}
+	return ""
 }
 
 // bmcConfig is the simulator's LAN configuration for one node.

@@ -887,8 +887,30 @@ func (l *Lab) Info() (*Info, error) {
 	return info, nil
 }
 
+// Inventory returns the Ansible YAML inventory the lab writes when it
+// comes up, and the path it writes it to, without making anything: verify
+// and plan check a run's values against it before the lab boots.
+func (l *Lab) Inventory() (path string, data []byte, err error) {
+	ap, err := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	if err != nil {
+		return "", nil, err
+	}
+	data, err = l.inventory(ap)
+	return l.path("inventory.yml"), data, err
+}
+
 // writeInventory writes the Ansible YAML inventory of the lab.
 func (l *Lab) writeInventory(ap addrPlan) error {
+	data, err := l.inventory(ap)
+	if err != nil {
+		return err
+	}
+	// The inventory holds the BMC password: for root's eyes only.
+	return writeAtomic(l.path("inventory.yml"), data, 0o600)
+}
+
+// inventory is the lab's inventory: its nodes and the run's values.
+func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 	hostsMap := map[string]map[string]string{}
 	for i, n := range l.cfg.Nodes {
 		hostsMap[n] = map[string]string{"ansible_host": ap.nodes[i].String(), "ansible_user": "root",
@@ -904,19 +926,19 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 	}
 	// What the guide's fence devices and power cuts need: each node's BMC
 	// and the lab's BMC account.
-	password, err := l.bmcPassword()
-	if err != nil {
-		return err
-	}
 	for i, n := range l.cfg.Nodes {
 		vars[BMCVar(n)] = ap.bmcs[i].String()
 	}
-	vars["IPMI_USER"], vars["IPMI_PASS"], vars["IPMI_CIPHER"] = BMCUser, password, BMCCipher
+	vars["IPMI_USER"], vars["IPMI_CIPHER"] = BMCUser, BMCCipher
+	// The password is made when the BMCs first start (up); before that
+	// the inventory has none.
+	if password := l.readBMCPassword(); password != "" {
+		vars["IPMI_PASS"] = password
+	}
 	doc := map[string]any{"all": map[string]any{"hosts": hostsMap, "vars": vars}}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// The inventory holds the BMC password: for root's eyes only.
-	return writeAtomic(l.path("inventory.yml"), append([]byte("# The haguide lab's nodes; written by haguide lab up.\n"), data...), 0o600)
+	return append([]byte("# The haguide lab's nodes; written by haguide lab up.\n"), data...), nil
 }

@@ -68,6 +68,12 @@ func TestInventoryAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The inventory verify checks before the lab boots is the one it writes.
+	path, before, err := l.Inventory()
+	written, _ := os.ReadFile(filepath.Join(dir, "inventory.yml"))
+	if err != nil || path != filepath.Join(dir, "inventory.yml") || string(before) != string(written) {
+		t.Errorf("Inventory() = %s, %v; want %s and the file written:\n%s\n%s", path, err, filepath.Join(dir, "inventory.yml"), before, written)
+	}
 	hs, err := inv.Hosts([]string{"controller1", "controller2"})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,6 +88,20 @@ func (e *Executor) Run(ctx context.Context) (*Report, error) {
 	state, err := loadState(e.RunDir)
 	if err != nil {
 		return rep, err
+	}
+	// The steps this run runs have not passed yet: a run that fails
+	// early must not leave the record of an earlier run's later steps,
+	// or --resume would start after the failure.
+	again := map[string]bool{}
+	for _, s := range e.Plan.Steps {
+		again[s.ID] = s.Skip == "" && !s.Before
+	}
+	if n := len(state.Passed); n > 0 {
+		if state.Passed = slices.DeleteFunc(state.Passed, func(id string) bool { return again[id] }); len(state.Passed) < n {
+			if err := state.save(e.RunDir); err != nil {
+				e.Logger.Warn("cannot save the run state", "err", err)
+			}
+		}
 	}
 	total := len(e.Plan.Steps)
 	var runErr error

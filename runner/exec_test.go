@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -364,6 +365,69 @@ func TestResume(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(work, "three")); string(b) != "3\n" {
 		t.Errorf("the third step did not run: %q", b)
+	}
+}
+
+// --resume never starts over silently: a run directory that does not
+// exist or records nothing, or one where every step passed, is an error
+// that says how to start a new run.
+func TestResumeRefuses(t *testing.T) {
+	chapter := "# One\n\n## R\n\n```console {nodes=first}\n# true\n```\n\n```console {nodes=first}\n# true\n```\n"
+	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, state string // state "-" leaves the directory out
+		from, err   string
+	}{
+		{name: "no directory", state: "-", err: "there is no run directory .*: nothing to resume .*; to start a new run, leave out --resume"},
+		{name: "nothing recorded", err: "records no step of a run: nothing to resume .*; to start a new run, leave out --resume"},
+		{name: "empty record", state: `{"passed": []}`, err: "records no step of a run"},
+		{name: "all passed", state: `{"passed": ["one/r/1", "one/r/2"]}`, err: "every step of the debian plan passed in .*: nothing to resume; to run the guide again from the start, leave out --resume"},
+		{name: "first failed", state: `{"passed": [], "failed": "one/r/1"}`, from: "one/r/1"},
+		{name: "second to do", state: `{"passed": ["one/r/1"]}`, from: "one/r/2"},
+		{name: "bad record", state: `{`, err: "--resume: .*state.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			if tc.state != "-" {
+				os.Mkdir(dir, 0o700)
+			}
+			if tc.state != "-" && tc.state != "" {
+				os.WriteFile(filepath.Join(dir, stateFile), []byte(tc.state), 0o600)
+			}
+			from, err := ResumeFrom(dir, p)
+			if tc.err == "" {
+				if err != nil || from != tc.from {
+					t.Fatalf("ResumeFrom = %q, %v; want %q", from, err, tc.from)
+				}
+				return
+			}
+			if err == nil || !regexp.MustCompile(tc.err).MatchString(err.Error()) {
+				t.Fatalf("ResumeFrom = %q, %v; want an error matching %q", from, err, tc.err)
+			}
+		})
+	}
+}
+
+// A new run forgets that the steps it runs passed before: when it fails,
+// --resume goes on from its failure, not after the earlier run's steps.
+func TestNewRunForgetsEarlierPasses(t *testing.T) {
+	chapter := "# One\n\n## R\n\n```console {nodes=first}\n# true\n```\n\n" +
+		"```console {nodes=first}\n# test -f WORK_DIR/ok\n```\n\n```console {nodes=first}\n# true\n```\n"
+	e, work := localExecutor(t, chapter, nil)
+	os.WriteFile(filepath.Join(work, "ok"), nil, 0o644)
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(work, "ok"))
+	if _, err := e.Run(context.Background()); err == nil {
+		t.Fatal("want the second step to fail")
+	}
+	from, err := ResumeFrom(e.RunDir, e.Plan)
+	if err != nil || from != "one/r/2" {
+		t.Fatalf("ResumeFrom = %q, %v; want one/r/2, the step that failed", from, err)
 	}
 }
 

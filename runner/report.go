@@ -386,19 +386,27 @@ func (st *runState) save(dir string) error {
 // the plan that the run directory does not record as passed, or, when that
 // step comes after a background block whose job is not stopped before it,
 // that block: the job ended with the run that started it, and the steps
-// that read or stop it need it running (a rehearsal's load loop). It
-// returns "" when nothing was recorded or everything passed.
+// that read or stop it need it running (a rehearsal's load loop).
+//
+// A resumed run never starts over silently: a run directory that records
+// no step (a mistyped --run-dir, or a run that never got to its first
+// step), or in which every step of the plan passed, is an error that says
+// so and how to start a new run.
 func ResumeFrom(dir string, p *Plan) (string, error) {
+	const fresh = "to start a new run, leave out --resume"
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("--resume: there is no run directory %s: nothing to resume (is it the --run-dir of the run to go on with?); %s", dir, fresh)
+	}
 	st, err := loadState(dir)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("--resume: %w", err)
 	}
-	if len(st.Passed) == 0 {
-		return "", nil
+	if len(st.Passed) == 0 && st.Failed == "" {
+		return "", fmt.Errorf("--resume: %s records no step of a run: nothing to resume (is it the --run-dir of the run to go on with?); %s", dir, fresh)
 	}
 	first := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.Skip == "" && !slices.Contains(st.Passed, s.ID) })
 	if first < 0 {
-		return "", nil
+		return "", fmt.Errorf("--resume: every step of the %s plan passed in %s: nothing to resume; to run the guide again from the start, leave out --resume", p.Distro, dir)
 	}
 	return p.Steps[jobStart(p.Steps, first)].ID, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/lab"
 )
 
@@ -42,6 +43,11 @@ func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newLab(g, gd, f)
+}
+
+// newLab makes the lab for a guide's nodes, with its lab values.
+func newLab(g *globalFlags, gd *guide.Guide, f *labFlags) (*lab.Lab, error) {
 	vars := map[string]string{}
 	for name, ph := range gd.Settings.Placeholders {
 		if ph.Lab != "" {
@@ -152,22 +158,14 @@ network) and heal.`,
 	return cmd
 }
 
-// labUp brings the lab up for verify and returns it with its description.
-func labUp(ctx context.Context, g *globalFlags, f *verifyFlags) (*lab.Lab, *lab.Info, error) {
-	l, err := openLab(g, &labFlags{dir: f.labDir, cidr: os.Getenv("HAGUIDE_LAB_CIDR"), bridge: os.Getenv("HAGUIDE_LAB_BRIDGE")})
-	if err != nil {
-		return nil, nil, err
-	}
+// labUp brings the lab up for verify and returns its description.
+func labUp(ctx context.Context, g *globalFlags, l *lab.Lab) (*lab.Info, error) {
 	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
 	if err := l.Up(ctx); err != nil {
 		_ = l.Down(context.WithoutCancel(ctx))
-		return nil, nil, err
+		return nil, err
 	}
-	info, err := l.Info()
-	if err != nil {
-		return nil, nil, err
-	}
-	return l, info, nil
+	return l.Info()
 }
 
 // killCmd is `lab kill NODE`, or `lab kill --holding ADDR`: the node that
