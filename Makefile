@@ -20,10 +20,11 @@ build: ## build bin/haguide
 fmt: ## format the Go code
 	gofmt -w $(GOFILES)
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck, the macOS cross-build
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	staticcheck ./...
+	GOOS=darwin $(GO) build ./...
 
 test: ## install the test tools, then run every test
 	@scripts/deps.sh test

@@ -12,7 +12,7 @@
 //     [!CAUTION]
 //   - codeblocks: console, file and plain blocks mapped to the model's
 //     blocks by the line of their fence; chroma highlighting with CSS
-//     classes; where and how a block runs; copy buttons
+//     classes; where and how a block runs; what a copy button copies
 //   - tabs: distro tab groups with the ARIA tabs pattern
 //   - links: install:, install-guide: and docs: references resolved per
 //     distro; chapter .md links made .html

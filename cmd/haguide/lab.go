@@ -39,6 +39,9 @@ func envOr(k, def string) string {
 
 // openLab makes the lab for the guide's nodes, with the guide's lab values.
 func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
+	if err := lab.Supported(); err != nil {
+		return nil, fmt.Errorf("%w (verify -i INVENTORY runs the guide on nodes of your own)", err)
+	}
 	gd, err := g.LoadGuide()
 	if err != nil {
 		return nil, err

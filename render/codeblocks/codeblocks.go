@@ -1,8 +1,9 @@
 // Package codeblocks renders the guide's fenced blocks: console blocks
 // (commands with their prompts and expected output), file blocks (a file
 // written on the nodes) and plain blocks, highlighted with chroma into CSS
-// classes (never inline styles), with the guide's placeholders marked, a
-// caption saying where and how a runnable block runs, and a copy button.
+// classes (never inline styles), with the guide's placeholders marked and
+// a caption saying where and how a runnable block runs. No copy button:
+// the site's script adds one ([CopyText] is what it copies).
 //
 // Every fenced block is replaced by a [Block] node that carries the guide
 // model's [guide.Block], found by the line of its opening fence. Markup:
