@@ -27,6 +27,7 @@ func loadEmbedded(t testing.TB) *guide.Guide {
 }
 
 func TestEmbeddedGuideRenders(t *testing.T) {
+	t.Parallel()
 	g := loadEmbedded(t)
 	r := New(g, Options{})
 	for _, c := range g.Pages() {
@@ -103,6 +104,7 @@ func TestFigure(t *testing.T) {
 }
 
 func TestHTMLIsValid(t *testing.T) {
+	t.Parallel()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -139,6 +141,7 @@ func TestCheckHTMLFindsProblems(t *testing.T) {
 // Heading ids are the model's section ids, so links checked by
 // `haguide check` land.
 func TestHeadingIDsMatchModel(t *testing.T) {
+	t.Parallel()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -178,6 +181,7 @@ func TestHeadingIDsMatchModel(t *testing.T) {
 // joined by newlines in a console block (no prompt, no output), else the
 // code without its final newlines; and the page's placeholders are listed.
 func TestEveryBlockRendered(t *testing.T) {
+	t.Parallel()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -313,6 +317,7 @@ func TestPageProblems(t *testing.T) {
 
 // A Renderer serves many pages at once (run with -race).
 func TestConcurrentPages(t *testing.T) {
+	t.Parallel()
 	g := loadTestGuide(t)
 	r := New(g, Options{})
 	want := map[string]string{}

@@ -199,48 +199,11 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		mi.FieldLength[id] = lengths
 	}
 	sort.Strings(terms)
-	// Each entry is [term, {fieldId: {shortId: count}}], written directly:
-	// through encoding/json, maps of maps cost most of the index's time.
-	var shorts []int
 	for _, t := range terms {
-		q, err := json.Marshal(t)
+		e, err := indexEntry(t, index[t])
 		if err != nil {
 			return nil, err
 		}
-		e := make([]byte, 0, len(q)+32)
-		e = append(e, '[')
-		e = append(e, q...)
-		e = append(e, ",{"...)
-		first := true
-		for fid := range searchFields {
-			freqs, ok := index[t][fid]
-			if !ok {
-				continue
-			}
-			if !first {
-				e = append(e, ',')
-			}
-			first = false
-			e = append(e, '"')
-			e = strconv.AppendInt(e, int64(fid), 10)
-			e = append(e, `":{`...)
-			shorts = shorts[:0]
-			for short := range freqs {
-				shorts = append(shorts, short)
-			}
-			sort.Ints(shorts)
-			for i, short := range shorts {
-				if i > 0 {
-					e = append(e, ',')
-				}
-				e = append(e, '"')
-				e = strconv.AppendInt(e, int64(short), 10)
-				e = append(e, `":`...)
-				e = strconv.AppendInt(e, int64(freqs[short]), 10)
-			}
-			e = append(e, '}')
-		}
-		e = append(e, "}]"...)
 		mi.Index = append(mi.Index, e)
 	}
 	var b bytes.Buffer
@@ -250,6 +213,51 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		return nil, fmt.Errorf("site: search index: %w", err)
 	}
 	return bytes.TrimSpace(b.Bytes()), nil
+}
+
+// indexEntry is a term's entry of the index, [term, {fieldId: {shortId:
+// count}}], written directly: through encoding/json, maps of maps cost
+// most of the index's time.
+func indexEntry(term string, fields map[int]map[int]int) ([]byte, error) {
+	q, err := json.Marshal(term)
+	if err != nil {
+		return nil, err
+	}
+	e := make([]byte, 0, len(q)+32)
+	e = append(e, '[')
+	e = append(e, q...)
+	e = append(e, ",{"...)
+	first := true
+	var shorts []int
+	for fid := range searchFields {
+		freqs, ok := fields[fid]
+		if !ok {
+			continue
+		}
+		if !first {
+			e = append(e, ',')
+		}
+		first = false
+		e = append(e, '"')
+		e = strconv.AppendInt(e, int64(fid), 10)
+		e = append(e, `":{`...)
+		shorts = shorts[:0]
+		for short := range freqs {
+			shorts = append(shorts, short)
+		}
+		sort.Ints(shorts)
+		for i, short := range shorts {
+			if i > 0 {
+				e = append(e, ',')
+			}
+			e = append(e, '"')
+			e = strconv.AppendInt(e, int64(short), 10)
+			e = append(e, `":`...)
+			e = strconv.AppendInt(e, int64(freqs[short]), 10)
+		}
+		e = append(e, '}')
+	}
+	return append(e, "}]"...), nil
 }
 
 // searchIndex is the index as a script (search-index.js), which loads
@@ -270,10 +278,4 @@ func searchIndex(docs []searchDoc) ([]byte, error) {
 	b.Write(stop)
 	b.WriteString(";\n")
 	return b.Bytes(), nil
-}
-
-// newRendererForTest is render.New with the site's options.
-func newRendererForTest(g *guide.Guide) *render.Renderer {
-	opts, _ := renderOptions()
-	return render.New(g, opts)
 }
