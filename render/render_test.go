@@ -39,6 +39,11 @@ func TestEmbeddedGuideRenders(t *testing.T) {
 		if p.Title == "" || !strings.Contains(string(p.HTML), "<h1") {
 			t.Errorf("%s: no title: %q", c.File, p.Title)
 		}
+		checkSections(t, p)
+		// The markup render documents for tab groups, and HasTabs, agree.
+		if got, want := p.HasTabs, strings.Contains(string(p.HTML), `<div class="tabs"`); got != want {
+			t.Errorf("%s: HasTabs = %v, the HTML has tab groups: %v", c.File, got, want)
+		}
 	}
 }
 
