@@ -19,6 +19,12 @@
 //   - placeholders: declared and built-in placeholders marked as values to
 //     replace, in prose, inline code and blocks
 //
+// Besides its HTML, a [Page] carries what one walk over its tree finds:
+// the table of contents, the sections with the plain text a reader sees in
+// each (for a search index, [Section]) and whether it has tab groups, so
+// that nothing needs to read the HTML back. Plain text is
+// [guide.PlainText]'s, the walk the guide model reads headings with.
+//
 // [ChromaCSS] writes the highlighting CSS for a light and a dark theme and
 // [Figure] turns a text diagram (figures/NAME.txt) into SVG.
 //
