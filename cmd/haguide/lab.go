@@ -69,7 +69,7 @@ func newLabCmd(g *globalFlags) *cobra.Command {
 	var f labFlags
 	cmd := &cobra.Command{
 		Use:   "lab",
-		Short: "Run a local lab of Debian 13 nodes for verify (needs root)",
+		Short: "Run a local lab of Debian 13 nodes for verify (Linux, needs root)",
 		Long: `lab runs the guide's nodes (controller1, ...) as systemd-nspawn containers
 booting Debian 13 on this machine, each in a network namespace on a bridge of
 the lab's own, with apt-cacher-ng as their package proxy (its cache kept
