@@ -527,14 +527,14 @@ func (e *Extension) caption(b *guide.Block, inGroup bool) (htm, text string) {
 		c.span("distros", "For "+DistroNames(a.Distros)+" only")
 	}
 	if b.Kind != guide.KindPlain {
-		e.badge(&c, a)
-		e.timing(&c, a)
+		c.badge(a)
+		c.timing(a)
 	}
 	return c.html.String(), c.text.String()
 }
 
 // badge writes why a block does not run everywhere, if it does not.
-func (e *Extension) badge(c *captionWriter, a *guide.Attrs) {
+func (c *captionWriter) badge(a *guide.Attrs) {
 	cls, label := "", ""
 	switch {
 	case !a.Run:
@@ -554,7 +554,7 @@ func (e *Extension) badge(c *captionWriter, a *guide.Attrs) {
 
 // timing writes what a block does in time: in the background, stopping a
 // process first, retries and their limit.
-func (e *Extension) timing(c *captionWriter, a *guide.Attrs) {
+func (c *captionWriter) timing(a *guide.Attrs) {
 	if a.Background == "" && a.Stop == "" && a.Wait <= 0 && (a.Timeout <= 0 || !setAttr(a, "timeout")) {
 		return
 	}
