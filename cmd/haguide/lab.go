@@ -39,14 +39,23 @@ func envOr(k, def string) string {
 
 // openLab makes the lab for the guide's nodes, with the guide's lab values.
 func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
-	if err := lab.Supported(); err != nil {
-		return nil, fmt.Errorf("%w (verify -i INVENTORY runs the guide on nodes of your own)", err)
+	if err := labSupported(); err != nil {
+		return nil, err
 	}
 	gd, err := g.LoadGuide()
 	if err != nil {
 		return nil, err
 	}
 	return newLab(g, gd, f)
+}
+
+// labSupported says why the lab cannot run here, if it cannot (it needs
+// Linux). plan for the lab works anywhere: it boots nothing.
+func labSupported() error {
+	if err := lab.Supported(); err != nil {
+		return fmt.Errorf("%w (verify -i INVENTORY runs the guide on nodes of your own)", err)
+	}
+	return nil
 }
 
 // newLab makes the lab for a guide's nodes, with its lab values.
@@ -163,6 +172,9 @@ network) and heal.`,
 
 // labUp brings the lab up for verify and returns its description.
 func labUp(ctx context.Context, g *globalFlags, l *lab.Lab) (*lab.Info, error) {
+	if err := labSupported(); err != nil {
+		return nil, err
+	}
 	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
 	if err := l.Up(ctx); err != nil {
 		_ = l.Down(context.WithoutCancel(ctx))
