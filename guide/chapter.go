@@ -446,7 +446,9 @@ func plainText(n ast.Node, src []byte) string { return PlainText(n, src) }
 // PlainText returns the text of an inline tree without markup, the way the
 // model reads headings: soft line breaks become spaces, raw HTML is
 // dropped, and the result is trimmed. A node of an extension that knows its
-// own text (a PlainText() string method) gives that text.
+// own text (a PlainText() string method) gives that text. It is the one
+// plain-text walk: render's search sections use it for every block that
+// holds inline content (or is such a node itself).
 func PlainText(n ast.Node, src []byte) string {
 	var b strings.Builder
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {

@@ -322,8 +322,8 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	return err
 }
 
-// WriteFiles writes the report into dir as report.json, junit.xml and
-// chapters.txt, each atomically.
+// WriteFiles writes the report into dir as report.json, junit.xml,
+// chapters.txt and chapters.md, each atomically.
 func (r *Report) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

@@ -39,11 +39,23 @@ func envOr(k, def string) string {
 
 // openLab makes the lab for the guide's nodes, with the guide's lab values.
 func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
+	if err := labSupported(); err != nil {
+		return nil, err
+	}
 	gd, err := g.LoadGuide()
 	if err != nil {
 		return nil, err
 	}
 	return newLab(g, gd, f)
+}
+
+// labSupported says why the lab cannot run here, if it cannot (it needs
+// Linux). plan for the lab works anywhere: it boots nothing.
+func labSupported() error {
+	if err := lab.Supported(); err != nil {
+		return fmt.Errorf("%w (verify -i INVENTORY runs the guide on nodes of your own)", err)
+	}
+	return nil
 }
 
 // newLab makes the lab for a guide's nodes, with its lab values.
@@ -66,7 +78,7 @@ func newLabCmd(g *globalFlags) *cobra.Command {
 	var f labFlags
 	cmd := &cobra.Command{
 		Use:   "lab",
-		Short: "Run a local lab of Debian 13 nodes for verify (needs root)",
+		Short: "Run a local lab of Debian 13 nodes for verify (Linux, needs root)",
 		Long: `lab runs the guide's nodes (controller1, ...) as systemd-nspawn containers
 booting Debian 13 on this machine, each in a network namespace on a bridge of
 the lab's own, with apt-cacher-ng as their package proxy (its cache kept
@@ -160,6 +172,9 @@ network) and heal.`,
 
 // labUp brings the lab up for verify and returns its description.
 func labUp(ctx context.Context, g *globalFlags, l *lab.Lab) (*lab.Info, error) {
+	if err := labSupported(); err != nil {
+		return nil, err
+	}
 	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
 	if err := l.Up(ctx); err != nil {
 		_ = l.Down(context.WithoutCancel(ctx))

@@ -52,9 +52,8 @@ type globalFlags struct {
 	logger         *slog.Logger
 }
 
-// Logger returns the logger commands pass to packages: warnings and errors
-// by default, info with --verbose... debug with -v twice is not offered;
-// --verbose shows debug.
+// Logger returns the logger commands pass to packages: info and above by
+// default, debug with --verbose, only warnings and errors with --quiet.
 func (g *globalFlags) Logger() *slog.Logger {
 	if g.logger == nil {
 		level := slog.LevelInfo
