@@ -197,7 +197,16 @@ func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) 
 	b := s.Block
 	var notes []string
 	if b.Attrs.Stop != "" {
-		msg, n := e.stopJob(ctx, b.Attrs.Stop)
+		e.mu.Lock()
+		_, started := e.jobs[b.Attrs.Stop]
+		e.mu.Unlock()
+		var msg string
+		var n []string
+		if started {
+			msg, n = e.stopJob(ctx, b.Attrs.Stop)
+		} else {
+			n = e.stopUnstarted(ctx, i, b.Attrs.Stop)
+		}
 		if msg != "" {
 			sr.Status, sr.Reason = StatusFailed, msg
 			return
@@ -713,6 +722,53 @@ func (e *Executor) stopJob(ctx context.Context, name string) (msg string, notes 
 		e.Logger.Warn(n)
 	}
 	return strings.Join(msgs, "; "), notes
+}
+
+// stopUnstarted handles the stop at step i of a job this run did not
+// start (its block is before --from, or skipped): a run that was killed
+// may have left it running on its nodes, and this ends it. The notes say
+// which it was.
+func (e *Executor) stopUnstarted(ctx context.Context, i int, name string) []string {
+	var start *Step
+	for _, s := range e.Plan.Steps[:i] {
+		if s.Block.Attrs.Background == name {
+			start = s
+		}
+	}
+	if start == nil {
+		return nil
+	}
+	why := "it is before --from"
+	if start.Skip != "" {
+		why = "it is skipped: " + start.Skip
+	} else if !start.Before {
+		return nil // it started and was stopped, or failed to start
+	}
+	nodes := start.Nodes
+	if start.Local {
+		nodes = []string{LocalNode}
+	}
+	var notes []string
+	for _, node := range nodes {
+		c, err := e.conn(node)
+		if err != nil {
+			continue
+		}
+		var out bytes.Buffer
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err = c.Run(sctx, stopBackground(e.stateDir(node)+"/bg-"+name+".pid", "", "", e.bootFile()), nil, &out, io.Discard)
+		cancel()
+		if err == nil && strings.Contains(out.String(), jobMark+"stopped") {
+			notes = append(notes, fmt.Sprintf("background job %s on %s was started by an earlier run and still ran: stopped it", name, node))
+		}
+	}
+	if len(notes) == 0 {
+		notes = append(notes, fmt.Sprintf("background job %s was not started in this run (%s, step %s): nothing to stop", name, why, start.ID))
+	}
+	for _, n := range notes {
+		e.Logger.Warn(n)
+	}
+	return notes
 }
 
 // orText returns err's text, or text when err is nil.

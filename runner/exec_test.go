@@ -781,3 +781,39 @@ func TestBackgroundJobOverSSH(t *testing.T) {
 		t.Errorf("the run took %s, want well under a second", took)
 	}
 }
+
+// A run that starts after a job's block (--from) did not start the job:
+// the stop ends what an earlier run that was killed left of it, and says
+// so; with nothing left, it says that the job was not started.
+func TestStopOfAJobStartedBeforeFrom(t *testing.T) {
+	chapter := "# One\n\n## J\n\n" +
+		"```console {nodes=local background=job}\n# sleep 40.41\n```\n\n" +
+		"```console {nodes=local}\n# true\n```\n\n" +
+		"```console {nodes=local stop=job}\n# true\n```\n"
+	e, _ := localExecutor(t, chapter, nil)
+	killSleeps(t, "40.41")
+	var log bytes.Buffer
+	if f := e.startJob(context.Background(), e.Plan.Steps[0], LocalNode, e.Local, &log); f != nil {
+		t.Fatalf("start: %s\n%s", f.Message, log.String())
+	}
+	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{From: "one/j/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Plan = p
+	for _, want := range []string{
+		"background job job on local was started by an earlier run and still ran: stopped it",
+		"background job job was not started in this run (it is before --from, step one/j/1): nothing to stop",
+	} {
+		rep, err := e.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.Steps[2].Reason; got != want {
+			t.Errorf("stop step's note:\n got %q\nwant %q", got, want)
+		}
+		if p := processesWith(t, "40.41"); len(p) > 0 {
+			t.Errorf("still running after the run: %v", p)
+		}
+	}
+}
