@@ -447,6 +447,7 @@ func TestResumeRestartsTheJob(t *testing.T) {
 		"```console {nodes=local background=load}\n# while true; do echo tick >>WORK_DIR/ticks; sleep 0.05; done\n```\n\n" +
 		"```console {nodes=first}\n# echo 2 >>WORK_DIR/two\n```\n\n" +
 		"```console {nodes=first}\n# test -f WORK_DIR/ok\n```\n\n" +
+		"```console {nodes=first wait=5s}\n# test -s WORK_DIR/ticks\n```\n\n" +
 		"```console {nodes=local stop=load}\n# test -s WORK_DIR/ticks\n```\n"
 	e, work := localExecutor(t, chapter, nil)
 	if _, err := e.Run(context.Background()); err == nil {
