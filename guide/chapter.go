@@ -70,6 +70,9 @@ func (p *chapterParser) walk(doc ast.Node) {
 			p.checkFence(n, p.closed[n])
 			p.block(n)
 			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock:
+			p.indentedFence(n)
+			return ast.WalkSkipChildren, nil
 		case *ast.Link:
 			p.link(n, string(n.Destination), false)
 		case *ast.Image:

@@ -111,3 +111,22 @@ func (p *chapterParser) checkFence(n *ast.FencedCodeBlock, closed bool) {
 		p.dl.add(pos, "%s%s inside the block opened at line %d: is the block's closing %s missing before this line?", f, info, opened.Line, open)
 	}
 }
+
+// indentedFence reports an indented code block that starts with a fence:
+// a fenced block indented four spaces or more (more than its list item's
+// text) is shown as text, fences and all, and never runs.
+func (p *chapterParser) indentedFence(n *ast.CodeBlock) {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return
+	}
+	seg := lines.At(0)
+	line := strings.TrimRight(string(seg.Value(p.src)), "\r\n")
+	f, indent, _, ok := openingFence(line)
+	if !ok {
+		return
+	}
+	pos := p.li.pos(seg.Start)
+	pos.Col += indent
+	p.dl.add(pos, "this %s fence is indented four spaces or more (in a list item: more than the item's text), so Markdown shows the block as text, fences and all, and it never runs: indent it less", f)
+}
