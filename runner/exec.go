@@ -691,19 +691,25 @@ func (e *Executor) stopJob(ctx context.Context, name string) (msg string, notes 
 				outcome = m
 			}
 		}
-		// Once nothing of the job runs, its command line ends at once;
-		// a connection to a node that went away may not notice.
+		// Once nothing of the job runs, its command line ends at once; a
+		// connection to a node that went away, or could not be asked,
+		// may never say so.
 		wait := 5 * time.Second
-		if outcome != "stopped" {
+		if outcome == "restarted" || outcome == "unknown" {
 			wait = 0
 		}
+		cancelled := false
 		select {
 		case <-j.done:
 		case <-time.After(wait):
+			cancelled = true
 			j.cancel()
 			<-j.done
 		}
 		j.cancel()
+		// Nothing ran when the stop came: the job had ended by itself.
+		endedEarly = endedEarly || outcome == "none"
+		lost := j.err != nil && !cancelled
 		who := fmt.Sprintf("background job %s on %s", name, j.node)
 		switch {
 		case outcome == "restarted":
@@ -712,9 +718,9 @@ func (e *Executor) stopJob(ctx context.Context, name string) (msg string, notes 
 			msgs = append(msgs, fmt.Sprintf("%s could not be stopped: %v", who, orText(err, "the stop command said nothing")))
 		case endedEarly && j.err == nil && j.exit != 0:
 			msgs = append(msgs, fmt.Sprintf("%s ended before it was stopped (exit %d): %s", who, j.exit, tail(e.Values.Mask(j.out.String()), 10)))
-		case endedEarly && j.err != nil && outcome == "none":
+		case endedEarly && lost && outcome == "none":
 			msgs = append(msgs, fmt.Sprintf("%s: the connection to it was lost (%v) and it no longer ran when it was stopped", who, j.err))
-		case endedEarly && j.err != nil:
+		case lost:
 			notes = append(notes, fmt.Sprintf("%s: the connection to it was lost (%v); it still ran, and was stopped", who, j.err))
 		}
 	}

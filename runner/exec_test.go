@@ -818,3 +818,49 @@ func TestStopOfAJobStartedBeforeFrom(t *testing.T) {
 		}
 	}
 }
+
+// brokenConn cannot run anything: the node is unreachable.
+type brokenConn struct{ Conn }
+
+func (brokenConn) Run(context.Context, string, io.Reader, io.Writer, io.Writer) (int, error) {
+	return -1, errors.New("connection refused")
+}
+
+// What a job that ends by itself, or never starts, makes of its steps.
+func TestBackgroundJobOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		name, job string
+		broken    bool
+		want      []string
+		reason    string
+	}{
+		{name: "fails", job: "echo oops; exit 3", want: []string{"one/j/1 started", "one/j/2 passed", "one/j/3 failed", "one/j/4 not run"},
+			reason: "background job job on local ended before it was stopped (exit 3): oops"},
+		{name: "ends well", job: "true", want: []string{"one/j/1 started", "one/j/2 passed", "one/j/3 passed", "one/j/4 passed"}},
+		{name: "does not start", job: "true", broken: true, want: []string{"one/j/1 failed", "one/j/2 not run", "one/j/3 not run", "one/j/4 not run"},
+			reason: "an earlier step failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := localExecutor(t, "# One\n\n## J\n\n"+
+				"```console {nodes=local background=job}\n# "+tc.job+"\n```\n\n"+
+				"```console {nodes=local wait=5s}\n# ! test -e WORK_DIR/run/local-shell/bg-job.pid || ! kill -0 $(cut -d' ' -f1 WORK_DIR/run/local-shell/bg-job.pid) 2>/dev/null\n```\n\n"+
+				"```console {nodes=local stop=job}\n# true\n```\n\n"+
+				"```console {nodes=local}\n# true\n```\n", nil)
+			if tc.broken {
+				e.Local = brokenConn{e.Local}
+			}
+			rep, _ := e.Run(context.Background())
+			if diff := cmp.Diff(tc.want, statuses(rep)); diff != "" {
+				t.Error(diff)
+			}
+			if got := rep.Steps[2].Reason; got != tc.reason {
+				t.Errorf("stop step's reason:\n got %q\nwant %q", got, tc.reason)
+			}
+			if tc.broken {
+				if f := rep.Steps[0].NodeResults[0].Failure; f == nil || f.Message != "the background job did not start: connection refused" {
+					t.Errorf("start failure %+v", f)
+				}
+			}
+		})
+	}
+}
