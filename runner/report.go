@@ -95,20 +95,22 @@ type ChapterRow struct {
 
 // StepResult is the outcome of one step.
 type StepResult struct {
-	ID           string        `json:"id"`
-	Chapter      string        `json:"chapter"`
-	ChapterTitle string        `json:"chapter_title"`
-	Section      string        `json:"section"`
-	Pos          string        `json:"pos"`
-	Kind         string        `json:"kind"`
-	Where        string        `json:"where"`
-	Nodes        []string      `json:"nodes"`
-	Status       string        `json:"status"`
-	Reason       string        `json:"reason,omitempty"`
-	Attempts     int           `json:"attempts,omitempty"`
-	Started      time.Time     `json:"started,omitzero"`
-	Duration     string        `json:"duration,omitempty"`
-	NodeResults  []*NodeResult `json:"node_results,omitempty"`
+	ID           string   `json:"id"`
+	Chapter      string   `json:"chapter"`
+	ChapterTitle string   `json:"chapter_title"`
+	Section      string   `json:"section"`
+	Pos          string   `json:"pos"`
+	Kind         string   `json:"kind"`
+	Where        string   `json:"where"`
+	Nodes        []string `json:"nodes"`
+	Status       string   `json:"status"`
+	// Reason says why a step failed or was skipped; on a step that
+	// passed, what a reader should know all the same.
+	Reason      string        `json:"reason,omitempty"`
+	Attempts    int           `json:"attempts,omitempty"`
+	Started     time.Time     `json:"started,omitzero"`
+	Duration    string        `json:"duration,omitempty"`
+	NodeResults []*NodeResult `json:"node_results,omitempty"`
 }
 
 // NodeResult is the outcome of a step on one node.
@@ -454,6 +456,9 @@ func (e *Executor) progress(i, total int, sr *StepResult) {
 		line += "  " + sr.Where + "  " + sr.Duration
 		if sr.Attempts > 1 {
 			line += fmt.Sprintf("  %d attempts", sr.Attempts)
+		}
+		if sr.Status == StatusPassed && sr.Reason != "" { // a note, such as a job that ended with its node
+			line += "  (" + sr.Reason + ")"
 		}
 	}
 	fmt.Fprintln(e.Progress, line)
