@@ -42,7 +42,7 @@ func TestHAProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Problems) != 0 || len(res.Checked) != 2 {
+	if len(res.Problems) != 0 || len(res.Checked) != 3 { // haproxy -c, pitfalls, packages
 		t.Fatalf("good config: %+v", res)
 	}
 	bad := strings.Replace(goodHAProxy, "mode tcp", "mode bogus", 1)
@@ -76,7 +76,7 @@ func TestFragmentsAndMerge(t *testing.T) {
 	if len(res.Problems) != 2 || !strings.Contains(got, "/etc/x.json: not JSON") || !strings.Contains(got, "/etc/y.yaml: not YAML") {
 		t.Fatalf("problems:\n%s", got)
 	}
-	if len(res.Checked) != 3 {
+	if len(res.Checked) != 4 { // ini, json, yaml, packages
 		t.Errorf("checked %v", res.Checked)
 	}
 }
