@@ -44,7 +44,7 @@ func TestPackages(t *testing.T) {
 		{
 			name: "edit before install", distros: `"ubuntu"`, distro: "ubuntu",
 			chapter: "# One\n\n```console\n# sed -i -e 's/^Listen 5000$/Listen NODE_ADDR:5000/' \\\n    /etc/apache2/sites-available/keystone.conf\n# apt-get install -y keystone\n```\n",
-			want: []string{"one.md:4:3: [ubuntu] /etc/apache2/sites-available/keystone.conf: edits a file of package keystone, which the plan of ubuntu has not installed yet (distros/packages.go)"},
+			want:    []string{"one.md:4:3: [ubuntu] /etc/apache2/sites-available/keystone.conf: edits a file of package keystone, which the plan of ubuntu has not installed yet (distros/packages.go)"},
 		},
 		{
 			name: "edit after install, and >> through a dependency", distros: `"ubuntu"`, distro: "ubuntu",
