@@ -6,28 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/haguide/haguide/guide"
 )
 
 func load(t *testing.T, chapter string) *guide.Guide {
 	t.Helper()
-	g, err := guide.Load(fstest.MapFS{
-		"SUMMARY.md": {Data: []byte("# T\n\n1. [One](one.md)\n")},
-		"settings.toml": {Data: []byte(`release = "2025.1"
-distros = ["debian"]
-nodes = ["controller1", "controller2"]
-[placeholders.CONTROLLER_VIP]
-meaning = "vip"
-example = "10.0.0.10"
-`)},
-		"one.md": {Data: []byte(chapter)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return loadFor(t, `"debian"`, chapter)
 }
 
 const goodHAProxy = "```cfg {file=/etc/haproxy/haproxy.cfg}\n" +
