@@ -40,11 +40,14 @@ func (ps *packageState) problem(pos guide.Pos, file, msg string, args ...any) {
 }
 
 // checkPackages replays the plan's commands and file blocks in order.
+// Blocks for the lab only and for the reader's nodes only are both
+// replayed: a reader runs one kind, CI the other, and both must fit the
+// distro.
 func checkPackages(p *runner.Plan, node string, files map[string]*file, res *Result) {
 	ps := &packageState{distro: p.Distro, installed: map[string]bool{}, units: map[string]bool{}, open: map[string]bool{}, res: res}
 	for _, s := range p.Steps {
 		b := s.Block
-		if s.Skip != "" || (!s.Local && !slices.Contains(s.Nodes, node)) {
+		if !b.Attrs.Run || (!s.Local && !slices.Contains(s.Nodes, node)) {
 			continue
 		}
 		switch b.Kind {
