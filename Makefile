@@ -7,11 +7,15 @@ DISTRO ?= debian
 ADDR ?= 127.0.0.1:8000
 FUZZTIME ?= 30s
 GOFILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go')
+SCRIPTS = $(shell git ls-files '*.sh' .ci/run 2>/dev/null || find scripts .ci -type f)
 
-.PHONY: help build fmt lint test test-go fuzz check site serve plan verify bench ci clean
+.PHONY: help deps build fmt lint test test-go fuzz check site serve plan verify bench ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+deps: ## install what build, verify and test need (Debian; scripts/deps.sh test)
+	@scripts/deps.sh test
 
 build: ## build bin/haguide
 	@scripts/deps.sh
@@ -20,10 +24,13 @@ build: ## build bin/haguide
 fmt: ## format the Go code
 	gofmt -w $(GOFILES)
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck, shellcheck, the macOS cross-build
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	staticcheck ./...
+	$(GO) tool staticcheck ./...
+	@command -v shellcheck >/dev/null || { echo "lint: shellcheck is missing (scripts/deps.sh test installs it)"; exit 1; }
+	shellcheck $(SCRIPTS)
+	GOOS=darwin $(GO) build ./...
 
 test: ## install the test tools, then run every test
 	@scripts/deps.sh test
@@ -53,7 +60,7 @@ plan: build ## what verify would run for DISTRO
 	$(BIN) plan --distro $(DISTRO)
 
 verify: build ## run the guide on a local 3-node lab (needs root)
-	@scripts/deps.sh test
+	@scripts/deps.sh verify
 	$(BIN) verify --distro $(DISTRO)
 
 bench: ## Go benchmarks

@@ -10,7 +10,6 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/text"
 )
 
 // Markdown returns the goldmark configuration the guide is parsed with:
@@ -35,6 +34,7 @@ type chapterParser struct {
 	stepIDs   map[string]Pos // step ids, per distro key
 	proseUses map[string]bool
 	group     int
+	closed    map[ast.Node]bool // fenced blocks that a fence closed
 }
 
 func parseChapter(s *Settings, file string, src []byte, dl *diagList) *Chapter {
@@ -47,7 +47,8 @@ func parseChapter(s *Settings, file string, src []byte, dl *diagList) *Chapter {
 		stepIDs:   map[string]Pos{},
 		proseUses: map[string]bool{},
 	}
-	doc := Markdown().Parser().Parse(text.NewReader(src))
+	doc, closed := parseMarkdown(src)
+	p.closed = closed
 	p.walk(doc)
 	p.groups(doc)
 	for name := range p.proseUses {
@@ -66,7 +67,11 @@ func (p *chapterParser) walk(doc ast.Node) {
 		case *ast.Heading:
 			p.heading(n)
 		case *ast.FencedCodeBlock:
+			p.checkFence(n, p.closed[n])
 			p.block(n)
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock:
+			p.indentedFence(n)
 			return ast.WalkSkipChildren, nil
 		case *ast.Link:
 			p.link(n, string(n.Destination), false)
@@ -446,7 +451,9 @@ func plainText(n ast.Node, src []byte) string { return PlainText(n, src) }
 // PlainText returns the text of an inline tree without markup, the way the
 // model reads headings: soft line breaks become spaces, raw HTML is
 // dropped, and the result is trimmed. A node of an extension that knows its
-// own text (a PlainText() string method) gives that text.
+// own text (a PlainText() string method) gives that text. It is the one
+// plain-text walk: render's search sections use it for every block that
+// holds inline content (or is such a node itself).
 func PlainText(n ast.Node, src []byte) string {
 	var b strings.Builder
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {

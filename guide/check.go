@@ -1,7 +1,9 @@
 package guide
 
 import (
+	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -150,29 +152,84 @@ func (g *Guide) checkGroups(c *Chapter, dl *diagList) {
 }
 
 // checkBackground pairs background= jobs with a later stop= in the same
-// chapter.
+// chapter, for each distro the chapter covers and for both targets (the
+// lab runs when=lab blocks, the reader's nodes when=own-nodes ones): a job
+// started for some distros or one target only must be stopped the same
+// way. A problem that holds only for some of them says for which.
 func (g *Guide) checkBackground(c *Chapter, dl *diagList) {
-	started := map[string]*Block{}
-	for _, b := range c.Blocks {
-		if !b.Runnable() {
-			continue
-		}
-		if name := b.Attrs.Background; name != "" {
-			if _, dup := started[name]; dup {
-				dl.add(b.Pos, "background job %s is started again before it is stopped", name)
+	type problem struct {
+		pos Pos
+		msg string
+	}
+	var order []problem
+	seen := map[problem][]string{} // problem -> "distro target" where it holds
+	distros := g.Settings.DistrosFor(c.File)
+	targets := []string{WhenLab, WhenOwnNodes}
+	for _, d := range distros {
+		for _, target := range targets {
+			add := func(pos Pos, format string, args ...any) {
+				p := problem{pos, fmt.Sprintf(format, args...)}
+				if _, ok := seen[p]; !ok {
+					order = append(order, p)
+				}
+				seen[p] = append(seen[p], d+" "+target)
 			}
-			started[name] = b
-		}
-		if name := b.Attrs.Stop; name != "" {
-			if _, ok := started[name]; !ok {
-				dl.add(b.Pos, "stop=%s comes before any block that starts background=%s in this chapter", name, name)
+			started := map[string]*Block{}
+			for _, b := range c.Blocks {
+				if !b.Runnable() || !b.Attrs.ForDistro(d) || (b.Attrs.When != "" && b.Attrs.When != target) {
+					continue
+				}
+				if name := b.Attrs.Background; name != "" {
+					if _, dup := started[name]; dup {
+						add(b.Pos, "background job %s is started again before it is stopped", name)
+					}
+					started[name] = b
+				}
+				if name := b.Attrs.Stop; name != "" {
+					if _, ok := started[name]; !ok {
+						add(b.Pos, "stop=%s comes before any block that starts background=%s in this chapter", name, name)
+					}
+					delete(started, name)
+				}
 			}
-			delete(started, name)
+			for _, name := range slices.Sorted(maps.Keys(started)) {
+				add(started[name].Pos, "background job %s is never stopped (add stop=%s to a later block of the chapter)", name, name)
+			}
 		}
 	}
-	for name, b := range started {
-		dl.add(b.Pos, "background job %s is never stopped (add stop=%s to a later block of the chapter)", name, name)
+	for _, p := range order {
+		msg := p.msg
+		if where := seen[p]; len(where) < len(distros)*len(targets) {
+			msg += " (" + forWhere(where, distros) + ")"
+		}
+		dl.add(p.pos, "%s", msg)
 	}
+}
+
+// forWhere says for which distros and targets ("debian lab", ...) a
+// problem holds, out of all the chapter's distros.
+func forWhere(where, distros []string) string {
+	on := map[string][]string{}
+	for _, w := range where {
+		d, target, _ := strings.Cut(w, " ")
+		on[target] = append(on[target], d)
+	}
+	describe := func(ds []string) string {
+		if len(ds) == len(distros) {
+			return ""
+		}
+		return " for " + strings.Join(ds, ", ")
+	}
+	lab, own := on[WhenLab], on[WhenOwnNodes]
+	switch {
+	case slices.Equal(lab, own):
+		return strings.TrimPrefix(describe(lab), " ")
+	case len(own) == 0:
+		return "on the lab" + describe(lab)
+	case len(lab) == 0:
+		return "on your own nodes" + describe(own)
+	}
+	return "on the lab" + describe(lab) + "; on your own nodes" + describe(own)
 }
 
 // checkZeroCounts reports commands that end in `grep -c` and expect the

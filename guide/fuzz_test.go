@@ -48,6 +48,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add("# T\n\n```ini {file=/etc/x apply=merge}\n[a]\nb = CONTROLLER_VIP\n```\n\n[x](#t) [y](install:keystone/keystone-install)\n", "# G\n\n1. [T](01.md)\n")
 	f.Add("```console {distro=debian}\n# cat <<EOF\n\"\n```\n```console {distro=rhel}\n#\n```\n", "[Front](01.md)\n\n- [x](y)\n")
 	f.Add("> [!NOTE]\n> `X_Y`\n\n| a | b |\n|---|---|\n| [l](01.md#q) | ![i](f.svg) |\n", "1. [A](01.md)\n   1. [B](02.md)\n")
+	f.Add("```console\n# a\n\ntext\n\n```console {nodes=first}\n# b\n```\n\n````md\n```x\n````\n", "1. [A](01.md)\n")
+	f.Add("> ```\n> x\n\n- ~~~ini\n  y\n\n```console\n", "1. [A](01.md)\n")
 	f.Fuzz(func(t *testing.T, chapter, summary string) {
 		fsys := fstest.MapFS{
 			"settings.toml": {Data: []byte(modelSettings)},

@@ -83,6 +83,11 @@ func (l *Lab) Kill(ctx context.Context, node string) error {
 	if err := Requirements(); err != nil {
 		return err
 	}
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, ns, err := l.nodeState(node)
 	if err != nil {
 		return err
@@ -121,13 +126,29 @@ func (l *Lab) killAll(ns *nodeState, wait time.Duration) {
 
 // Start boots a stopped node again, its disk as it was, and waits for SSH.
 func (l *Lab) Start(ctx context.Context, node string) error {
+	if err := l.PowerOn(ctx, node); err != nil {
+		return err
+	}
+	i, _ := l.index(node)
+	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	one := *l
+	one.cfg.Nodes = []string{node}
+	ap1 := ap
+	ap1.nodes = ap.nodes[i : i+1]
+	return one.waitSSH(ctx, ap1, 2*time.Minute)
+}
+
+// PowerOn boots a stopped node again, its disk as it was, and returns
+// once it is booting, as a BMC's power on does.
+func (l *Lab) PowerOn(ctx context.Context, node string) error {
 	if err := Requirements(); err != nil {
 		return err
 	}
-	i, err := l.index(node)
+	unlock, err := l.lock()
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	st, ns, err := l.nodeState(node)
 	if err != nil {
 		return err
@@ -146,14 +167,24 @@ func (l *Lab) Start(ctx context.Context, node string) error {
 	if err := l.network(ctx, ns, ap); err != nil {
 		return err
 	}
-	if err := l.boot(st, ns); err != nil {
-		return err
+	return l.boot(st, ns)
+}
+
+// lock serialises changes to the lab's state between processes: a BMC's
+// power cut, a chapter's fault and verify's own calls may come at once.
+func (l *Lab) lock() (func(), error) {
+	if err := os.MkdirAll(l.cfg.Dir, 0o700); err != nil {
+		return nil, err
 	}
-	one := *l
-	one.cfg.Nodes = []string{node}
-	ap1 := ap
-	ap1.nodes = ap.nodes[i : i+1]
-	return one.waitSSH(ctx, ap1, 2*time.Minute)
+	f, err := os.OpenFile(l.path("lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", l.path("lock"), err)
+	}
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }
 
 // Partition cuts a node's network; Heal restores it.
@@ -161,6 +192,11 @@ func (l *Lab) Partition(ctx context.Context, node string) error {
 	if err := Requirements(); err != nil {
 		return err
 	}
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, ns, err := l.nodeState(node)
 	if err != nil {
 		return err
@@ -177,6 +213,11 @@ func (l *Lab) Heal(ctx context.Context) error {
 	if err := Requirements(); err != nil {
 		return err
 	}
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	st, err := l.loadState()
 	if err != nil || st == nil {
 		return err
@@ -217,6 +258,12 @@ func (l *Lab) Down(ctx context.Context) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for i := range st.Nodes {
+		stopBMC(&st.Nodes[i])
+		if running(st.Nodes[i].BMCPID, bmcProg) {
+			errs = append(errs, fmt.Sprintf("%s: BMC (pid %d) still runs", st.Nodes[i].Name, st.Nodes[i].BMCPID))
+		}
+	}
+	for i := range st.Nodes {
 		ns := &st.Nodes[i]
 		// A node whose nspawn ended may still have processes: end them
 		// through its init before the namespace goes.
@@ -253,6 +300,10 @@ func (l *Lab) Down(ctx context.Context) error {
 		return fmt.Errorf("lab down left things behind (run it again): %s", strings.Join(errs, "; "))
 	}
 	_ = os.Remove(l.path("inventory.yml"))
+	// The BMCs' configurations, state and password go with them.
+	if err := os.RemoveAll(l.path("bmc")); err != nil {
+		return err
+	}
 	// Another down (a second terminal, a CI trap) may have finished first.
 	if err := os.Remove(l.path("state.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

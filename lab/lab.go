@@ -44,7 +44,10 @@ type Config struct {
 	// Suite is the Debian release of the nodes.
 	Suite string
 	// Vars are extra inventory variables (the guide's lab values).
-	Vars   map[string]string
+	Vars map[string]string
+	// Exe is the haguide binary that the nodes' BMCs run for chassis
+	// control (`haguide lab chassis`).
+	Exe    string
 	Logger *slog.Logger
 }
 
@@ -129,6 +132,8 @@ type addrPlan struct {
 	bridge netip.Addr
 	vip    netip.Addr
 	nodes  []netip.Addr
+	// bmcs are the nodes' BMC addresses, on the host's bridge.
+	bmcs []netip.Addr
 }
 
 func plan(cidr string, n int) (addrPlan, error) {
@@ -150,10 +155,12 @@ func plan(cidr string, n int) (addrPlan, error) {
 	ap := addrPlan{prefix: p, bridge: at(1), vip: at(10)}
 	for i := 0; i < n; i++ {
 		a := at(11 + i)
-		if !p.Contains(a) {
-			return addrPlan{}, fmt.Errorf("--cidr %s is too small for %d nodes", cidr, n)
+		b := at(bmcFirst + i)
+		if !p.Contains(a) || !p.Contains(b) || 11+i >= bmcFirst {
+			return addrPlan{}, fmt.Errorf("--cidr %s is too small for %d nodes and their BMCs", cidr, n)
 		}
 		ap.nodes = append(ap.nodes, a)
+		ap.bmcs = append(ap.bmcs, b)
 	}
 	return ap, nil
 }
@@ -164,6 +171,10 @@ type NodeInfo struct {
 	Addr  string `json:"address"`
 	State string `json:"state"` // running, stopped, partitioned
 	PID   int    `json:"pid,omitempty"`
+	// BMC is the address of the node's BMC, BMCState "answering" while its
+	// simulator runs, else "down".
+	BMC      string `json:"bmc"`
+	BMCState string `json:"bmc_state"`
 }
 
 // Info is what a runner needs to reach the lab.
@@ -196,6 +207,9 @@ type nodeState struct {
 	// recorded when it boots so that down removes exactly those, from
 	// whatever cgroup down itself runs in.
 	Cgroups []string `json:"cgroups,omitempty"`
+	// BMCPID is the node's BMC simulator, BMCAddr its address.
+	BMCPID  int    `json:"bmc_pid,omitempty"`
+	BMCAddr string `json:"bmc_addr,omitempty"`
 }
 
 func (l *Lab) path(p ...string) string { return filepath.Join(append([]string{l.cfg.Dir}, p...)...) }
@@ -227,14 +241,28 @@ func writeAtomic(p string, data []byte, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, data, mode); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
+	if err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp, mode); err != nil {
-		return err
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(mode)
 	}
-	return os.Rename(tmp, p)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
 }
 
 // Requirements checks that the lab can run here: root and the host tools.
@@ -243,7 +271,8 @@ func Requirements() error {
 		return errors.New("the lab needs root (it makes network namespaces and containers): run it with sudo")
 	}
 	var missing []string
-	for tool, pkg := range map[string]string{"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "apt-cacher-ng": "apt-cacher-ng", "ip": "iproute2", "tar": "tar"} {
+	for tool, pkg := range map[string]string{"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "apt-cacher-ng": "apt-cacher-ng", "ip": "iproute2", "tar": "tar",
+		bmcProg: "openipmi", "ipmitool": "ipmitool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, fmt.Sprintf("%s (package %s)", tool, pkg))
 		}
@@ -362,6 +391,9 @@ func (l *Lab) Up(ctx context.Context) error {
 		if err := l.node(ctx, st, i, n, ap); err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
+	}
+	if err := l.bmcs(ctx, st, ap); err != nil {
+		return err
 	}
 	if err := l.writeInventory(ap); err != nil {
 		return err
@@ -834,7 +866,7 @@ func (l *Lab) Info() (*Info, error) {
 	info := &Info{Inventory: l.path("inventory.yml"), Key: l.path("id_ed25519"), KnownHosts: l.path("known_hosts"),
 		VIP: ap.vip.String(), Bridge: l.cfg.Bridge, Proxy: fmt.Sprintf("http://%s:%d", ap.bridge, proxyPort)}
 	for i, n := range l.cfg.Nodes {
-		ni := NodeInfo{Name: n, Addr: ap.nodes[i].String(), State: "absent"}
+		ni := NodeInfo{Name: n, Addr: ap.nodes[i].String(), State: "absent", BMC: ap.bmcs[i].String(), BMCState: "absent"}
 		if st != nil {
 			if ns := nodeStateFor(st, n); ns != nil {
 				ni.State = "stopped"
@@ -844,6 +876,10 @@ func (l *Lab) Info() (*Info, error) {
 				if ns.Partitioned {
 					ni.State += ", partitioned"
 				}
+				ni.BMCState = "down"
+				if running(ns.BMCPID, bmcProg) {
+					ni.BMCState = "answering"
+				}
 			}
 		}
 		info.Nodes = append(info.Nodes, ni)
@@ -851,8 +887,30 @@ func (l *Lab) Info() (*Info, error) {
 	return info, nil
 }
 
+// Inventory returns the Ansible YAML inventory the lab writes when it
+// comes up, and the path it writes it to, without making anything: verify
+// and plan check a run's values against it before the lab boots.
+func (l *Lab) Inventory() (path string, data []byte, err error) {
+	ap, err := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	if err != nil {
+		return "", nil, err
+	}
+	data, err = l.inventory(ap)
+	return l.path("inventory.yml"), data, err
+}
+
 // writeInventory writes the Ansible YAML inventory of the lab.
 func (l *Lab) writeInventory(ap addrPlan) error {
+	data, err := l.inventory(ap)
+	if err != nil {
+		return err
+	}
+	// The inventory holds the BMC password: for root's eyes only.
+	return writeAtomic(l.path("inventory.yml"), data, 0o600)
+}
+
+// inventory is the lab's inventory: its nodes and the run's values.
+func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 	hostsMap := map[string]map[string]string{}
 	for i, n := range l.cfg.Nodes {
 		hostsMap[n] = map[string]string{"ansible_host": ap.nodes[i].String(), "ansible_user": "root",
@@ -866,10 +924,21 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 	for k, v := range l.cfg.Vars {
 		vars[k] = v
 	}
+	// What the guide's fence devices and power cuts need: each node's BMC
+	// and the lab's BMC account.
+	for i, n := range l.cfg.Nodes {
+		vars[BMCVar(n)] = ap.bmcs[i].String()
+	}
+	vars["IPMI_USER"], vars["IPMI_CIPHER"] = BMCUser, BMCCipher
+	// The password is made when the BMCs first start (up); before that
+	// the inventory has none.
+	if password := l.readBMCPassword(); password != "" {
+		vars["IPMI_PASS"] = password
+	}
 	doc := map[string]any{"all": map[string]any{"hosts": hostsMap, "vars": vars}}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return writeAtomic(l.path("inventory.yml"), append([]byte("# The haguide lab's nodes; written by haguide lab up.\n"), data...), 0o644)
+	return append([]byte("# The haguide lab's nodes; written by haguide lab up.\n"), data...), nil
 }

@@ -68,6 +68,12 @@ func TestInventoryAndKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The inventory verify checks before the lab boots is the one it writes.
+	path, before, err := l.Inventory()
+	written, _ := os.ReadFile(filepath.Join(dir, "inventory.yml"))
+	if err != nil || path != filepath.Join(dir, "inventory.yml") || string(before) != string(written) {
+		t.Errorf("Inventory() = %s, %v; want %s and the file written:\n%s\n%s", path, err, filepath.Join(dir, "inventory.yml"), before, written)
+	}
 	hs, err := inv.Hosts([]string{"controller1", "controller2"})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +118,12 @@ func TestLabIntegration(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: "10.0.99.0/24", Bridge: "hagtest0"})
+	// The nodes' BMCs run haguide for chassis control: build it.
+	exe := filepath.Join(t.TempDir(), "haguide")
+	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/haguide").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: "10.0.99.0/24", Bridge: "hagtest0", Exe: exe})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +197,7 @@ func TestLabIntegration(t *testing.T) {
 		_, err := run(from, "for i in $(seq 20); do timeout 1 bash -c '</dev/tcp/"+to+"/22' && exit 0; sleep 0.5; done; exit 1")
 		return err == nil
 	}
+	testBMCs(t, l, run, reach)
 	if !reach("controller1", "10.0.99.13") {
 		t.Fatal("controller1 does not reach controller3")
 	}
@@ -284,7 +296,7 @@ func snapshot(t *testing.T, bridge, dir string) []string {
 			}
 		}
 	}
-	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng").Output()
+	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng|ipmi_sim").Output()
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		if f := strings.Fields(l); len(f) > 1 {
 			out = append(out, "process "+strings.Join(f[1:], " "))

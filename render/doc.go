@@ -12,12 +12,18 @@
 //     [!CAUTION]
 //   - codeblocks: console, file and plain blocks mapped to the model's
 //     blocks by the line of their fence; chroma highlighting with CSS
-//     classes; where and how a block runs; copy buttons
+//     classes; where and how a block runs; what a copy button copies
 //   - tabs: distro tab groups with the ARIA tabs pattern
 //   - links: install:, install-guide: and docs: references resolved per
 //     distro; chapter .md links made .html
 //   - placeholders: declared and built-in placeholders marked as values to
 //     replace, in prose, inline code and blocks
+//
+// Besides its HTML, a [Page] carries what one walk over its tree finds:
+// the table of contents, the sections with the plain text a reader sees in
+// each (for a search index, [Section]) and whether it has tab groups, so
+// that nothing needs to read the HTML back. Plain text is
+// [guide.PlainText]'s, the walk the guide model reads headings with.
 //
 // [ChromaCSS] writes the highlighting CSS for a light and a dark theme and
 // [Figure] turns a text diagram (figures/NAME.txt) into SVG.

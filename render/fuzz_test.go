@@ -25,8 +25,8 @@ func fuzzGuide(t testing.TB, chapter []byte) *guide.Guide {
 }
 
 // FuzzPage renders arbitrary Markdown as a chapter: it must never panic,
-// and the HTML must stay well formed (balanced, properly nested, unique
-// ids, references that resolve).
+// the HTML must stay well formed (balanced, properly nested, unique ids,
+// references that resolve), and the sections must follow the TOC.
 func FuzzPage(f *testing.F) {
 	for _, file := range []string{"01-prose.md", "02-blocks.md", "index.md"} {
 		data, err := os.ReadFile("testdata/guide/" + file)
@@ -55,5 +55,32 @@ func FuzzPage(f *testing.F) {
 			}
 			t.Errorf("%s\n%s", prob, p.HTML)
 		}
+		checkSections(t, p)
 	})
+}
+
+// checkSections: a page's first section is its title's, then one per TOC
+// entry but the list of placeholders' meanings, with its id and text.
+func checkSections(t *testing.T, p *Page) {
+	t.Helper()
+	toc := p.TOC
+	if len(p.Placeholders) > 0 {
+		toc = toc[:len(toc)-1]
+	}
+	if len(p.Sections) != len(toc)+1 {
+		t.Fatalf("%d sections for %d TOC entries", len(p.Sections), len(toc))
+	}
+	if s := p.Sections[0]; s.ID != "" || s.Title != p.Title {
+		t.Errorf("first section %q %q, want the page's title %q", s.ID, s.Title, p.Title)
+	}
+	for i, h := range toc {
+		if s := p.Sections[i+1]; s.ID != h.ID || s.Title != h.Text {
+			t.Errorf("section %d is %q %q, TOC entry %q %q", i+1, s.ID, s.Title, h.ID, h.Text)
+		}
+	}
+	for _, s := range p.Sections {
+		if s.Text != strings.Join(strings.Fields(s.Text), " ") {
+			t.Errorf("section %q: text not in single-spaced words: %q", s.ID, s.Text)
+		}
+	}
 }

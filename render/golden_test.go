@@ -35,14 +35,18 @@ func TestTestGuideIsValid(t *testing.T) {
 }
 
 // golden renders a page as the golden file records it: the title, the
-// table of contents, the search text, then the HTML.
+// table of contents, whether it has tab groups, its sections with their
+// text, then the HTML.
 func golden(p *Page) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- title: %s -->\n", p.Title)
 	for _, h := range p.TOC {
 		fmt.Fprintf(&b, "<!-- toc: %d #%s %s -->\n", h.Level, h.ID, h.Text)
 	}
-	fmt.Fprintf(&b, "<!-- text: %s -->\n", strings.ReplaceAll(p.Text, "--", "- -"))
+	fmt.Fprintf(&b, "<!-- tabs: %v -->\n", p.HasTabs)
+	for _, s := range p.Sections {
+		fmt.Fprintf(&b, "<!-- section #%s %s: %s -->\n", s.ID, s.Title, strings.ReplaceAll(s.Text, "--", "- -"))
+	}
 	b.WriteString(string(p.HTML))
 	return b.String()
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"strings"
 
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render/admonitions"
@@ -16,7 +15,6 @@ import (
 	"github.com/haguide/haguide/render/placeholders"
 	"github.com/haguide/haguide/render/tabs"
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -46,9 +44,13 @@ type Page struct {
 	HTML template.HTML
 	// TOC lists the page's headings below the title, in order.
 	TOC []Heading
-	// Text is the page's plain text (prose, headings and commands, not
-	// expected output) for a search index.
-	Text string
+	// Sections split the page at its headings below the title, each with
+	// its plain text, for a search index: the first is the part before
+	// the first heading (with the page's title), then one per TOC entry
+	// but the list of placeholders' meanings.
+	Sections []Section
+	// HasTabs is true when the page has distro tab groups.
+	HasTabs bool
 	// Placeholders are the placeholders the page shows, in order of first
 	// use; the page ends with the list of their meanings (its heading is
 	// the last TOC entry).
@@ -121,56 +123,19 @@ func (r *Renderer) page(c *guide.Chapter, print bool) (*Page, error) {
 	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
 		return nil, fmt.Errorf("render %s: %w", c.File, err)
 	}
-	p := &Page{Title: c.Title, HTML: template.HTML(buf.String())}
-	for _, h := range headings.Collect(doc, src) {
-		if h.Level == 1 {
-			if p.Title == "" {
-				p.Title = h.Text
-			}
-			continue
-		}
-		p.TOC = append(p.TOC, Heading(h))
+	o := outlineOf(doc, src)
+	p := &Page{Title: c.Title, HTML: template.HTML(buf.String()), TOC: o.toc, Sections: o.sections, HasTabs: o.hasTabs}
+	if p.Title == "" {
+		p.Title = o.h1
 	}
+	p.Sections[0].Title = p.Title
 	p.Placeholders = pg.Placeholders()
 	if len(p.Placeholders) > 0 {
 		p.TOC = append(p.TOC, Heading{Level: 2, ID: pg.ID(placeholders.ListID), Text: "Values to replace"})
 	}
 	p.Classes = pg.Classes()
-	p.Text = plainText(doc, src)
 	if ds := pg.Diagnostics(); ds != nil {
 		return p, ds
 	}
 	return p, nil
-}
-
-// plainText collects the words of a page for search.
-func plainText(doc ast.Node, src []byte) string {
-	var b strings.Builder
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		if n.Type() == ast.TypeBlock {
-			b.WriteByte('\n')
-		}
-		switch n := n.(type) {
-		case *ast.Text:
-			b.Write(n.Segment.Value(src))
-			if n.SoftLineBreak() || n.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(n.Value)
-		case pagectx.PlainTexter:
-			b.WriteString(n.PlainText())
-			return ast.WalkSkipChildren, nil
-		case *ast.CodeBlock:
-			for i := 0; i < n.Lines().Len(); i++ {
-				seg := n.Lines().At(i)
-				b.Write(seg.Value(src))
-			}
-		}
-		return ast.WalkContinue, nil
-	})
-	return strings.Join(strings.Fields(b.String()), " ")
 }

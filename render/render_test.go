@@ -27,6 +27,7 @@ func loadEmbedded(t testing.TB) *guide.Guide {
 }
 
 func TestEmbeddedGuideRenders(t *testing.T) {
+	t.Parallel()
 	g := loadEmbedded(t)
 	r := New(g, Options{})
 	for _, c := range g.Pages() {
@@ -37,6 +38,11 @@ func TestEmbeddedGuideRenders(t *testing.T) {
 		}
 		if p.Title == "" || !strings.Contains(string(p.HTML), "<h1") {
 			t.Errorf("%s: no title: %q", c.File, p.Title)
+		}
+		checkSections(t, p)
+		// The markup render documents for tab groups, and HasTabs, agree.
+		if got, want := p.HasTabs, strings.Contains(string(p.HTML), `<div class="tabs"`); got != want {
+			t.Errorf("%s: HasTabs = %v, the HTML has tab groups: %v", c.File, got, want)
 		}
 	}
 }
@@ -103,6 +109,7 @@ func TestFigure(t *testing.T) {
 }
 
 func TestHTMLIsValid(t *testing.T) {
+	t.Parallel()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -139,6 +146,7 @@ func TestCheckHTMLFindsProblems(t *testing.T) {
 // Heading ids are the model's section ids, so links checked by
 // `haguide check` land.
 func TestHeadingIDsMatchModel(t *testing.T) {
+	t.Parallel()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -178,6 +186,7 @@ func TestHeadingIDsMatchModel(t *testing.T) {
 // joined by newlines in a console block (no prompt, no output), else the
 // code without its final newlines; and the page's placeholders are listed.
 func TestEveryBlockRendered(t *testing.T) {
+	t.Parallel()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -313,6 +322,7 @@ func TestPageProblems(t *testing.T) {
 
 // A Renderer serves many pages at once (run with -race).
 func TestConcurrentPages(t *testing.T) {
+	t.Parallel()
 	g := loadTestGuide(t)
 	r := New(g, Options{})
 	want := map[string]string{}

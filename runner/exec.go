@@ -3,6 +3,8 @@ package runner
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,11 +62,18 @@ type Executor struct {
 	mu   sync.Mutex
 	jobs map[string][]*bgJob
 	live map[string]string
+
+	// bootIDFile is where nodes read their boot id (tests change it to
+	// play a node that restarted); empty is the kernel's.
+	bootIDFile string
 }
 
 type bgJob struct {
+	name    string
 	node    string
 	pidFile string
+	token   string // in the environment of every process of the job
+	boot    string // the node's boot id when the job started
 	conn    Conn
 	done    chan struct{}
 	exit    int
@@ -87,6 +97,20 @@ func (e *Executor) Run(ctx context.Context) (*Report, error) {
 	state, err := loadState(e.RunDir)
 	if err != nil {
 		return rep, err
+	}
+	// The steps this run runs have not passed yet: a run that fails
+	// early must not leave the record of an earlier run's later steps,
+	// or --resume would start after the failure.
+	again := map[string]bool{}
+	for _, s := range e.Plan.Steps {
+		again[s.ID] = s.Skip == "" && !s.Before
+	}
+	if n := len(state.Passed); n > 0 {
+		if state.Passed = slices.DeleteFunc(state.Passed, func(id string) bool { return again[id] }); len(state.Passed) < n {
+			if err := state.save(e.RunDir); err != nil {
+				e.Logger.Warn("cannot save the run state", "err", err)
+			}
+		}
 	}
 	total := len(e.Plan.Steps)
 	var runErr error
@@ -171,11 +195,23 @@ func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) 
 	sr.Started = start
 	defer func() { sr.Duration = time.Since(start).Round(time.Millisecond).String() }()
 	b := s.Block
+	var notes []string
 	if b.Attrs.Stop != "" {
-		if msg := e.stopJob(ctx, b.Attrs.Stop); msg != "" {
+		e.mu.Lock()
+		_, started := e.jobs[b.Attrs.Stop]
+		e.mu.Unlock()
+		var msg string
+		var n []string
+		if started {
+			msg, n = e.stopJob(ctx, b.Attrs.Stop)
+		} else {
+			n = e.stopUnstarted(ctx, i, b.Attrs.Stop)
+		}
+		if msg != "" {
 			sr.Status, sr.Reason = StatusFailed, msg
 			return
 		}
+		notes = n
 	}
 	nodes := s.Nodes
 	if s.Local {
@@ -215,6 +251,7 @@ func (e *Executor) runStep(ctx context.Context, i int, s *Step, sr *StepResult) 
 	if b.Attrs.Background != "" {
 		sr.Status = StatusStarted
 	}
+	sr.Reason = strings.Join(notes, "; ")
 	for _, nr := range sr.NodeResults {
 		if nr.Status == StatusFailed {
 			sr.Status = StatusFailed
@@ -350,8 +387,10 @@ func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, n
 	}
 	b := s.Block
 	if b.Attrs.Background != "" {
-		e.startJob(ctx, s, node, c, &log)
 		nr.Status, nr.Attempts = StatusStarted, 1
+		if f := e.startJob(ctx, s, node, c, &log); f != nil {
+			nr.Status, nr.Failure = StatusFailed, f
+		}
 		return
 	}
 	wait := b.Attrs.Wait
@@ -494,8 +533,9 @@ func (e *Executor) fixedEnv(node string) []string {
 	return names
 }
 
-// startJob starts a background block on a node.
-func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, log *bytes.Buffer) {
+// startJob starts a background block on a node and returns once the job
+// runs and its pid file is written on the node, or with what failed.
+func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, log *bytes.Buffer) *Failure {
 	b := s.Block
 	var script strings.Builder
 	for _, cmd := range b.Commands {
@@ -509,26 +549,126 @@ func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, l
 		script.WriteString("\n")
 		fmt.Fprintf(log, "%s %s\n", cmd.Prompt, text)
 	}
-	fmt.Fprintf(log, "### started in the background as %q\n", b.Attrs.Background)
 	pidDir := e.stateDir(node)
-	job := &bgJob{node: node, conn: c, done: make(chan struct{}),
-		pidFile: pidDir + "/bg-" + b.Attrs.Background + ".pid"}
+	job := &bgJob{name: b.Attrs.Background, node: node, conn: c, done: make(chan struct{}),
+		pidFile: pidDir + "/bg-" + b.Attrs.Background + ".pid", token: newJobToken()}
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	job.cancel = cancel
-	cmd := wrapBackground(pidDir, job.pidFile, script.String(), e.fixedEnv(node))
+	out := &syncWriter{w: &job.out}
+	marks := &markWriter{out: out, running: make(chan struct{})}
+	cmd := wrapBackground(pidDir, job.pidFile, job.token, e.bootFile(), script.String(), e.fixedEnv(node))
 	go func() {
 		defer close(job.done)
-		w := &syncWriter{w: &job.out}
-		job.exit, job.err = c.Run(jctx, cmd, nil, w, w)
+		job.exit, job.err = c.Run(jctx, cmd, nil, out, marks)
 	}()
+	// Registered whatever happens next: a job that did not say it runs
+	// may run all the same, and the end of the run stops it.
 	e.mu.Lock()
-	e.jobs[b.Attrs.Background] = append(e.jobs[b.Attrs.Background], job)
+	if e.jobs == nil {
+		e.jobs = map[string][]*bgJob{}
+	}
+	e.jobs[job.name] = append(e.jobs[job.name], job)
 	e.mu.Unlock()
+	timeout := b.Attrs.Timeout
+	if timeout == 0 {
+		timeout = guide.DefaultTimeout
+	}
+	started := func() *Failure {
+		if slices.Contains(marks.lines(), "stopped") {
+			fmt.Fprintf(log, "### a job %q that an earlier run left was still running here: stopped it\n", job.name)
+		}
+		job.boot = marks.boot
+		fmt.Fprintf(log, "### started in the background as %q (pid %s)\n", job.name, marks.pid)
+		return nil
+	}
+	select {
+	case <-marks.running:
+		return started()
+	case <-job.done:
+		select {
+		case <-marks.running: // it started and ended at once: stop says how
+			return started()
+		default:
+		}
+		msg := fmt.Sprintf("the background job did not start (exit %d)", job.exit)
+		if job.err != nil {
+			msg = fmt.Sprintf("the background job did not start: %v", job.err)
+		}
+		fmt.Fprintf(log, "### %s\n%s", msg, job.out.String())
+		return &Failure{Message: msg, Exit: job.exit, Output: tail(e.Values.Mask(job.out.String()), 40)}
+	case <-time.After(timeout):
+		fmt.Fprintf(log, "### the background job did not start within %s\n", timeout)
+		return &Failure{Message: fmt.Sprintf("the background job did not start within %s", timeout)}
+	case <-ctx.Done():
+		return &Failure{Message: "interrupted while the background job started"}
+	}
 }
 
-// stopJob ends a background job on every node it runs on and returns a
-// failure message when the job had failed before it was stopped.
-func (e *Executor) stopJob(ctx context.Context, name string) string {
+func (e *Executor) bootFile() string {
+	if e.bootIDFile != "" {
+		return e.bootIDFile
+	}
+	return bootIDFile
+}
+
+// newJobToken returns a token that names one background job.
+func newJobToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// markWriter takes a background job's stderr: the wrapper's jobMark lines
+// are kept, the rest goes to the job's output.
+type markWriter struct {
+	out     io.Writer
+	running chan struct{} // closed at the "running" line
+
+	mu        sync.Mutex
+	partial   []byte
+	marks     []string
+	pid, boot string
+}
+
+func (m *markWriter) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.partial = append(m.partial, p...)
+	for {
+		i := bytes.IndexByte(m.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(m.partial[:i+1])
+		m.partial = m.partial[i+1:]
+		mark, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), jobMark)
+		if !ok {
+			_, _ = io.WriteString(m.out, line)
+			continue
+		}
+		m.marks = append(m.marks, mark)
+		if f := strings.Fields(mark); len(f) >= 2 && f[0] == "running" && m.pid == "" {
+			m.pid = f[1]
+			if len(f) > 2 {
+				m.boot = f[2]
+			}
+			close(m.running)
+		}
+	}
+}
+
+func (m *markWriter) lines() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.marks)
+}
+
+// stopJob ends a background job on every node it runs on, with every
+// process it started. msg says why the stop fails: the job had failed
+// before it was stopped, or could not be reached to be stopped. notes say
+// what a reader should know though the stop passes: a job that ended
+// because its node restarted.
+func (e *Executor) stopJob(ctx context.Context, name string) (msg string, notes []string) {
 	e.mu.Lock()
 	jobs := e.jobs[name]
 	delete(e.jobs, name)
@@ -541,24 +681,108 @@ func (e *Executor) stopJob(ctx context.Context, name string) string {
 			endedEarly = true
 		default:
 		}
-		if !endedEarly {
-			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			_, _ = j.conn.Run(sctx, stopBackground(j.pidFile), nil, io.Discard, io.Discard)
-			cancel()
-			select {
-			case <-j.done:
-			case <-time.After(15 * time.Second):
-				j.cancel()
-				<-j.done
+		var out bytes.Buffer
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := j.conn.Run(sctx, stopBackground(j.pidFile, j.token, j.boot, e.bootFile()), nil, &out, io.Discard)
+		cancel()
+		outcome := "unknown"
+		for _, l := range strings.Split(out.String(), "\n") {
+			if m, ok := strings.CutPrefix(l, jobMark); ok {
+				outcome = m
 			}
 		}
+		// Once nothing of the job runs, its command line ends at once; a
+		// connection to a node that went away, or could not be asked,
+		// may never say so.
+		wait := 5 * time.Second
+		if outcome == "restarted" || outcome == "unknown" {
+			wait = 0
+		}
+		cancelled := false
+		select {
+		case <-j.done:
+		case <-time.After(wait):
+			cancelled = true
+			j.cancel()
+			<-j.done
+		}
 		j.cancel()
-		if endedEarly && (j.err != nil || j.exit != 0) {
-			msgs = append(msgs, fmt.Sprintf("background job %s on %s ended before it was stopped (exit %d): %s",
-				name, j.node, j.exit, tail(e.Values.Mask(j.out.String()), 10)))
+		// Nothing ran when the stop came: the job had ended by itself.
+		endedEarly = endedEarly || outcome == "none"
+		lost := j.err != nil && !cancelled
+		who := fmt.Sprintf("background job %s on %s", name, j.node)
+		switch {
+		case outcome == "restarted":
+			notes = append(notes, who+" ended when the node restarted (its boot id changed): what it wrote on disk is all there is")
+		case err != nil || outcome == "unknown":
+			msgs = append(msgs, fmt.Sprintf("%s could not be stopped: %v", who, orText(err, "the stop command said nothing")))
+		case endedEarly && j.err == nil && j.exit != 0:
+			msgs = append(msgs, fmt.Sprintf("%s ended before it was stopped (exit %d): %s", who, j.exit, tail(e.Values.Mask(j.out.String()), 10)))
+		case endedEarly && lost && outcome == "none":
+			msgs = append(msgs, fmt.Sprintf("%s: the connection to it was lost (%v) and it no longer ran when it was stopped", who, j.err))
+		case lost:
+			notes = append(notes, fmt.Sprintf("%s: the connection to it was lost (%v); it still ran, and was stopped", who, j.err))
 		}
 	}
-	return strings.Join(msgs, "; ")
+	for _, n := range notes {
+		e.Logger.Warn(n)
+	}
+	return strings.Join(msgs, "; "), notes
+}
+
+// stopUnstarted handles the stop at step i of a job this run did not
+// start (its block is before --from, or skipped): a run that was killed
+// may have left it running on its nodes, and this ends it. The notes say
+// which it was.
+func (e *Executor) stopUnstarted(ctx context.Context, i int, name string) []string {
+	var start *Step
+	for _, s := range e.Plan.Steps[:i] {
+		if s.Block.Attrs.Background == name {
+			start = s
+		}
+	}
+	if start == nil {
+		return nil
+	}
+	why := "it is before --from"
+	if start.Skip != "" {
+		why = "it is skipped: " + start.Skip
+	} else if !start.Before {
+		return nil // it started and was stopped, or failed to start
+	}
+	nodes := start.Nodes
+	if start.Local {
+		nodes = []string{LocalNode}
+	}
+	var notes []string
+	for _, node := range nodes {
+		c, err := e.conn(node)
+		if err != nil {
+			continue
+		}
+		var out bytes.Buffer
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err = c.Run(sctx, stopBackground(e.stateDir(node)+"/bg-"+name+".pid", "", "", e.bootFile()), nil, &out, io.Discard)
+		cancel()
+		if err == nil && strings.Contains(out.String(), jobMark+"stopped") {
+			notes = append(notes, fmt.Sprintf("background job %s on %s was started by an earlier run and still ran: stopped it", name, node))
+		}
+	}
+	if len(notes) == 0 {
+		notes = append(notes, fmt.Sprintf("background job %s was not started in this run (%s, step %s): nothing to stop", name, why, start.ID))
+	}
+	for _, n := range notes {
+		e.Logger.Warn(n)
+	}
+	return notes
+}
+
+// orText returns err's text, or text when err is nil.
+func orText(err error, text string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return text
 }
 
 // stopAllJobs ends background jobs no block stopped.

@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -16,6 +20,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/sshtest"
+	"github.com/haguide/haguide/runner/transport"
 )
 
 const testSettings = `release = "2025.1"
@@ -367,6 +373,69 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// --resume never starts over silently: a run directory that does not
+// exist or records nothing, or one where every step passed, is an error
+// that says how to start a new run.
+func TestResumeRefuses(t *testing.T) {
+	chapter := "# One\n\n## R\n\n```console {nodes=first}\n# true\n```\n\n```console {nodes=first}\n# true\n```\n"
+	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, state string // state "-" leaves the directory out
+		from, err   string
+	}{
+		{name: "no directory", state: "-", err: "there is no run directory .*: nothing to resume .*; to start a new run, leave out --resume"},
+		{name: "nothing recorded", err: "records no step of a run: nothing to resume .*; to start a new run, leave out --resume"},
+		{name: "empty record", state: `{"passed": []}`, err: "records no step of a run"},
+		{name: "all passed", state: `{"passed": ["one/r/1", "one/r/2"]}`, err: "every step of the debian plan passed in .*: nothing to resume; to run the guide again from the start, leave out --resume"},
+		{name: "first failed", state: `{"passed": [], "failed": "one/r/1"}`, from: "one/r/1"},
+		{name: "second to do", state: `{"passed": ["one/r/1"]}`, from: "one/r/2"},
+		{name: "bad record", state: `{`, err: "--resume: .*state.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			if tc.state != "-" {
+				os.Mkdir(dir, 0o700)
+			}
+			if tc.state != "-" && tc.state != "" {
+				os.WriteFile(filepath.Join(dir, stateFile), []byte(tc.state), 0o600)
+			}
+			from, err := ResumeFrom(dir, p)
+			if tc.err == "" {
+				if err != nil || from != tc.from {
+					t.Fatalf("ResumeFrom = %q, %v; want %q", from, err, tc.from)
+				}
+				return
+			}
+			if err == nil || !regexp.MustCompile(tc.err).MatchString(err.Error()) {
+				t.Fatalf("ResumeFrom = %q, %v; want an error matching %q", from, err, tc.err)
+			}
+		})
+	}
+}
+
+// A new run forgets that the steps it runs passed before: when it fails,
+// --resume goes on from its failure, not after the earlier run's steps.
+func TestNewRunForgetsEarlierPasses(t *testing.T) {
+	chapter := "# One\n\n## R\n\n```console {nodes=first}\n# true\n```\n\n" +
+		"```console {nodes=first}\n# test -f WORK_DIR/ok\n```\n\n```console {nodes=first}\n# true\n```\n"
+	e, work := localExecutor(t, chapter, nil)
+	os.WriteFile(filepath.Join(work, "ok"), nil, 0o644)
+	if _, err := e.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(work, "ok"))
+	if _, err := e.Run(context.Background()); err == nil {
+		t.Fatal("want the second step to fail")
+	}
+	from, err := ResumeFrom(e.RunDir, e.Plan)
+	if err != nil || from != "one/r/2" {
+		t.Fatalf("ResumeFrom = %q, %v; want one/r/2, the step that failed", from, err)
+	}
+}
+
 // A run that failed while a background job ran resumes at the block that
 // starts the job: the job ended with the run, and the steps after it need
 // it. A job already stopped does not move the resume point.
@@ -378,6 +447,7 @@ func TestResumeRestartsTheJob(t *testing.T) {
 		"```console {nodes=local background=load}\n# while true; do echo tick >>WORK_DIR/ticks; sleep 0.05; done\n```\n\n" +
 		"```console {nodes=first}\n# echo 2 >>WORK_DIR/two\n```\n\n" +
 		"```console {nodes=first}\n# test -f WORK_DIR/ok\n```\n\n" +
+		"```console {nodes=first wait=5s}\n# test -s WORK_DIR/ticks\n```\n\n" +
 		"```console {nodes=local stop=load}\n# test -s WORK_DIR/ticks\n```\n"
 	e, work := localExecutor(t, chapter, nil)
 	if _, err := e.Run(context.Background()); err == nil {
@@ -529,5 +599,268 @@ func TestWhenPicksTheTarget(t *testing.T) {
 		if d := cmp.Diff(tc.want, got); d != "" {
 			t.Errorf("lab=%v (-want +got):\n%s", tc.lab, d)
 		}
+	}
+}
+
+// processesWith lists the processes with arg among their arguments.
+func processesWith(t *testing.T, arg string) []string {
+	t.Helper()
+	files, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var pids []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, a := range strings.Split(string(b), "\x00") {
+			if a == arg {
+				pids = append(pids, filepath.Base(filepath.Dir(f)))
+				break
+			}
+		}
+	}
+	return pids
+}
+
+// slowStart opens the session of a background job late, as a loaded node
+// or a slow link does.
+type slowStart struct {
+	Conn
+	delay time.Duration
+}
+
+func (s *slowStart) Run(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if strings.Contains(cmd, "setsid") {
+		time.Sleep(s.delay)
+	}
+	return s.Conn.Run(ctx, cmd, stdin, stdout, stderr)
+}
+
+// A background block returns once its job runs and its pid is recorded,
+// even when the job's session opens late, so a stop that follows at once
+// finds it; the stop ends every process the job started: in its process
+// group, those that left the group (a subshell's child, reparented), those
+// that left the session (setsid) and those that dropped the job's
+// environment variable but stayed in the session.
+func TestBackgroundJobStartsAndStopsEverything(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Job\n\n"+
+		"```console {nodes=local background=job}\n# (sleep 40.11 &); setsid sleep 40.12 & env -i PATH=$PATH sleep 40.13 & sleep 40.14\n```\n\n"+
+		"```console {nodes=local}\n# test -s WORK_DIR/run/local-shell/bg-job.pid\n```\n\n"+
+		"```console {nodes=local stop=job}\n# ! test -e WORK_DIR/run/local-shell/bg-job.pid\n```\n", nil)
+	e.Local = &slowStart{Conn: e.Local, delay: 200 * time.Millisecond}
+	args := []string{"40.11", "40.12", "40.13", "40.14"}
+	killSleeps(t, args...)
+	start := time.Now()
+	rep, err := e.Run(context.Background())
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("%v (took %s)", err, took)
+	}
+	if diff := cmp.Diff([]string{"one/job/1 started", "one/job/2 passed", "one/job/3 passed"}, statuses(rep)); diff != "" {
+		t.Error(diff)
+	}
+	for _, a := range args {
+		if p := processesWith(t, a); len(p) > 0 {
+			t.Errorf("sleep %s still runs after the stop: pids %v", a, p)
+		}
+	}
+	if took > time.Second {
+		t.Errorf("the run took %s, want well under a second", took)
+	}
+}
+
+// killSleeps ends, when the test ends, what a failing test left running.
+func killSleeps(t *testing.T, args ...string) {
+	t.Cleanup(func() {
+		for _, a := range args {
+			for _, p := range processesWith(t, a) {
+				if pid, err := strconv.Atoi(p); err == nil {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		}
+	})
+}
+
+// A job whose node restarted between its start and its stop is gone with
+// the node: the stop says so without waiting for it, and its block still
+// runs to read what the job wrote on disk (the probe of a rehearsal).
+func TestStopAfterTheNodeRestarted(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Cut\n\n"+
+		"```console {nodes=local background=probe}\n# while :; do echo up >>WORK_DIR/probe.log; sleep 0.01; done\n```\n\n"+
+		"```console {nodes=local}\n# until test -s WORK_DIR/probe.log; do sleep 0.01; done\n"+
+		"# echo boot-2 >WORK_DIR/boot_id\n# kill -KILL -- -$(cut -d' ' -f1 WORK_DIR/run/local-shell/bg-probe.pid)\n```\n\n"+
+		"```console {nodes=local stop=probe}\n# grep -c up WORK_DIR/probe.log >/dev/null\n```\n", nil)
+	e.bootIDFile = filepath.Join(work, "boot_id")
+	if err := os.WriteFile(e.bootIDFile, []byte("boot-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := e.Run(context.Background())
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("%v (took %s)", err, took)
+	}
+	stop := rep.Steps[2]
+	if stop.Status != StatusPassed || !strings.Contains(stop.Reason, "background job probe on local ended when the node restarted") {
+		t.Errorf("stop step: %s %q", stop.Status, stop.Reason)
+	}
+	if took > time.Second {
+		t.Errorf("the run took %s, want well under a second", took)
+	}
+}
+
+// A run that was killed could not stop its jobs: the next start of the
+// same job ends what the earlier one left, so two loops never write the
+// same log.
+func TestStartEndsTheJobAnEarlierRunLeft(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## J\n\n"+
+		"```console {nodes=local background=job}\n# sleep 40.21\n```\n\n"+
+		"```console {nodes=local stop=job}\n# true\n```\n", nil)
+	killSleeps(t, "40.21")
+	var log bytes.Buffer
+	if f := e.startJob(context.Background(), e.Plan.Steps[0], LocalNode, e.Local, &log); f != nil {
+		t.Fatalf("start: %s\n%s", f.Message, log.String())
+	}
+	var first []string
+	for deadline := time.Now().Add(2 * time.Second); len(first) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		first = processesWith(t, "40.21") // the job's shell runs: its command follows
+	}
+	if len(first) != 1 {
+		t.Fatalf("the first job runs as %v", first)
+	}
+	rep, err := e.Run(context.Background()) // forgets the first job, as a new haguide would
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(rep.Steps[0].NodeResults[0].Log)
+	if !strings.Contains(string(b), `### a job "job" that an earlier run left was still running here: stopped it`) {
+		t.Errorf("the start's log does not say it stopped the earlier job:\n%s", b)
+	}
+	if p := processesWith(t, "40.21"); len(p) > 0 {
+		t.Errorf("still running after the run: %v (the first job was %v)", p, first)
+	}
+}
+
+// Over SSH (OpenSSH's ways: a signal reaches the command only, and a
+// closed channel hangs nothing up), a background job starts, says where it
+// runs and is stopped with all it started, as on the machine itself.
+func TestBackgroundJobOverSSH(t *testing.T) {
+	e, _ := localExecutor(t, "# One\n\n## Job\n\n"+
+		"```console {nodes=first background=job}\n# (sleep 40.31 &); setsid sleep 40.32 & sleep 40.33\n```\n\n"+
+		"```console {nodes=first stop=job}\n# true\n```\n", nil)
+	killSleeps(t, "40.31", "40.32", "40.33")
+	s := sshtest.New(t, sshtest.Options{LikeOpenSSH: true})
+	dir := t.TempDir()
+	key, kh := filepath.Join(dir, "id"), filepath.Join(dir, "known_hosts")
+	s.WriteClientKey(key, "")
+	if err := os.WriteFile(kh, []byte(s.KnownHostsLine()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := transport.Dial(context.Background(), transport.Target{Name: "n1", Address: s.Host(), Port: s.Port(), User: "root", IdentityFile: key},
+		transport.Options{SSHConfig: os.DevNull, KnownHosts: []string{kh}, ConnectTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	e.Conns["n1"] = c
+	start := time.Now()
+	rep, err := e.Run(context.Background())
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("%v (took %s)", err, took)
+	}
+	if diff := cmp.Diff([]string{"one/job/1 started", "one/job/2 passed"}, statuses(rep)); diff != "" {
+		t.Error(diff)
+	}
+	for _, a := range []string{"40.31", "40.32", "40.33"} {
+		if p := processesWith(t, a); len(p) > 0 {
+			t.Errorf("sleep %s still runs after the stop: pids %v", a, p)
+		}
+	}
+	if took > time.Second {
+		t.Errorf("the run took %s, want well under a second", took)
+	}
+}
+
+// A run that starts after a job's block (--from) did not start the job:
+// the stop ends what an earlier run that was killed left of it, and says
+// so; with nothing left, it says that the job was not started.
+func TestStopOfAJobStartedBeforeFrom(t *testing.T) {
+	chapter := "# One\n\n## J\n\n" +
+		"```console {nodes=local background=job}\n# sleep 40.41\n```\n\n" +
+		"```console {nodes=local}\n# true\n```\n\n" +
+		"```console {nodes=local stop=job}\n# true\n```\n"
+	e, _ := localExecutor(t, chapter, nil)
+	killSleeps(t, "40.41")
+	var log bytes.Buffer
+	if f := e.startJob(context.Background(), e.Plan.Steps[0], LocalNode, e.Local, &log); f != nil {
+		t.Fatalf("start: %s\n%s", f.Message, log.String())
+	}
+	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{From: "one/j/2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Plan = p
+	for _, want := range []string{
+		"background job job on local was started by an earlier run and still ran: stopped it",
+		"background job job was not started in this run (it is before --from, step one/j/1): nothing to stop",
+	} {
+		rep, err := e.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.Steps[2].Reason; got != want {
+			t.Errorf("stop step's note:\n got %q\nwant %q", got, want)
+		}
+		if p := processesWith(t, "40.41"); len(p) > 0 {
+			t.Errorf("still running after the run: %v", p)
+		}
+	}
+}
+
+// brokenConn cannot run anything: the node is unreachable.
+type brokenConn struct{ Conn }
+
+func (brokenConn) Run(context.Context, string, io.Reader, io.Writer, io.Writer) (int, error) {
+	return -1, errors.New("connection refused")
+}
+
+// What a job that ends by itself, or never starts, makes of its steps.
+func TestBackgroundJobOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		name, job string
+		broken    bool
+		want      []string
+		reason    string
+	}{
+		{name: "fails", job: "echo oops; exit 3", want: []string{"one/j/1 started", "one/j/2 passed", "one/j/3 failed", "one/j/4 not run"},
+			reason: "background job job on local ended before it was stopped (exit 3): oops"},
+		{name: "ends well", job: "true", want: []string{"one/j/1 started", "one/j/2 passed", "one/j/3 passed", "one/j/4 passed"}},
+		{name: "does not start", job: "true", broken: true, want: []string{"one/j/1 failed", "one/j/2 not run", "one/j/3 not run", "one/j/4 not run"},
+			reason: "an earlier step failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := localExecutor(t, "# One\n\n## J\n\n"+
+				"```console {nodes=local background=job}\n# "+tc.job+"\n```\n\n"+
+				"```console {nodes=local wait=5s}\n# ! test -e WORK_DIR/run/local-shell/bg-job.pid || ! kill -0 $(cut -d' ' -f1 WORK_DIR/run/local-shell/bg-job.pid) 2>/dev/null\n```\n\n"+
+				"```console {nodes=local stop=job}\n# true\n```\n\n"+
+				"```console {nodes=local}\n# true\n```\n", nil)
+			if tc.broken {
+				e.Local = brokenConn{e.Local}
+			}
+			rep, _ := e.Run(context.Background())
+			if diff := cmp.Diff(tc.want, statuses(rep)); diff != "" {
+				t.Error(diff)
+			}
+			if got := rep.Steps[2].Reason; got != tc.reason {
+				t.Errorf("stop step's reason:\n got %q\nwant %q", got, tc.reason)
+			}
+			if tc.broken {
+				if f := rep.Steps[0].NodeResults[0].Failure; f == nil || f.Message != "the background job did not start: connection refused" {
+					t.Errorf("start failure %+v", f)
+				}
+			}
+		})
 	}
 }

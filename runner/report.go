@@ -95,20 +95,22 @@ type ChapterRow struct {
 
 // StepResult is the outcome of one step.
 type StepResult struct {
-	ID           string        `json:"id"`
-	Chapter      string        `json:"chapter"`
-	ChapterTitle string        `json:"chapter_title"`
-	Section      string        `json:"section"`
-	Pos          string        `json:"pos"`
-	Kind         string        `json:"kind"`
-	Where        string        `json:"where"`
-	Nodes        []string      `json:"nodes"`
-	Status       string        `json:"status"`
-	Reason       string        `json:"reason,omitempty"`
-	Attempts     int           `json:"attempts,omitempty"`
-	Started      time.Time     `json:"started,omitzero"`
-	Duration     string        `json:"duration,omitempty"`
-	NodeResults  []*NodeResult `json:"node_results,omitempty"`
+	ID           string   `json:"id"`
+	Chapter      string   `json:"chapter"`
+	ChapterTitle string   `json:"chapter_title"`
+	Section      string   `json:"section"`
+	Pos          string   `json:"pos"`
+	Kind         string   `json:"kind"`
+	Where        string   `json:"where"`
+	Nodes        []string `json:"nodes"`
+	Status       string   `json:"status"`
+	// Reason says why a step failed or was skipped; on a step that
+	// passed, what a reader should know all the same.
+	Reason      string        `json:"reason,omitempty"`
+	Attempts    int           `json:"attempts,omitempty"`
+	Started     time.Time     `json:"started,omitzero"`
+	Duration    string        `json:"duration,omitempty"`
+	NodeResults []*NodeResult `json:"node_results,omitempty"`
 }
 
 // NodeResult is the outcome of a step on one node.
@@ -322,8 +324,8 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	return err
 }
 
-// WriteFiles writes the report into dir as report.json, junit.xml and
-// chapters.txt, each atomically.
+// WriteFiles writes the report into dir as report.json, junit.xml,
+// chapters.txt and chapters.md, each atomically.
 func (r *Report) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -386,19 +388,27 @@ func (st *runState) save(dir string) error {
 // the plan that the run directory does not record as passed, or, when that
 // step comes after a background block whose job is not stopped before it,
 // that block: the job ended with the run that started it, and the steps
-// that read or stop it need it running (a rehearsal's load loop). It
-// returns "" when nothing was recorded or everything passed.
+// that read or stop it need it running (a rehearsal's load loop).
+//
+// A resumed run never starts over silently: a run directory that records
+// no step (a mistyped --run-dir, or a run that never got to its first
+// step), or in which every step of the plan passed, is an error that says
+// so and how to start a new run.
 func ResumeFrom(dir string, p *Plan) (string, error) {
+	const fresh = "to start a new run, leave out --resume"
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("--resume: there is no run directory %s: nothing to resume (is it the --run-dir of the run to go on with?); %s", dir, fresh)
+	}
 	st, err := loadState(dir)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("--resume: %w", err)
 	}
-	if len(st.Passed) == 0 {
-		return "", nil
+	if len(st.Passed) == 0 && st.Failed == "" {
+		return "", fmt.Errorf("--resume: %s records no step of a run: nothing to resume (is it the --run-dir of the run to go on with?); %s", dir, fresh)
 	}
 	first := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.Skip == "" && !slices.Contains(st.Passed, s.ID) })
 	if first < 0 {
-		return "", nil
+		return "", fmt.Errorf("--resume: every step of the %s plan passed in %s: nothing to resume; to run the guide again from the start, leave out --resume", p.Distro, dir)
 	}
 	return p.Steps[jobStart(p.Steps, first)].ID, nil
 }
@@ -446,6 +456,9 @@ func (e *Executor) progress(i, total int, sr *StepResult) {
 		line += "  " + sr.Where + "  " + sr.Duration
 		if sr.Attempts > 1 {
 			line += fmt.Sprintf("  %d attempts", sr.Attempts)
+		}
+		if sr.Status == StatusPassed && sr.Reason != "" { // a note, such as a job that ended with its node
+			line += "  (" + sr.Reason + ")"
 		}
 	}
 	fmt.Fprintln(e.Progress, line)

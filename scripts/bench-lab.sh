@@ -86,7 +86,7 @@ bare_down() {
   local i pid p
   for i in 1 2 3; do
     pid=$(cat "$B/pid$i" 2>/dev/null || true)
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   for i in 1 2 3; do
     for p in $(ip netns pids $BBR-n$i 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
@@ -95,7 +95,7 @@ bare_down() {
     rm -rf "$B/n$i" "$B/pid$i"
   done
   pid=$(cat "$B/acng.pid" 2>/dev/null || true)
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
   rm -f "$B/acng.pid"
   ip link del $BBR 2>/dev/null || true
 }
@@ -116,8 +116,8 @@ for phase in $PHASES; do
   for tool in $order; do
     L[$phase,$tool]=$(load)
     echo "$phase $tool: load ${L[$phase,$tool]}" >&2
-    t0=$(now); ${tool/haguide/hg}_up; t1=$(now)
-    t2=$(now); ${tool/haguide/hg}_down; t3=$(now)
+    t0=$(now); "${tool/haguide/hg}_up"; t1=$(now)
+    t2=$(now); "${tool/haguide/hg}_down"; t3=$(now)
     T[$phase,$tool,up]=$(secs "$t0" "$t1") T[$phase,$tool,down]=$(secs "$t2" "$t3")
     echo "  up ${T[$phase,$tool,up]} s, down ${T[$phase,$tool,down]} s" >&2
   done
@@ -136,10 +136,11 @@ for phase in $PHASES; do
     echo "| $(name "$phase") | $tool | ${L[$phase,$tool]} | ${T[$phase,$tool,up]} | ${T[$phase,$tool,down]} | $r |"
   done
 done
-w_hg="" w_bare=""
-for phase in $PHASES; do case $phase in warm*) w_hg+=" ${T[$phase,haguide,up]}" w_bare+=" ${T[$phase,bare,up]}" ;; esac; done
-if [ -n "$w_hg" ]; then
+w_hg=() w_bare=()
+for phase in $PHASES; do case $phase in warm*) w_hg+=("${T[$phase,haguide,up]}") w_bare+=("${T[$phase,bare,up]}") ;; esac; done
+if [ ${#w_hg[@]} -gt 0 ]; then
   median() { python3 -c "import statistics, sys; print(f'{statistics.median(float(x) for x in sys.argv[1:]):.1f}')" "$@"; }
+  m_hg=$(median "${w_hg[@]}") m_bare=$(median "${w_bare[@]}")
   echo
-  echo "Warm, median of the rounds: haguide $(median $w_hg) s, bare $(median $w_bare) s, ratio $(ratio "$(median $w_hg)" "$(median $w_bare)")."
+  echo "Warm, median of the rounds: haguide $m_hg s, bare $m_bare s, ratio $(ratio "$m_hg" "$m_bare")."
 fi

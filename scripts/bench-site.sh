@@ -95,11 +95,13 @@ for r in $(seq 1 "$ROUNDS"); do
   for tool in $tools; do printf ' %12s %12s' "${wall[$tool]##* }" "${cpu[$tool]##* }"; done
   printf ' %s\n' "${order%% *}"
 done
-median() { printf '%s\n' $@ | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# The median and the minimum of the numbers in a space-separated list.
+median() { tr ' ' '\n' <<<"$1" | sort -n | awk 'NF {a[++n]=$1} END {print (n%2) ? a[(n+1)/2] : (a[n/2]+a[n/2+1])/2}'; }
+minimum() { tr ' ' '\n' <<<"$1" | sort -n | awk 'NF {print; exit}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-mgw=$(median ${wall[hugo]}); mgc=$(median ${cpu[hugo]})
+mgw=$(median "${wall[hugo]}"); mgc=$(median "${cpu[hugo]}")
 for tool in $tools; do
-  mw=$(median ${wall[$tool]}); mc=$(median ${cpu[$tool]}); mn=$(printf '%s\n' ${wall[$tool]} | sort -n | head -1)
+  mw=$(median "${wall[$tool]}"); mc=$(median "${cpu[$tool]}"); mn=$(minimum "${wall[$tool]}")
   echo "$tool: median wall ${mw} ms ($(ratio "$mw" "$mgw") of hugo's), median CPU ${mc} ms ($(ratio "$mc" "$mgc") of hugo's), min wall ${mn} ms"
 done
 read -ra hw <<<"${wall[haguide]}"; read -ra gw <<<"${wall[hugo]}"
@@ -118,9 +120,9 @@ weigh() {
   for p in *.html; do
     html=$(stat -c %s "$p")
     assets=0
-    for a in $(grep -oE '<(link|script|img)[^>]*(href|src)="[^"]+"' "$p" | grep -oE '(href|src)="[^"]+"' | sed -E 's/^(href|src)="([^"?#]+).*/\2/' | sort -u); do
+    while read -r a; do
       [ -f "$a" ] && assets=$((assets + $(stat -c %s "$a")))
-    done
+    done < <(grep -oE '<(link|script|img)[^>]*(href|src)="[^"]+"' "$p" | grep -oE '(href|src)="[^"]+"' | sed -E 's/^(href|src)="([^"?#]+).*/\2/' | sort -u)
     printf '%-32s %8d html %8d assets %8d total\n' "$p" "$html" "$assets" $((html + assets))
   done
   echo "search-index.js $(stat -c %s assets/search-index.js) bytes, minisearch.js $(stat -c %s assets/minisearch.js) bytes"

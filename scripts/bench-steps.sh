@@ -41,7 +41,8 @@ distros = ["debian"]
 nodes = ["${NODES[0]}", "${NODES[1]}", "${NODES[2]}"]
 EOT
 printf '# Bench\n\n1. [Steps](steps.md)\n' >"$DIR/g/SUMMARY.md"
-{ printf '# Bench\n\n## Steps\n\n'; for i in $(seq "$N"); do printf '```console {nodes=all}\n# true\n```\n\n'; done; } >"$DIR/g/steps.md"
+# shellcheck disable=SC2016 # the backticks are Markdown's fences
+{ printf '# Bench\n\n## Steps\n\n'; for _ in $(seq "$N"); do printf '```console {nodes=all}\n# true\n```\n\n'; done; } >"$DIR/g/steps.md"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 now() { date +%s.%N; }
@@ -66,7 +67,7 @@ if command -v ansible-playbook >/dev/null; then
   HAVE_ANSIBLE=yes
   for m in raw command; do
     { echo "- hosts: all"; echo "  gather_facts: false"; echo "  tasks:"
-      for i in $(seq "$N"); do echo "    - $m: 'true'"; done; } >"$DIR/play-$m.yml"
+      for _ in $(seq "$N"); do echo "    - $m: 'true'"; done; } >"$DIR/play-$m.yml"
   done
   mkdir -p "$DIR/acp"
   export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PIPELINING=True ANSIBLE_FORKS=5 \
@@ -101,18 +102,18 @@ EOF
 )"
 }
 run_cm() {
-  local t0 t1 i a
+  local t0 t1 a
   t0=$(now)
-  for i in $(seq "$N"); do
+  for _ in $(seq "$N"); do
     for a in "${ADDRS[@]}"; do ssh "${SSHOPTS[@]}" -o ControlPath="$DIR/cm-$a" "root@$a" true & done
     wait
   done
   t1=$(now); ms "$t0" "$t1"
 }
 run_fresh() {
-  local t0 t1 i a
+  local t0 t1 a
   t0=$(now)
-  for i in $(seq "$N"); do
+  for _ in $(seq "$N"); do
     for a in "${ADDRS[@]}"; do ssh "${SSHOPTS[@]}" -o ControlPath=none "root@$a" true & done
     wait
   done
@@ -129,7 +130,7 @@ declare -A R
 for r in $(seq "$ROUNDS"); do
   echo "round $r, load $(load)" >&2
   R[load,$r]=$(load)
-  read -r R[hg,$r] R[hgsteps,$r] < <(run_haguide)
+  read -r "R[hg,$r]" "R[hgsteps,$r]" < <(run_haguide)
   R[cm,$r]=$(run_cm)
   if [ "$HAVE_ANSIBLE" = yes ]; then
     R[araw,$r]=$(run_ansible raw)
@@ -143,7 +144,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 median() { python3 -c "import statistics, sys; v=[float(x) for x in sys.argv[1:] if x != 'n/a']; print(f'{statistics.median(v):.1f}' if v else 'n/a')" "$@"; }
-col() { local k=$1 r; for r in $(seq "$ROUNDS"); do printf '%s ' "${R[$k,$r]}"; done; }
+col() { local k=$1 r; for r in $(seq "$ROUNDS"); do printf '%s\n' "${R[$k,$r]}"; done; }
 
 rows=(hg "haguide verify, whole run (connect, os-release, steps, logs, reports)"
       hgsteps "haguide verify, the steps alone (sum of the report's step times)"
@@ -159,7 +160,8 @@ for r in $(seq "$ROUNDS"); do printf ' %s |' "${R[load,$r]}"; done; echo ' |'
 declare -A M
 for ((k = 0; k < ${#rows[@]}; k += 2)); do
   key=${rows[k]}
-  M[$key]=$(median $(col "$key"))
+  mapfile -t vals < <(col "$key")
+  M[$key]=$(median "${vals[@]}")
   printf '| %s |' "${rows[k+1]}"
   for r in $(seq "$ROUNDS"); do printf ' %s |' "${R[$key,$r]}"; done
   echo " ${M[$key]} |"

@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
 # Installs what haguide needs on a Debian machine, idempotently.
-#   scripts/deps.sh          Go (if missing) for building and serving the guide
-#   scripts/deps.sh test     plus what the tests use: chromium for the browser
-#                            test, nodejs to compare the search index with
-#                            MiniSearch's own, the lab's host tools, haproxy
+#   scripts/deps.sh          Go (if missing) for building, checking and
+#                            serving the guide
+#   scripts/deps.sh verify   plus the local lab's host tools (make verify)
+#   scripts/deps.sh test     plus the lab's tools and what the tests use:
+#                            chromium for the browser test, nodejs to compare
+#                            the search index with MiniSearch's own, haproxy
 #                            and shellcheck for static checks of the guide's
-#                            blocks, hugo for the site benchmark
+#                            blocks and of the scripts, hugo and ansible for
+#                            the benchmarks (make test, make deps)
 set -euo pipefail
+
+# The local lab's host tools (lab/).
+lab=(debootstrap systemd-container apt-cacher-ng iproute2 nftables openipmi ipmitool openssh-client)
+# What the tests and benchmarks use besides.
+tests=(chromium haproxy shellcheck hugo ansible)
 
 want=(git ca-certificates make)
 case "${1:-}" in
+  "") ;;
+  verify) want+=("${lab[@]}") ;;
   test|ci)
-    want+=(chromium debootstrap systemd-container apt-cacher-ng iproute2 nftables
-           haproxy shellcheck hugo ansible openssh-client)
+    want+=("${lab[@]}" "${tests[@]}")
     # Debian's nodejs, unless a node is already on the PATH (from another
     # packaging, which Debian's package would conflict with).
     command -v node >/dev/null 2>&1 || want+=(nodejs)
     ;;
-  "") ;;
-  *) echo "usage: $0 [test]" >&2; exit 2 ;;
+  *) echo "usage: $0 [verify|test]" >&2; exit 2 ;;
 esac
+
+# Debian's golang-go may be older than go.mod asks for: the go command then
+# fetches the right toolchain from the module proxy by itself. staticcheck
+# is a tool of go.mod (go tool staticcheck), at the version it pins.
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || want+=(golang-go)
 
 missing=()
@@ -39,11 +51,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# Debian's golang-go may be older than go.mod asks for: the go command then
-# fetches the right toolchain from the module proxy by itself.
-export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
-if [ "${1:-}" = test ] || [ "${1:-}" = ci ]; then
-  command -v staticcheck >/dev/null 2>&1 || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 fi

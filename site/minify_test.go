@@ -55,6 +55,7 @@ func minified(t *testing.T, name, mediatype string) (src, min []byte) {
 // it is installed; the browser test runs them), keep their names, and the
 // minified CSS keeps every rule and is smaller.
 func TestMinifiedAssets(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"assets/site.js", "assets/search.js"} {
 		src, min := minified(t, name, "text/javascript")
 		if len(min) >= len(src) {

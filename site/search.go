@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/net/html"
 
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render"
@@ -59,107 +56,20 @@ type searchDoc struct {
 // snipLen is how many bytes of a section's text a result shows.
 const snipLen = 140
 
-// pageDocs splits a rendered page into sections and collects the words a
-// reader sees in each: prose, headings, commands and the files blocks
-// write, but not prompts, expected output, buttons or tab labels.
-func pageDocs(c *guide.Chapter, href string, p *render.Page) ([]searchDoc, error) {
+// pageDocs are a rendered page's sections as entries of the search
+// index: the words a reader sees in each (render.Section).
+func pageDocs(c *guide.Chapter, href string, p *render.Page) []searchDoc {
 	label := chapterLabel(c)
-	docs := []searchDoc{{ID: href, Title: p.Title, Page: label}}
-	var text strings.Builder
-	flush := func() {
-		d := &docs[len(docs)-1]
-		d.Text = strings.Join(strings.Fields(text.String()), " ")
-		d.Snip = snippet(d.Text)
-		text.Reset()
-	}
-	// A tokenizer rather than a parsed tree (the page is render's
-	// well-formed HTML). Each open element has a level (its depth);
-	// skipLvl is the level of an element skipped with its content; in a
-	// heading's div, the heading's text is the next section's title and
-	// the rest of the div (its anchor) is skipped.
-	z := html.NewTokenizer(strings.NewReader(string(p.HTML)))
-	depth, skipLvl, headDiv, titleLvl := 0, -1, -1, -1
-	var title strings.Builder
-	titleID := ""
-	for {
-		tt := z.Next()
-		switch tt {
-		case html.ErrorToken:
-			if err := z.Err(); err != io.EOF {
-				return nil, fmt.Errorf("site: search index of %s: %w", c.File, err)
-			}
-			flush()
-			return docs, nil
-		case html.TextToken:
-			switch {
-			case titleLvl >= 0:
-				title.Write(z.Text())
-			case skipLvl < 0:
-				text.Write(z.Text())
-			}
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
-			tag := string(name)
-			if tt == html.SelfClosingTagToken || voidElements[tag] {
-				continue
-			}
-			depth++
-			if skipLvl >= 0 || titleLvl >= 0 {
-				continue
-			}
-			cls, id := "", ""
-			for hasAttr {
-				var k, v []byte
-				k, v, hasAttr = z.TagAttr()
-				switch string(k) {
-				case "class":
-					cls = " " + string(v) + " "
-				case "id":
-					id = string(v)
-				}
-			}
-			switch {
-			case tag == "button", tag == "h1", strings.Contains(cls, " ph-list "),
-				strings.Contains(cls, " output "), strings.Contains(cls, " anchor "), strings.Contains(cls, " tab-label "):
-				skipLvl = depth
-			case tag == "div" && strings.Contains(cls, " heading "):
-				headDiv = depth
-			case headDiv >= 0 && depth == headDiv+1 && len(tag) == 2 && tag[0] == 'h':
-				titleLvl, titleID = depth, id
-				title.Reset()
-			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			lvl := depth
-			depth--
-			switch {
-			case titleLvl >= 0:
-				if lvl == titleLvl {
-					flush()
-					docs = append(docs, searchDoc{ID: href + "#" + titleID, Title: strings.Join(strings.Fields(title.String()), " "), Page: label})
-					titleLvl = -1
-					// The rest of the heading's div is no text.
-					skipLvl, headDiv = headDiv, -1
-				}
-			case skipLvl >= 0:
-				if lvl == skipLvl {
-					skipLvl = -1
-				}
-			default:
-				if lvl == headDiv {
-					headDiv = -1
-				}
-				switch string(name) {
-				case "p", "li", "td", "th", "pre", "figcaption", "div", "span", "tr":
-					text.WriteByte(' ')
-				}
-			}
+	docs := make([]searchDoc, len(p.Sections))
+	for i, s := range p.Sections {
+		id := href
+		if s.ID != "" {
+			id += "#" + s.ID
 		}
+		docs[i] = searchDoc{ID: id, Title: s.Title, Page: label, Text: s.Text, Snip: snippet(s.Text)}
 	}
+	return docs
 }
-
-// voidElements have no end tag.
-var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true, "input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
 
 // snippet is the start of a section's text that a search result shows.
 func snippet(s string) string {
@@ -289,48 +199,11 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		mi.FieldLength[id] = lengths
 	}
 	sort.Strings(terms)
-	// Each entry is [term, {fieldId: {shortId: count}}], written directly:
-	// through encoding/json, maps of maps cost most of the index's time.
-	var shorts []int
 	for _, t := range terms {
-		q, err := json.Marshal(t)
+		e, err := indexEntry(t, index[t])
 		if err != nil {
 			return nil, err
 		}
-		e := make([]byte, 0, len(q)+32)
-		e = append(e, '[')
-		e = append(e, q...)
-		e = append(e, ",{"...)
-		first := true
-		for fid := range searchFields {
-			freqs, ok := index[t][fid]
-			if !ok {
-				continue
-			}
-			if !first {
-				e = append(e, ',')
-			}
-			first = false
-			e = append(e, '"')
-			e = strconv.AppendInt(e, int64(fid), 10)
-			e = append(e, `":{`...)
-			shorts = shorts[:0]
-			for short := range freqs {
-				shorts = append(shorts, short)
-			}
-			sort.Ints(shorts)
-			for i, short := range shorts {
-				if i > 0 {
-					e = append(e, ',')
-				}
-				e = append(e, '"')
-				e = strconv.AppendInt(e, int64(short), 10)
-				e = append(e, `":`...)
-				e = strconv.AppendInt(e, int64(freqs[short]), 10)
-			}
-			e = append(e, '}')
-		}
-		e = append(e, "}]"...)
 		mi.Index = append(mi.Index, e)
 	}
 	var b bytes.Buffer
@@ -340,6 +213,51 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		return nil, fmt.Errorf("site: search index: %w", err)
 	}
 	return bytes.TrimSpace(b.Bytes()), nil
+}
+
+// indexEntry is a term's entry of the index, [term, {fieldId: {shortId:
+// count}}], written directly: through encoding/json, maps of maps cost
+// most of the index's time.
+func indexEntry(term string, fields map[int]map[int]int) ([]byte, error) {
+	q, err := json.Marshal(term)
+	if err != nil {
+		return nil, err
+	}
+	e := make([]byte, 0, len(q)+32)
+	e = append(e, '[')
+	e = append(e, q...)
+	e = append(e, ",{"...)
+	first := true
+	var shorts []int
+	for fid := range searchFields {
+		freqs, ok := fields[fid]
+		if !ok {
+			continue
+		}
+		if !first {
+			e = append(e, ',')
+		}
+		first = false
+		e = append(e, '"')
+		e = strconv.AppendInt(e, int64(fid), 10)
+		e = append(e, `":{`...)
+		shorts = shorts[:0]
+		for short := range freqs {
+			shorts = append(shorts, short)
+		}
+		sort.Ints(shorts)
+		for i, short := range shorts {
+			if i > 0 {
+				e = append(e, ',')
+			}
+			e = append(e, '"')
+			e = strconv.AppendInt(e, int64(short), 10)
+			e = append(e, `":`...)
+			e = strconv.AppendInt(e, int64(freqs[short]), 10)
+		}
+		e = append(e, '}')
+	}
+	return append(e, "}]"...), nil
 }
 
 // searchIndex is the index as a script (search-index.js), which loads
@@ -360,10 +278,4 @@ func searchIndex(docs []searchDoc) ([]byte, error) {
 	b.Write(stop)
 	b.WriteString(";\n")
 	return b.Bytes(), nil
-}
-
-// newRendererForTest is render.New with the site's options.
-func newRendererForTest(g *guide.Guide) *render.Renderer {
-	opts, _ := renderOptions()
-	return render.New(g, opts)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render"
 )
 
 func TestPageDocs(t *testing.T) {
@@ -60,13 +61,15 @@ func collectDocs(t *testing.T, g *guide.Guide) []searchDoc {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pds, err := pageDocs(c, pageHref(c), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		docs = append(docs, pds...)
+		docs = append(docs, pageDocs(c, pageHref(c), p)...)
 	}
 	return docs
+}
+
+// newRendererForTest is render.New with the site's options.
+func newRendererForTest(g *guide.Guide) *render.Renderer {
+	opts, _ := renderOptions()
+	return render.New(g, opts)
 }
 
 func TestTokenize(t *testing.T) {
@@ -159,6 +162,7 @@ func TestSnippet(t *testing.T) {
 // the vendored MiniSearch under node and compares its toJSON with the
 // index built in Go.
 func TestSearchIndexMatchesMiniSearch(t *testing.T) {
+	t.Parallel()
 	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
 	if err != nil {
 		t.Fatal(err)

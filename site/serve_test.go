@@ -43,6 +43,7 @@ func get(t *testing.T, url string) (int, string) {
 // page told to reload and the page change; breaks the guide and sees the
 // last good page with the error; fixes it and sees the error go.
 func TestServeRebuilds(t *testing.T) {
+	t.Parallel()
 	dir := writeGuide(t, nil)
 	srv := NewServer(os.DirFS(dir), dir, Options{}, nil)
 	if err := srv.Rebuild(); err != nil {

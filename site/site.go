@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -194,7 +193,56 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site: templates: %w", err)
 	}
+	sd, err := newSiteData(g, opts, pages)
+	if err != nil {
+		return nil, err
+	}
+	rendered, err := renderPages(g, pages)
+	if err != nil {
+		return nil, err
+	}
 	s := &Site{Files: map[string][]byte{}}
+	// The assets before the layout, which links them with a content hash
+	// for caching; the highlighting CSS has the classes the pages use.
+	if err := addAssets(s, sd, usedClasses(rendered)); err != nil {
+		return nil, err
+	}
+	index, err := startSearchIndex(sd, pages, rendered)
+	if err != nil {
+		return nil, err
+	}
+	// Returning early (a layout error): still wait, so that no goroutine
+	// outlives the build.
+	defer func() { _, _ = index() }()
+	if err := layoutPages(s, tmpl, sd, g, pages, rendered, opts); err != nil {
+		return nil, err
+	}
+	if err := layoutPrint(s, tmpl, sd, g, pages, rendered); err != nil {
+		return nil, err
+	}
+	if err := layout404(s, tmpl, sd, opts); err != nil {
+		return nil, err
+	}
+	s.Files["sitemap.xml"] = sitemap(opts.BaseURL, s.Pages)
+	idx, err := index()
+	if err != nil {
+		return nil, err
+	}
+	s.Files["assets/search-index.js"] = idx
+	s.SearchIndex = len(idx)
+	if err := addFigures(g, s); err != nil {
+		return nil, err
+	}
+	s.Files[markerFile] = []byte("This folder is a site built by haguide build; haguide build replaces it whole.\n")
+	if probs := CheckLinks(s.Files); len(probs) > 0 {
+		return nil, fmt.Errorf("site: the built pages have broken links (a bug in haguide, not in the guide):\n%s", strings.Join(probs, "\n"))
+	}
+	return s, nil
+}
+
+// newSiteData is what every page's layout shares: titles, the distros
+// and the sidebar (the assets come later).
+func newSiteData(g *guide.Guide, opts Options, pages []*guide.Chapter) (*siteData, error) {
 	sd := &siteData{
 		Title:       siteTitle(g.Title),
 		Release:     g.Settings.Release,
@@ -204,9 +252,8 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		Assets:      map[string]string{},
 	}
 	for _, id := range g.Settings.Distros {
-		d, ok := distros.Lookup(id)
 		name := id
-		if ok {
+		if d, ok := distros.Lookup(id); ok {
 			name = d.Name
 		}
 		sd.Distros = append(sd.Distros, distroInfo{ID: id, Name: name})
@@ -218,75 +265,59 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 			return nil, fmt.Errorf("site: %s would be written to index.html, which the front page uses", c.File)
 		}
 	}
+	return sd, nil
+}
+
+// renderedPage is one page of the guide rendered for its own file and for
+// the print view.
+type renderedPage struct {
+	page, print *render.Page
+}
+
+// renderPages renders every page and every print view, each its own job
+// on every core, longest chapters first; the pages before the print
+// views, which then find their blocks' highlighting in the renderer's
+// cache rather than tokenising them again side by side.
+func renderPages(g *guide.Guide, pages []*guide.Chapter) ([]renderedPage, error) {
 	ropts, err := renderOptions()
 	if err != nil {
 		return nil, err
 	}
 	r := render.New(g, ropts)
-	type result struct {
-		page, print   *render.Page
-		err, printErr error
-		// The page's sections for the search index.
-		docs    []searchDoc
-		docsErr error
-	}
-	results := make([]result, len(pages))
-	// Every page and every print view is its own job on every core,
-	// longest chapters first; the pages before the print views, which
-	// then find their blocks' highlighting in the renderer's cache rather
-	// than tokenising them again side by side.
-	type job struct {
-		i     int
-		print bool
-	}
 	order := make([]int, len(pages))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return len(pages[order[a]].Source) > len(pages[order[b]].Source) })
-	var jobs []job
-	for _, print := range []bool{false, true} {
-		for _, i := range order {
-			jobs = append(jobs, job{i, print})
+	out := make([]renderedPage, len(pages))
+	errs := make([]error, 2*len(pages)) // the pages', then the print views'
+	forEach(2*len(pages), func(j int) {
+		i := order[j%len(pages)]
+		if j < len(pages) {
+			out[i].page, errs[i] = r.Page(pages[i])
+		} else {
+			out[i].print, errs[len(pages)+i] = r.PrintPage(pages[i])
 		}
-	}
-	var wg sync.WaitGroup
-	work := make(chan job)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				res := &results[j.i]
-				if j.print {
-					res.print, res.printErr = r.PrintPage(pages[j.i])
-				} else {
-					res.page, res.err = r.Page(pages[j.i])
-					if res.page != nil {
-						res.docs, res.docsErr = pageDocs(pages[j.i], pageHref(pages[j.i]), res.page)
-					}
-				}
-			}
-		}()
-	}
-	for _, j := range jobs {
-		work <- j
-	}
-	close(work)
-	wg.Wait()
-	for i := range results {
-		if results[i].err == nil {
+	})
+	for i := range pages {
+		if errs[i] == nil {
 			// The print view finds what the page finds; report it once.
-			results[i].err = results[i].printErr
+			errs[i] = errs[len(pages)+i]
 		}
 	}
+	return out, renderErrors(errs[:len(pages)])
+}
+
+// renderErrors are the renderer's errors as one: any error that is not
+// a diagnostic, else every diagnostic, sorted.
+func renderErrors(errs []error) error {
 	var diags guide.Diagnostics
 	var other []error
-	for _, res := range results {
-		if res.err == nil {
+	for _, err := range errs {
+		if err == nil {
 			continue
 		}
-		for _, e := range unjoin(res.err) {
+		for _, e := range unjoin(err) {
 			var ds guide.Diagnostics
 			if errors.As(e, &ds) {
 				diags = append(diags, ds...)
@@ -296,18 +327,20 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		}
 	}
 	if len(other) > 0 {
-		return nil, errors.Join(other...)
+		return errors.Join(other...)
 	}
 	if len(diags) > 0 {
 		diags.Sort()
-		return nil, diags
+		return diags
 	}
+	return nil
+}
 
-	// The assets before the layout, which links them with a content hash
-	// for caching; the highlighting CSS has the classes the pages use.
+// usedClasses are the chroma classes the pages use, sorted.
+func usedClasses(rendered []renderedPage) []string {
 	used := map[string]bool{}
-	for _, res := range results {
-		for _, c := range res.page.Classes {
+	for _, rp := range rendered {
+		for _, c := range rp.page.Classes {
 			used[c] = true
 		}
 	}
@@ -316,20 +349,18 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		classes = append(classes, c)
 	}
 	sort.Strings(classes)
-	if err := addAssets(s, sd, classes); err != nil {
-		return nil, err
-	}
+	return classes
+}
 
-	// The search index, from the rendered pages' sections, is built while
-	// the pages are laid out. Its link's version is the hash of what it
-	// indexes (the same sections make the same index), so the layout need
-	// not wait for it.
+// startSearchIndex builds the search index from the pages' sections in
+// the background, while the pages are laid out, and returns the function
+// that waits for it (and may be called again). Its link's version is the
+// hash of what it indexes (the same sections make the same index), so the
+// layout need not wait for it.
+func startSearchIndex(sd *siteData, pages []*guide.Chapter, rendered []renderedPage) (func() ([]byte, error), error) {
 	var docs []searchDoc
-	for _, res := range results {
-		if res.docsErr != nil {
-			return nil, res.docsErr
-		}
-		docs = append(docs, res.docs...)
+	for i, c := range pages {
+		docs = append(docs, pageDocs(c, pageHref(c), rendered[i].page)...)
 	}
 	docsJSON, err := json.Marshal(docs)
 	if err != nil {
@@ -340,102 +371,95 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 		idx []byte
 		err error
 	}
-	index := make(chan built, 1)
+	ch := make(chan built, 1)
 	go func() {
 		idx, err := searchIndex(docs)
-		index <- built{idx, err}
+		ch <- built{idx, err}
 	}()
-	defer func() {
-		// Returning early (a layout error): still wait, so that no
-		// goroutine outlives the build.
-		if index != nil {
-			<-index
-		}
-	}()
+	return sync.OnceValues(func() ([]byte, error) {
+		b := <-ch
+		return b.idx, b.err
+	}), nil
+}
 
-	for i, c := range pages {
-		p := results[i].page
-		pd := &pageData{
-			Site:  sd,
-			Kind:  "page",
-			Title: p.Title,
-			File:  c.File,
-			Href:  pageHref(c),
-			Body:  p.HTML,
-			TOC:   p.TOC,
-			// The markup render documents for tab groups.
-			HasTabs: strings.Contains(string(p.HTML), `<div class="tabs"`),
-		}
-		if i > 0 {
-			pd.Prev = &sd.Nav[i-1]
-		}
-		if i+1 < len(pages) {
-			pd.Next = &sd.Nav[i+1]
-		}
-		if c != pages[0] {
-			pd.Crumbs = append(pd.Crumbs, sd.Nav[0])
-		}
-		pd.Crumbs = append(pd.Crumbs, sd.Nav[i])
-		if opts.BaseURL != "" {
-			pd.Canonical = strings.TrimSuffix(opts.BaseURL, "/") + "/" + pd.Href
-		}
-		if g.Settings.SourceURL != "" {
-			pd.EditURL = strings.TrimSuffix(g.Settings.SourceURL, "/") + "/" + c.File
-		}
+// layoutPages lays out the guide's pages, in reading order.
+func layoutPages(s *Site, tmpl *template.Template, sd *siteData, g *guide.Guide, pages []*guide.Chapter, rendered []renderedPage, opts Options) error {
+	for i := range pages {
+		pd := pageLayout(sd, g, pages, i, rendered[i].page, opts)
 		b, err := execute(tmpl, "page.html", pd)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.Files[pd.Href] = b
 		s.Pages = append(s.Pages, pd.Href)
+		if i == 0 && pd.Href != "index.html" {
+			// No front page: the first chapter is also the site's home.
+			s.Files["index.html"] = b
+		}
 	}
-	if _, ok := s.Files["index.html"]; !ok {
-		// No front page: the first chapter is also the site's home.
-		s.Files["index.html"] = s.Files[s.Pages[0]]
-	}
+	return nil
+}
 
-	// The whole guide on one page.
+// layoutPrint lays out the whole guide on one page.
+func layoutPrint(s *Site, tmpl *template.Template, sd *siteData, g *guide.Guide, pages []*guide.Chapter, rendered []renderedPage) error {
 	pp := &pageData{Site: sd, Kind: "print", Title: g.Title, Href: "print.html"}
 	for i, c := range pages {
-		p := results[i].print
-		pc := printChapter{Slug: c.Slug, Title: p.Title, Body: p.HTML}
-		pp.Chapters = append(pp.Chapters, pc)
+		p := rendered[i].print
+		pp.Chapters = append(pp.Chapters, printChapter{Slug: c.Slug, Title: p.Title, Body: p.HTML})
 		pp.TOC = append(pp.TOC, render.Heading{Level: 2, ID: "chapter-" + c.Slug, Text: chapterLabel(c)})
 	}
 	b, err := execute(tmpl, "print.html", pp)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.Files["print.html"] = b
+	return nil
+}
 
+// layout404 lays out the page a host shows for a missing file.
+func layout404(s *Site, tmpl *template.Template, sd *siteData, opts Options) error {
 	nf := &pageData{Site: sd, Kind: "404", Title: "Page not found", Href: "404.html"}
 	if opts.BaseURL != "" {
 		nf.Root = strings.TrimSuffix(opts.BaseURL, "/") + "/"
 	}
-	b, err = execute(tmpl, "404.html", nf)
+	b, err := execute(tmpl, "404.html", nf)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.Files["404.html"] = b
+	return nil
+}
 
-	s.Files["sitemap.xml"] = sitemap(opts.BaseURL, s.Pages)
-
-	ix := <-index
-	index = nil
-	if ix.err != nil {
-		return nil, ix.err
+// pageLayout is what the layout shows around page i.
+func pageLayout(sd *siteData, g *guide.Guide, pages []*guide.Chapter, i int, p *render.Page, opts Options) *pageData {
+	c := pages[i]
+	pd := &pageData{
+		Site:    sd,
+		Kind:    "page",
+		Title:   p.Title,
+		File:    c.File,
+		Href:    pageHref(c),
+		Body:    p.HTML,
+		TOC:     p.TOC,
+		HasTabs: p.HasTabs,
 	}
-	s.Files["assets/search-index.js"] = ix.idx
-	s.SearchIndex = len(ix.idx)
-
-	if err := addFigures(g, s); err != nil {
-		return nil, err
+	if i > 0 {
+		pd.Prev = &sd.Nav[i-1]
 	}
-	s.Files[markerFile] = []byte("This folder is a site built by haguide build; haguide build replaces it whole.\n")
-	if probs := CheckLinks(s.Files); len(probs) > 0 {
-		return nil, fmt.Errorf("site: the built pages have broken links (a bug in haguide, not in the guide):\n%s", strings.Join(probs, "\n"))
+	if i+1 < len(pages) {
+		pd.Next = &sd.Nav[i+1]
 	}
-	return s, nil
+	if i > 0 {
+		pd.Crumbs = append(pd.Crumbs, sd.Nav[0])
+	}
+	pd.Crumbs = append(pd.Crumbs, sd.Nav[i])
+	if opts.BaseURL != "" {
+		pd.Canonical = strings.TrimSuffix(opts.BaseURL, "/") + "/" + pd.Href
+	}
+	if g.Settings.SourceURL != "" {
+		pd.EditURL = strings.TrimSuffix(g.Settings.SourceURL, "/") + "/" + c.File
+	}
+	return pd
 }
 
 // siteTitle is the guide's title from SUMMARY.md, unless that is the

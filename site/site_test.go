@@ -279,6 +279,7 @@ func realGuide() fs.FS {
 // internal href of every page resolves to a file and an anchor, reading
 // the written folder back.
 func TestRealGuide(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "public")
 	s, err := Build(realGuide(), dir, Options{})
 	if err != nil {

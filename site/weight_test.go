@@ -114,6 +114,7 @@ func pageWeights(t *testing.T, files map[string][]byte) []pageWeight {
 // loads weighs 150 KB or more, naming each such page and what it is made
 // of. The heaviest pages are logged (go test -v).
 func TestPageWeight(t *testing.T) {
+	t.Parallel()
 	g, err := Load(realGuide())
 	if err != nil {
 		t.Fatal(err)

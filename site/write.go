@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // markerFile marks a folder as a site haguide wrote, so that Write replaces
@@ -97,8 +95,9 @@ func swap(tmp, dir string) error {
 		}
 		return nil
 	}
-	// One step on Linux: no moment without a site at dir.
-	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE); err == nil {
+	// One step where the kernel can (Linux): no moment without a site
+	// at dir.
+	if exchange(tmp, dir) == nil {
 		return removeOld(tmp)
 	}
 	old := tmp + ".old"

@@ -25,7 +25,7 @@ file:line:col: message: unknown attributes and values, tab groups that leave a
 distro without a block, undeclared or unused placeholders, run=no without a
 reason, SUMMARY entries without a file, broken links and anchors, duplicate
 heading ids, shell syntax errors, and expected output with no command.
-It exits 1 when it finds anything.`,
+It exits 3 when it finds anything (see haguide --help for every exit status).`,
 		Example: `  haguide check
   haguide check --guide ./guide
   haguide check --format json | jq .`,
@@ -58,13 +58,13 @@ It exits 1 when it finds anything.`,
 					fmt.Fprintf(g.stdout, "ok: %d chapters, %d blocks, %d runnable\n", len(gd.Chapters), blocks, len(gd.Blocks("")))
 				}
 			default:
-				return fmt.Errorf("unknown --format %q: use text or json", format)
+				return usageError(fmt.Errorf("unknown --format %q: use text or json", format))
 			}
 			if len(ds) > 0 {
 				if format == "text" {
 					fmt.Fprintf(g.stderr, "%d problem(s)\n", len(ds))
 				}
-				return &exitError{code: 1}
+				return &exitError{code: exitGuide}
 			}
 			if configs {
 				return checkConfigs(cmd.Context(), g, gd, haproxy)
@@ -106,7 +106,7 @@ func checkConfigs(ctx context.Context, g *globalFlags, gd *guide.Guide, haproxy 
 		}
 	}
 	if problems > 0 {
-		return &exitError{code: 1}
+		return &exitError{code: exitGuide}
 	}
 	return nil
 }

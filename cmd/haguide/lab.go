@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/lab"
 )
 
@@ -38,32 +39,62 @@ func envOr(k, def string) string {
 
 // openLab makes the lab for the guide's nodes, with the guide's lab values.
 func openLab(g *globalFlags, f *labFlags) (*lab.Lab, error) {
+	if err := labSupported(); err != nil {
+		return nil, err
+	}
 	gd, err := g.LoadGuide()
 	if err != nil {
 		return nil, err
 	}
+	return newLab(g, gd, f)
+}
+
+// labSupported says why the lab cannot run here, if it cannot (it needs
+// Linux). plan for the lab works anywhere: it boots nothing.
+func labSupported() error {
+	if err := lab.Supported(); err != nil {
+		return fmt.Errorf("%w (verify -i INVENTORY runs the guide on nodes of your own)", err)
+	}
+	return nil
+}
+
+// newLab makes the lab for a guide's nodes, with its lab values.
+func newLab(g *globalFlags, gd *guide.Guide, f *labFlags) (*lab.Lab, error) {
 	vars := map[string]string{}
 	for name, ph := range gd.Settings.Placeholders {
 		if ph.Lab != "" {
 			vars[name] = ph.Lab
 		}
 	}
-	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Logger: g.Logger()})
+	// The nodes' BMCs call this very binary for chassis control.
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("the lab's BMCs need this program's path: %w", err)
+	}
+	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Exe: exe, Logger: g.Logger()})
 }
 
 func newLabCmd(g *globalFlags) *cobra.Command {
 	var f labFlags
 	cmd := &cobra.Command{
 		Use:   "lab",
-		Short: "Run a local lab of Debian 13 nodes for verify (needs root)",
+		Short: "Run a local lab of Debian 13 nodes for verify (Linux, needs root)",
 		Long: `lab runs the guide's nodes (controller1, ...) as systemd-nspawn containers
 booting Debian 13 on this machine, each in a network namespace on a bridge of
 the lab's own, with apt-cacher-ng as their package proxy (its cache kept
 between runs), an SSH key and known_hosts made for the lab, and an inventory
 file for verify -i (LAB-DIR/inventory.yml). verify without -i uses it.
 
-Faults for failover rehearsals: kill (power loss: every process of the node
-ends at once), start, partition (cut its network) and heal.`,
+Each node has a BMC: OpenIPMI's simulator on the host, on an address of the
+lab's own (.21 and up), speaking IPMI v2 (lanplus, cipher suite 3) with the
+user and password in the inventory (IPMI_USER, IPMI_PASS). Its power off cuts
+the node as kill does, its power on boots it, its status is the node's. The
+guide's fence devices (fence_ipmilan) and power cuts (ipmitool) use them as
+they use a real server's BMC.
+
+Faults for playing with the lab by hand: kill (power loss: every process of
+the node ends at once), start, stop (a clean power-off), partition (cut its
+network) and heal.`,
 		Example: `  sudo haguide lab up
   sudo haguide lab status
   sudo haguide lab kill controller1 && sudo haguide lab start controller1
@@ -98,9 +129,9 @@ ends at once), start, partition (cut its network) and heal.`,
 			return enc.Encode(info)
 		}
 		tw := tabwriter.NewWriter(g.stdout, 2, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "node\taddress\tstate")
+		fmt.Fprintln(tw, "node\taddress\tstate\tBMC\tBMC state")
 		for _, n := range info.Nodes {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", n.Name, n.Addr, n.State)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.Name, n.Addr, n.State, n.BMC, n.BMCState)
 		}
 		tw.Flush()
 		fmt.Fprintf(g.stdout, "\nVIP %s, proxy %s\ninventory %s\n", info.VIP, info.Proxy, info.Inventory)
@@ -134,26 +165,22 @@ ends at once), start, partition (cut its network) and heal.`,
 		withLab("heal", "Restore every partitioned node's network", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
 			return l.Heal(ctx)
 		}),
+		chassisCmd(withLab, g.stdout),
 	)
 	return cmd
 }
 
-// labUp brings the lab up for verify and returns it with its description.
-func labUp(ctx context.Context, g *globalFlags, f *verifyFlags) (*lab.Lab, *lab.Info, error) {
-	l, err := openLab(g, &labFlags{dir: f.labDir, cidr: os.Getenv("HAGUIDE_LAB_CIDR"), bridge: os.Getenv("HAGUIDE_LAB_BRIDGE")})
-	if err != nil {
-		return nil, nil, err
+// labUp brings the lab up for verify and returns its description.
+func labUp(ctx context.Context, g *globalFlags, l *lab.Lab) (*lab.Info, error) {
+	if err := labSupported(); err != nil {
+		return nil, err
 	}
 	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
 	if err := l.Up(ctx); err != nil {
 		_ = l.Down(context.WithoutCancel(ctx))
-		return nil, nil, err
+		return nil, err
 	}
-	info, err := l.Info()
-	if err != nil {
-		return nil, nil, err
-	}
-	return l, info, nil
+	return l.Info()
 }
 
 // killCmd is `lab kill NODE`, or `lab kill --holding ADDR`: the node that
@@ -183,5 +210,21 @@ func killCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Con
 		return nil
 	})
 	cmd.Flags().StringVar(holding, "holding", "", "kill the node that holds `ADDR` (a virtual IP)")
+	return cmd
+}
+
+// chassisCmd is what a node's BMC runs for chassis control:
+// `haguide lab chassis NODE 0x20 get power`, `... set power 0|1`. Hidden:
+// people use ipmitool against the BMC instead.
+func chassisCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Context, *lab.Lab, []string) error) *cobra.Command, out io.Writer) *cobra.Command {
+	cmd := withLab("chassis NODE DEVICE get|set ITEM [VALUE]", "Chassis control for a node's BMC (called by the BMC)", cobra.MinimumNArgs(4), func(ctx context.Context, l *lab.Lab, a []string) error {
+		reply, err := l.Chassis(ctx, a[0], a[1:])
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(out, reply)
+		return err
+	})
+	cmd.Hidden = true
 	return cmd
 }

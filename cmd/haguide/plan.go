@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,49 +15,45 @@ import (
 
 func init() { commands = append(commands, newPlanCmd) }
 
-// planFlags are the flags plan and verify share.
-type planFlags struct {
-	distro string
-	from   string
-	only   []string
-	lab    bool
-}
-
-func (f *planFlags) add(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.StringVarP(&f.distro, "distro", "d", "", "the distro whose blocks run (ubuntu, debian, rhel, suse)")
-	fl.StringVar(&f.from, "from", "", "start at step `ID`; the steps before it count as done")
-	fl.StringSliceVar(&f.only, "only", nil, "run only these chapters (number, file or name; repeat or comma-separate)")
-	_ = cmd.RegisterFlagCompletionFunc("distro", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"ubuntu", "debian", "rhel", "suse"}, cobra.ShellCompDirectiveNoFileComp
-	})
-}
-
 func newPlanCmd(g *globalFlags) *cobra.Command {
 	var pf planFlags
 	var format string
-	var withCommands bool
+	var withCommands, useLab bool
 	cmd := &cobra.Command{
-		Use:   "plan --distro DISTRO",
+		Use:   "plan --distro DISTRO [-i INVENTORY] [--vars FILE]",
 		Short: "Print what verify would run, where, in order, without connecting",
 		Long: `plan prints every step verify would run for a distro, in order: the step id
 to use with --from, where it runs (all nodes in parallel, one node, each node in
 turn, the local machine), the files it writes, the commands, and the steps that
-are skipped with their reasons. It connects to nothing. Placeholders are shown
-by name; secrets are never printed.`,
-		Example: `  haguide plan --distro debian
-  haguide plan --distro rhel --only 5,6 --commands
-  haguide plan --distro ubuntu --format json | jq '.steps[].id'`,
+are skipped with their reasons. It connects to nothing.
+
+It takes verify's flags and builds the step list as verify does: for the local
+lab without -i (debian only), for your nodes with -i (or for a distro the lab
+does not run); its first line says which. With -i and --vars it checks the
+values as verify would and lists them; secrets are never printed.
+--resume shows where a resumed run starts.
+
+` + exitCodesHelp,
+		Example: `  haguide plan --distro debian                       # what verify does on the lab
+  haguide plan --distro rhel -i hosts.ini --vars vars.yml --commands
+  haguide plan --distro ubuntu --only 5,6 --format json | jq '.steps[].id'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pf.distro == "" {
-				return fmt.Errorf("--distro is required for plan (one of ubuntu, debian, rhel, suse)")
+				return usageError(fmt.Errorf("--distro is required for plan (one of ubuntu, debian, rhel, suse)"))
 			}
-			gd, err := g.LoadGuide()
+			if !slices.Contains([]string{"text", "json", "markdown"}, format) {
+				return usageError(fmt.Errorf("--format %q: want text, json or markdown", format))
+			}
+			var forced *bool
+			if cmd.Flags().Changed("lab") {
+				forced = &useLab
+			}
+			in, err := inputs(g, &pf, forced)
 			if err != nil {
 				return err
 			}
-			p, err := runner.NewPlan(gd, pf.distro, runner.PlanOptions{Lab: pf.lab, From: pf.from, Only: pf.only})
+			st, err := settle(in, pf.distro, &pf, false)
 			if err != nil {
 				return err
 			}
@@ -64,22 +61,71 @@ by name; secrets are never printed.`,
 			case "json":
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(planJSON(p))
-			case "text":
-				writePlan(g.stdout, p, withCommands)
-				return nil
+				enc.SetEscapeHTML(false)
+				return enc.Encode(planJSON(in, st))
 			case "markdown":
-				writePlanTable(g.stdout, p)
+				writePlanTable(g.stdout, st.plan)
 				return nil
 			}
-			return fmt.Errorf("--format %q: want text, json or markdown", format)
+			writePlan(g.stdout, in, st, withCommands)
+			return nil
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().BoolVar(&pf.lab, "lab", true, "plan for the local lab: blocks marked when=lab run")
+	cmd.Flags().BoolVar(&useLab, "lab", false, "plan for the local lab (when=lab blocks run) or, with --lab=false, for your nodes; default: the lab for debian without -i, as verify")
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, json, or markdown (a per-chapter table of steps run and skipped, for docs/coverage.md)")
 	cmd.Flags().BoolVar(&withCommands, "commands", false, "show every command and file content")
 	return cmd
+}
+
+// planValues lists the values of the placeholders a plan uses, each with
+// its value, or its value on each node when they differ; a secret shows as
+// <NAME>. It is nil when the values are not known.
+func planValues(st *runSetup, settings *guide.Settings) []planValue {
+	if st.values == nil {
+		return nil
+	}
+	var out []planValue
+	for _, name := range st.plan.Placeholders() {
+		if settings.IsBuiltin(name) {
+			continue
+		}
+		pv := planValue{Name: name, Secret: st.values.Secret(name)}
+		if pv.Secret {
+			pv.Value = "<" + name + ">"
+			out = append(out, pv)
+			continue
+		}
+		per := map[string]string{}
+		for _, n := range st.plan.Nodes {
+			v, _ := st.values.Lookup(n, name)
+			per[n] = v
+		}
+		if v, ok := st.values.Lookup("", name); ok && !differs(per, v) {
+			pv.Value = v
+		} else {
+			pv.PerNode = per
+		}
+		out = append(out, pv)
+	}
+	return out
+}
+
+func differs(per map[string]string, v string) bool {
+	for _, x := range per {
+		if x != v {
+			return true
+		}
+	}
+	return false
+}
+
+// planValue is one placeholder's value in a plan.
+type planValue struct {
+	Name    string            `json:"name"`
+	Value   string            `json:"value,omitempty"`
+	PerNode map[string]string `json:"per_node,omitempty"`
+	Secret  bool              `json:"secret,omitempty"`
 }
 
 type planStepJSON struct {
@@ -96,7 +142,8 @@ type planStepJSON struct {
 	Content  string   `json:"content,omitempty"`
 }
 
-func planJSON(p *runner.Plan) any {
+func planJSON(in *runInputs, st *runSetup) any {
+	p := st.plan
 	steps := make([]planStepJSON, len(p.Steps))
 	for i, s := range p.Steps {
 		a := s.Block.Attrs
@@ -119,8 +166,11 @@ func planJSON(p *runner.Plan) any {
 	}
 	return struct {
 		*runner.Plan
-		Steps []planStepJSON `json:"steps"`
-	}{p, steps}
+		Target  string         `json:"target"`
+		Resumed string         `json:"resumed_at,omitempty"`
+		Values  []planValue    `json:"values,omitempty"`
+		Steps   []planStepJSON `json:"steps"`
+	}{p, in.target(), st.resumed, planValues(st, in.gd.Settings), steps}
 }
 
 func modeOr(a guide.Attrs) uint32 {
@@ -138,7 +188,8 @@ func ownerOr(a guide.Attrs) string {
 }
 
 // writePlan prints a plan for people.
-func writePlan(w io.Writer, p *runner.Plan, withCommands bool) {
+func writePlan(w io.Writer, in *runInputs, st *runSetup, withCommands bool) {
+	p := st.plan
 	run, skipped := 0, 0
 	for _, s := range p.Steps {
 		if s.Skip != "" || s.Before {
@@ -147,8 +198,27 @@ func writePlan(w io.Writer, p *runner.Plan, withCommands bool) {
 			run++
 		}
 	}
-	fmt.Fprintf(w, "Plan for %s, OpenStack %s, nodes %s: %d steps run, %d skipped.\n",
-		p.Distro, p.Release, strings.Join(p.Nodes, ", "), run, skipped)
+	fmt.Fprintf(w, "Plan for %s on %s, OpenStack %s, nodes %s: %d steps run, %d skipped.\n",
+		p.Distro, in.target(), p.Release, strings.Join(p.Nodes, ", "), run, skipped)
+	if st.resumed != "" {
+		fmt.Fprintf(w, "Resumed at %s, the first step %s does not record as passed.\n", st.resumed, st.runDir)
+	}
+	if vals := planValues(st, in.gd.Settings); vals != nil {
+		fmt.Fprintln(w, "\nValues (secrets masked):")
+		for _, v := range vals {
+			if v.PerNode == nil {
+				fmt.Fprintf(w, "  %s = %s\n", v.Name, v.Value)
+				continue
+			}
+			var parts []string
+			for _, n := range p.Nodes {
+				parts = append(parts, n+": "+v.PerNode[n])
+			}
+			fmt.Fprintf(w, "  %s = %s\n", v.Name, strings.Join(parts, ", "))
+		}
+	} else if in.lab == nil {
+		fmt.Fprintln(w, "Placeholders are shown by name: give -i (and --vars) to check their values as verify does.")
+	}
 	chapter := ""
 	for _, s := range p.Steps {
 		if s.Chapter != chapter {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/runner"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -42,14 +44,16 @@ type globalFlags struct {
 	Verbose bool
 	Quiet   bool
 
+	// ran is set when the command line parsed and the command started.
+	ran bool
+
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	logger         *slog.Logger
 }
 
-// Logger returns the logger commands pass to packages: warnings and errors
-// by default, info with --verbose... debug with -v twice is not offered;
-// --verbose shows debug.
+// Logger returns the logger commands pass to packages: info and above by
+// default, debug with --verbose, only warnings and errors with --quiet.
 func (g *globalFlags) Logger() *slog.Logger {
 	if g.logger == nil {
 		level := slog.LevelInfo
@@ -117,6 +121,79 @@ type exitError struct{ code int }
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// Exit codes: each kind of failure has its own, so that a script or CI can
+// tell a guide that does not work from a network that does not.
+const (
+	exitOther       = 1   // any other error (the site cannot be written, ...)
+	exitUsage       = 2   // the command line or a local input is wrong
+	exitGuide       = 3   // the guide has problems
+	exitUnreachable = 4   // the nodes cannot be reached or are not as required
+	exitStepFailed  = 5   // verify: a step failed
+	exitInterrupted = 130 // Ctrl-C or SIGTERM
+)
+
+// exitCodesHelp is the table of exit codes for --help.
+const exitCodesHelp = `Exit status:
+  0    success
+  1    any other error (a file cannot be written, ...)
+  2    usage: a wrong flag or argument, or a local input haguide checks before
+       it connects to anything (the inventory, --vars, --from, --only, the run
+       directory and report paths, --resume with nothing to resume)
+  3    the guide has problems (haguide check lists them)
+  4    the nodes cannot be reached, or are not what the run needs (host key,
+       login, sudo, their distro), or the local lab does not come up
+  5    verify: a step failed (the run stopped there; --resume goes on)
+  130  interrupted (Ctrl-C or SIGTERM)`
+
+// codeError gives an error its exit code.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string { return e.err.Error() }
+func (e *codeError) Unwrap() error { return e.err }
+
+// usageError marks a wrong flag, argument or local input: exit 2.
+func usageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codeError{exitUsage, err}
+}
+
+// reachError marks nodes that cannot be reached: exit 4.
+func reachError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codeError{exitUnreachable, err}
+}
+
+// exitCode is the exit status for an error; ran is false when the error
+// came from parsing the command line, before the command ran.
+func exitCode(err error, ran bool) int {
+	var ce *codeError
+	var ee *exitError
+	var ge *guideError
+	var se *runner.StepError
+	switch {
+	case errors.As(err, &ce):
+		return ce.code
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ge):
+		return exitGuide
+	case errors.As(err, &se):
+		return exitStepFailed
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case !ran:
+		return exitUsage
+	}
+	return exitOther
+}
+
 func newRootCmd(g *globalFlags) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "haguide",
@@ -124,7 +201,9 @@ func newRootCmd(g *globalFlags) *cobra.Command {
 		Long: `haguide holds the OpenStack High Availability Guide as Markdown chapters
 with runnable, distro-tagged blocks. It renders the guide as a static site,
 runs every block over SSH on the nodes it names, and checks the guide
-without nodes.`,
+without nodes.
+
+` + exitCodesHelp,
 		Example: `  haguide check                      # lint the guide
   haguide build -o site              # write the static site
   haguide plan --distro debian       # what verify would run, where
@@ -133,6 +212,19 @@ without nodes.`,
 		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	// Everything up to here is the command line: its errors are usage
+	// errors. Cobra checks required and exclusive flags after this hook,
+	// so the hook checks them first.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := cmd.ValidateRequiredFlags(); err != nil {
+			return err
+		}
+		if err := cmd.ValidateFlagGroups(); err != nil {
+			return err
+		}
+		g.ran = true
+		return nil
 	}
 	root.SetIn(g.stdin)
 	root.SetOut(g.stdout)
@@ -159,17 +251,22 @@ func Main() int {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext runs haguide until ctx is done: a cancelled ctx is an
+// interruption, as Ctrl-C is.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globalFlags{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRootCmd(g)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
+	if !errors.As(err, &ee) {
+		fmt.Fprintf(stderr, "haguide: %v\n", err)
 	}
-	fmt.Fprintf(stderr, "haguide: %v\n", err)
-	return 1
+	return exitCode(err, g.ran)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -29,10 +28,6 @@ func init() { commands = append(commands, newVerifyCmd) }
 
 type verifyFlags struct {
 	planFlags
-	inventory   string
-	vars        string
-	runDir      string
-	resume      bool
 	reportJSON  string
 	junit       string
 	keepLab     bool
@@ -64,7 +59,14 @@ local lab (see haguide lab; needs root) and takes it down at the end unless
 Placeholders come from the inventory's variables and --vars FILE; secrets
 nobody gives are generated once per run directory and never printed. The run
 directory keeps logs, reports and what passed: --resume goes on from the first
-step that did not pass.`,
+step that did not pass.
+
+Every local input (the inventory, --vars and the values the run needs,
+--from, --only, --resume, the run directory and the report paths) is checked
+before anything connects or the lab boots. haguide plan with the same flags
+shows the steps verify will run.
+
+` + exitCodesHelp,
 		Example: `  sudo haguide verify --distro debian                    # on a local lab
   haguide verify -i hosts.ini --vars vars.yml           # distro from the nodes
   haguide verify -i hosts.yml --distro rhel --only 4,5
@@ -76,14 +78,9 @@ step that did not pass.`,
 	}
 	f.planFlags.add(cmd)
 	fl := cmd.Flags()
-	fl.StringVarP(&f.inventory, "inventory", "i", "", "Ansible-style inventory `FILE` (INI or YAML); without it, the local lab")
-	fl.StringVar(&f.vars, "vars", "", "placeholder values: a YAML `FILE` of NAME: value")
-	fl.StringVar(&f.runDir, "run-dir", "", "keep logs, reports, state and generated secrets in `DIR` (default haguide-runs/DISTRO)")
-	fl.BoolVar(&f.resume, "resume", false, "go on from the first step the run directory does not record as passed")
 	fl.StringVar(&f.reportJSON, "report-json", "", "also write the JSON report to `FILE`")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fl.BoolVar(&f.keepLab, "keep-lab", false, "leave the local lab running at the end")
-	fl.StringVar(&f.labDir, "lab-dir", envOr("HAGUIDE_LAB_DIR", lab.DefaultDir), "the local lab's state `DIR`")
 	fl.StringVar(&f.sshConfig, "ssh-config", "", "OpenSSH client config `FILE` (default ~/.ssh/config)")
 	fl.StringSliceVar(&f.knownHosts, "known-hosts", nil, "known_hosts `FILE`s (default ~/.ssh/known_hosts)")
 	fl.StringSliceVar(&f.identities, "identity", nil, "private key `FILE`s to try, as ssh -i")
@@ -92,126 +89,115 @@ step that did not pass.`,
 	fl.DurationVar(&f.connTimeout, "connect-timeout", 20*time.Second, "give up connecting to a node after `DURATION`")
 	fl.StringVar(&f.stateDir, "node-state-dir", "", "where each node keeps the shell state between commands (default /var/lib/haguide/shell)")
 	_ = fl.MarkHidden("node-state-dir")
-	cmd.MarkFlagsMutuallyExclusive("resume", "from")
 	cmd.MarkFlagsMutuallyExclusive("accept-new-host-keys", "insecure-ignore-host-keys")
 	return cmd
 }
 
-func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
+// verifyChecked, when set (by tests), gets what verify settled before it
+// connects to anything, and its error ends the run there.
+var verifyChecked func(*runInputs, *runSetup) error
+
+func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = &codeError{exitInterrupted, err}
+		}
+	}()
 	log := g.Logger()
-	gd, err := g.LoadGuide()
+
+	// 1. Check every local input before connecting to anything.
+	in, err := inputs(g, &f.planFlags, nil)
 	if err != nil {
 		return err
 	}
-	if f.distro != "" {
-		if _, ok := distros.Lookup(f.distro); !ok {
-			return fmt.Errorf("--distro %s: unknown (known: %s)", f.distro, strings.Join(distros.IDs(), ", "))
-		}
+	if in.lab == nil && f.inventory == "" {
+		return usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", labDistro, labDistro, in.distro))
 	}
-	invPath := f.inventory
-	useLab := invPath == ""
 	topts := transport.Options{
 		SSHConfig: f.sshConfig, KnownHosts: f.knownHosts, IdentityFiles: f.identities,
 		AcceptNew: f.acceptNew, Insecure: f.insecure, Agent: true,
 		ConnectTimeout: f.connTimeout, Logger: log, Passphrase: askPassphrase(g),
 	}
-	var theLab *lab.Lab
-	if useLab {
-		if f.distro == "" {
-			f.distro = "debian"
+	if in.lab == nil {
+		targets := make([]transport.Target, len(in.hosts))
+		for i, h := range in.hosts {
+			targets[i] = transport.Target{Name: h.Name, IdentityFile: h.IdentityFile}
 		}
-		if f.distro != "debian" {
-			return fmt.Errorf("the local lab runs Debian nodes: use --distro debian, or -i with nodes of %s", f.distro)
+		if err := transport.CheckFiles(topts, targets...); err != nil {
+			return usageError(err)
 		}
-		l, info, err := labUp(ctx, g, f)
+	}
+	var setup *runSetup
+	if in.distro != "" {
+		setup, err = settle(in, in.distro, &f.planFlags, true)
+	} else {
+		err = settleAny(in, &f.planFlags)
+	}
+	if err != nil {
+		return err
+	}
+	if err := checkReportPath("--report-json", f.reportJSON); err != nil {
+		return err
+	}
+	if err := checkReportPath("--junit", f.junit); err != nil {
+		return err
+	}
+	if verifyChecked != nil {
+		return verifyChecked(in, setup)
+	}
+
+	// 2. Reach the targets: boot the lab, connect, read their distro.
+	if in.lab != nil {
+		info, err := labUp(ctx, g, in.lab)
 		if err != nil {
-			return err
+			return reachError(err)
 		}
 		if !f.keepLab {
 			defer func() {
 				fmt.Fprintln(g.stderr, "haguide: taking the lab down (use --keep-lab to keep it)")
-				if err := l.Down(context.WithoutCancel(ctx)); err != nil {
+				if err := in.lab.Down(context.WithoutCancel(ctx)); err != nil {
 					log.Error("lab down failed; run `haguide lab down`", "err", err)
 				}
 			}()
 		}
-		theLab = l
-		invPath = info.Inventory
 		topts.KnownHosts = []string{info.KnownHosts}
 		topts.IdentityFiles = []string{info.Key}
 		topts.SSHConfig = os.DevNull
 		topts.Agent = false
+		// The lab's BMC password exists once its BMCs have started: take
+		// the inventory as up wrote it.
+		if err := in.readLabInventory(); err != nil {
+			return err
+		}
+		if setup, err = settle(in, in.distro, &f.planFlags, true); err != nil {
+			return err
+		}
 	}
-	inv, err := inventory.Load(invPath)
+	conns, closeAll, err := dialAll(ctx, in.hosts, topts, g)
 	if err != nil {
-		return err
-	}
-	nodeHosts, err := inv.Hosts(gd.Settings.Nodes)
-	if err != nil {
-		return err
-	}
-	conns, closeAll, err := dialAll(ctx, nodeHosts, topts, g)
-	if err != nil {
-		return err
+		return reachError(err)
 	}
 	defer closeAll()
-	distro, err := checkDistro(ctx, conns, gd.Settings.Nodes, f.distro)
+	distro, err := checkDistro(ctx, conns, in.gd.Settings.Nodes, in.distro)
 	if err != nil {
-		return err
+		return reachError(err)
 	}
-	runDir := f.runDir
-	if runDir == "" {
-		runDir = filepath.Join("haguide-runs", distro)
-	}
-	p, err := runner.NewPlan(gd, distro, runner.PlanOptions{Lab: useLab, From: f.from, Only: f.only})
-	if err != nil {
-		return err
-	}
-	if f.resume {
-		from, err := runner.ResumeFrom(runDir, p)
-		if err != nil {
+	if setup == nil {
+		if setup, err = settle(in, distro, &f.planFlags, true); err != nil {
 			return err
 		}
-		if from != "" {
-			if p, err = runner.NewPlan(gd, distro, runner.PlanOptions{Lab: useLab, From: from, Only: f.only}); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stderr, "haguide: resuming at %s\n", from)
-		}
 	}
-	vars := map[string]string{}
-	if useLab {
-		// The lab's own values (small worker counts) unless the lab's
-		// inventory or --vars say otherwise.
-		for name, ph := range gd.Settings.Placeholders {
-			if ph.Lab == "" {
-				continue
-			}
-			if _, set := nodeHosts[0].Vars[name]; !set {
-				vars[name] = ph.Lab
-			}
-		}
+	if setup.resumed != "" {
+		fmt.Fprintf(g.stderr, "haguide: resuming at %s\n", setup.resumed)
 	}
-	if f.vars != "" {
-		fromFile, err := runner.ReadVarsFile(f.vars)
-		if err != nil {
-			return err
-		}
-		maps.Copy(vars, fromFile)
-	}
-	nodes := make([]runner.Node, len(nodeHosts))
-	for i, h := range nodeHosts {
-		nodes[i] = runner.Node{Name: h.Name, Address: h.Address, Vars: h.Vars}
-	}
-	values, err := runner.NewValues(runner.ValuesConfig{Settings: gd.Settings, Nodes: nodes, Vars: vars, RunDir: runDir, Needed: p.Placeholders()})
-	if err != nil {
-		return err
-	}
+
+	// 3. Run.
+	runDir, values := setup.runDir, setup.values
 	// Local blocks run this haguide, on this lab and this guide.
 	localEnv := append(values.Env(), "PATH="+localPath(), "HAGUIDE_LAB_DIR="+f.labDir)
 	if g.Guide != "" {
@@ -226,30 +212,36 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	for n, c := range conns {
 		runConns[n] = c
 	}
-	ex := &runner.Executor{Plan: p, Conns: runConns, Local: local, Values: values, RunDir: runDir, NodeStateDir: f.stateDir,
+	ex := &runner.Executor{Plan: setup.plan, Conns: runConns, Local: local, Values: values, RunDir: runDir, NodeStateDir: f.stateDir,
 		Progress: g.stdout, Color: Color(g.stdout), Timestamps: !Color(g.stdout) || os.Getenv("CI") != "", Logger: log,
 		Live: Color(g.stdout) && os.Getenv("CI") == ""}
-	fmt.Fprintf(g.stdout, "verify: %s on %s, run directory %s\n", distro, strings.Join(gd.Settings.Nodes, ", "), runDir)
+	fmt.Fprintf(g.stdout, "verify: %s on %s (%s), run directory %s\n", distro, strings.Join(in.gd.Settings.Nodes, ", "), in.target(), runDir)
 	var peak memoryPeak
-	if theLab != nil {
-		stopSampling := sampleMemory(theLab, &peak)
+	if in.lab != nil {
+		stopSampling := sampleMemory(in.lab, &peak)
 		defer stopSampling()
 	}
 	rep, runErr := ex.Run(ctx)
+
+	// 4. Report: the run's result first; a report that cannot be written
+	// is said after it and does not change the exit status.
 	if use, at := peak.get(); use.Total > 0 {
 		rep.PeakMemory = use.Total
 		rep.Peak = peakReport(rep, use, at)
 		printPeak(g.stdout, rep)
 	}
-	if err := rep.WriteFiles(runDir); err != nil {
-		log.Error("cannot write the reports", "dir", runDir, "err", err)
-	}
-	if err := writeReportCopies(rep, f); err != nil {
-		return err
-	}
 	fmt.Fprintln(g.stdout)
 	_ = rep.WriteTable(g.stdout)
 	fmt.Fprintf(g.stdout, "\n%s in %s; reports in %s\n", rep.Result, rep.Duration, runDir)
+	if err := rep.WriteFiles(runDir); err != nil {
+		fmt.Fprintf(g.stderr, "haguide: cannot write the reports in %s: %v\n", runDir, err)
+	}
+	for _, err := range writeReportCopies(rep, f) {
+		fmt.Fprintf(g.stderr, "haguide: %v\n", err)
+	}
+	if ctx.Err() != nil {
+		return &codeError{exitInterrupted, fmt.Errorf("interrupted; go on with: haguide verify --resume --run-dir %s (and the same -i/--vars)", runDir)}
+	}
 	if runErr != nil {
 		var se *runner.StepError
 		if errors.As(runErr, &se) {
@@ -260,7 +252,9 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) error {
 	return nil
 }
 
-func writeReportCopies(rep *runner.Report, f *verifyFlags) error {
+// writeReportCopies writes --report-json and --junit; it returns what
+// could not be written.
+func writeReportCopies(rep *runner.Report, f *verifyFlags) []error {
 	write := func(path string, fn func(*os.File) error) error {
 		if path == "" {
 			return nil
@@ -280,13 +274,14 @@ func writeReportCopies(rep *runner.Report, f *verifyFlags) error {
 		_ = os.Chmod(tmp.Name(), 0o644)
 		return os.Rename(tmp.Name(), path)
 	}
+	var errs []error
 	if err := write(f.reportJSON, func(w *os.File) error { return rep.WriteJSON(w) }); err != nil {
-		return fmt.Errorf("--report-json: %w", err)
+		errs = append(errs, fmt.Errorf("--report-json: %w", err))
 	}
 	if err := write(f.junit, func(w *os.File) error { return rep.WriteJUnit(w) }); err != nil {
-		return fmt.Errorf("--junit: %w", err)
+		errs = append(errs, fmt.Errorf("--junit: %w", err))
 	}
-	return nil
+	return errs
 }
 
 // localPath puts the running haguide first on PATH, so the guide's local
@@ -321,9 +316,10 @@ func askPassphrase(g *globalFlags) func(string) ([]byte, error) {
 func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options, g *globalFlags) (map[string]*transport.Conn, func(), error) {
 	conns := make(map[string]*transport.Conn, len(list))
 	var mu sync.Mutex
-	var errs []error
+	errs := make([]error, len(list)) // in the inventory's order
+	failed := false
 	var wg sync.WaitGroup
-	for _, h := range list {
+	for i, h := range list {
 		wg.Go(func() {
 			o := opts
 			if h.Become != nil { // ansible_become says whether to use sudo
@@ -336,7 +332,7 @@ func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options,
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, err) // transport errors name the node
+				errs[i], failed = err, true // transport errors name the node
 				return
 			}
 			conns[h.Name] = c
@@ -348,14 +344,56 @@ func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options,
 			_ = c.Close()
 		}
 	}
-	if len(errs) > 0 {
+	if failed {
 		closeAll()
-		return nil, nil, errors.Join(errs...)
+		return nil, nil, sameOnce(errs, list)
 	}
 	if !g.Quiet {
 		fmt.Fprintf(g.stderr, "haguide: connected to %d node(s)\n", len(conns))
 	}
 	return conns, closeAll, nil
+}
+
+// sameOnce joins the errors of the nodes, saying an error that is the
+// same for several nodes (but for the node's name) once.
+func sameOnce(errs []error, hosts []inventory.Host) error {
+	type group struct {
+		first error
+		nodes []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		key, node := err.Error(), ""
+		for _, h := range hosts {
+			if strings.Contains(key, h.Name) {
+				key, node = strings.ReplaceAll(key, h.Name, "\x00"), h.Name
+				break
+			}
+		}
+		gr := groups[key]
+		if gr == nil {
+			gr = &group{first: err}
+			groups[key] = gr
+			order = append(order, key)
+		} else {
+			gr.nodes = append(gr.nodes, node)
+		}
+	}
+	out := make([]error, 0, len(order))
+	for _, key := range order {
+		gr := groups[key]
+		if len(gr.nodes) == 0 {
+			out = append(out, gr.first)
+			continue
+		}
+		slices.Sort(gr.nodes)
+		out = append(out, fmt.Errorf("%w (and the same for %s)", gr.first, strings.Join(gr.nodes, ", ")))
+	}
+	return errors.Join(out...)
 }
 
 // checkDistro reads every node's /etc/os-release: the nodes must all run

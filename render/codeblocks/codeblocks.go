@@ -1,8 +1,9 @@
 // Package codeblocks renders the guide's fenced blocks: console blocks
 // (commands with their prompts and expected output), file blocks (a file
 // written on the nodes) and plain blocks, highlighted with chroma into CSS
-// classes (never inline styles), with the guide's placeholders marked, a
-// caption saying where and how a runnable block runs, and a copy button.
+// classes (never inline styles), with the guide's placeholders marked and
+// a caption saying where and how a runnable block runs. No copy button:
+// the site's script adds one ([CopyText] is what it copies).
 //
 // Every fenced block is replaced by a [Block] node that carries the guide
 // model's [guide.Block], found by the line of its opening fence. Markup:
@@ -65,6 +66,8 @@ type Block struct {
 	// InGroup is set by the tabs extension when the block is one panel of
 	// a tab group, whose tab names its distros.
 	InGroup bool
+
+	ext *Extension // for the caption's text
 }
 
 // Kind implements ast.Node.
@@ -78,13 +81,19 @@ func (b *Block) Dump(src []byte, level int) {
 	ast.DumpHelper(b, src, level, map[string]string{"Kind": string(b.Model.Kind), "Line": fmt.Sprint(b.Model.Pos.Line)}, nil)
 }
 
-// PlainText is the block's text for search: the commands of a console
-// block, the content of other blocks.
+// PlainText is the text a reader sees in the block, for search: its
+// caption, then the commands of a console block (not the prompts or the
+// expected output) or the content of another block.
 func (b *Block) PlainText() string {
+	code := b.Model.Content
 	if b.Model.Kind == guide.KindConsole && len(b.Model.Commands) > 0 {
-		return CopyText(b.Model)
+		code = CopyText(b.Model)
 	}
-	return b.Model.Content
+	if b.ext == nil {
+		return code
+	}
+	_, caption := b.ext.caption(b.Model, b.InGroup)
+	return caption + "\n" + code
 }
 
 // Config configures the extension.
@@ -164,7 +173,7 @@ func (e *Extension) Transform(doc *ast.Document, reader text.Reader, pc parser.C
 		if m == nil {
 			m = plainModel(n, f, src)
 		}
-		b := &Block{Model: m, Page: page}
+		b := &Block{Model: m, Page: page, ext: e}
 		b.SetLines(n.Lines())
 		b.SetBlankPreviousLines(n.HasBlankPreviousLines())
 		parent := n.Parent()
@@ -239,8 +248,8 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 		fmt.Fprintf(w, ` data-distros="%s"`, html.EscapeString(strings.Join(b.Attrs.Distros, " ")))
 	}
 	io.WriteString(w, ">")
-	if meta := e.meta(b, inGroup); meta != "" {
-		io.WriteString(w, `<figcaption class="block-meta">`+meta+"</figcaption>")
+	if caption, _ := e.caption(b, inGroup); caption != "" {
+		io.WriteString(w, `<figcaption class="block-meta">`+caption+"</figcaption>")
 	}
 	// No language-LANG class: nothing reads it, and chapter 8 alone has
 	// about 80 blocks (the page weight, docs/site.md).
@@ -482,10 +491,11 @@ func class(t chroma.TokenType) string {
 	return ""
 }
 
-// meta writes the caption of a block: where it runs, the file it writes,
-// why it does not run, and its timing.
-func (e *Extension) meta(b *guide.Block, inGroup bool) string {
-	var parts []string
+// caption writes the caption of a block: where it runs, the file it
+// writes, why it does not run, and its timing; as HTML and as the plain
+// text a reader sees in it (for search), from the same calls.
+func (e *Extension) caption(b *guide.Block, inGroup bool) (htm, text string) {
+	var c captionWriter
 	a := &b.Attrs
 	if b.Kind != guide.KindPlain {
 		verb := "Run on"
@@ -495,45 +505,116 @@ func (e *Extension) meta(b *guide.Block, inGroup bool) string {
 		case b.Kind == guide.KindFile:
 			verb = "Write on"
 		}
-		parts = append(parts, e.where(verb, a.Nodes))
+		c.part()
+		c.span("where", e.where(verb, a.Nodes))
 	}
 	if b.Kind == guide.KindFile {
 		apply := "replaces the whole file"
 		if a.Apply == "merge" {
 			apply = "sets only the keys shown, in the sections shown; the rest of the file stays"
 		}
-		parts = append(parts, fmt.Sprintf(`<span class="file"><code>%s</code> <span class="file-mode">mode %04o, owner %s</span> <span class="apply apply-%s">%s</span></span>`,
-			html.EscapeString(a.File), uint32(a.Mode.Perm()), html.EscapeString(a.Owner), html.EscapeString(orDefault(a.Apply, "replace")), apply))
+		c.part()
+		c.open("file")
+		c.code(a.File)
+		c.words(" ")
+		c.span("file-mode", fmt.Sprintf("mode %04o, owner %s", uint32(a.Mode.Perm()), a.Owner))
+		c.words(" ")
+		c.span("apply apply-"+orDefault(a.Apply, "replace"), apply)
+		c.close()
 	}
 	if len(a.Distros) > 0 && !inGroup {
-		parts = append(parts, `<span class="distros">For `+html.EscapeString(DistroNames(a.Distros))+` only</span>`)
+		c.part()
+		c.span("distros", "For "+DistroNames(a.Distros)+" only")
 	}
 	if b.Kind != guide.KindPlain {
-		if !a.Run {
-			parts = append(parts, `<span class="badge norun">Not run by haguide verify</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
-		} else if a.When == guide.WhenLab {
-			parts = append(parts, `<span class="badge labonly">Lab only</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
-		} else if a.When == guide.WhenOwnNodes {
-			parts = append(parts, `<span class="badge ownonly">Your nodes only</span> <span class="reason">`+html.EscapeString(a.Reason)+`</span>`)
-		}
-		var timing []string
-		if a.Background != "" {
-			timing = append(timing, "keeps running in the background as <code>"+html.EscapeString(a.Background)+"</code>")
-		}
-		if a.Stop != "" {
-			timing = append(timing, "first stops <code>"+html.EscapeString(a.Stop)+"</code>")
-		}
-		if a.Wait > 0 {
-			timing = append(timing, "retries for up to "+duration(a.Wait))
-		}
-		if a.Timeout > 0 && setAttr(a, "timeout") {
-			timing = append(timing, "each try stops after "+duration(a.Timeout))
-		}
-		if len(timing) > 0 {
-			parts = append(parts, `<span class="timing">`+strings.Join(timing, "; ")+`</span>`)
-		}
+		c.badge(a)
+		c.timing(a)
 	}
-	return strings.Join(parts, " ")
+	return c.html.String(), c.text.String()
+}
+
+// badge writes why a block does not run everywhere, if it does not.
+func (c *captionWriter) badge(a *guide.Attrs) {
+	cls, label := "", ""
+	switch {
+	case !a.Run:
+		cls, label = "norun", "Not run by haguide verify"
+	case a.When == guide.WhenLab:
+		cls, label = "labonly", "Lab only"
+	case a.When == guide.WhenOwnNodes:
+		cls, label = "ownonly", "Your nodes only"
+	default:
+		return
+	}
+	c.part()
+	c.span("badge "+cls, label)
+	c.words(" ")
+	c.span("reason", a.Reason)
+}
+
+// timing writes what a block does in time: in the background, stopping a
+// process first, retries and their limit.
+func (c *captionWriter) timing(a *guide.Attrs) {
+	if a.Background == "" && a.Stop == "" && a.Wait <= 0 && (a.Timeout <= 0 || !setAttr(a, "timeout")) {
+		return
+	}
+	c.part()
+	c.open("timing")
+	sep := ""
+	next := func() { c.words(sep); sep = "; " }
+	if a.Background != "" {
+		next()
+		c.words("keeps running in the background as ")
+		c.code(a.Background)
+	}
+	if a.Stop != "" {
+		next()
+		c.words("first stops ")
+		c.code(a.Stop)
+	}
+	if a.Wait > 0 {
+		next()
+		c.words("retries for up to " + duration(a.Wait))
+	}
+	if a.Timeout > 0 && setAttr(a, "timeout") {
+		next()
+		c.words("each try stops after " + duration(a.Timeout))
+	}
+	c.close()
+}
+
+// captionWriter writes a caption's HTML and its plain text side by side.
+type captionWriter struct {
+	html, text strings.Builder
+}
+
+// part separates the caption's parts with a space.
+func (c *captionWriter) part() {
+	if c.html.Len() > 0 {
+		c.words(" ")
+	}
+}
+
+func (c *captionWriter) open(class string) {
+	c.html.WriteString(`<span class="` + html.EscapeString(class) + `">`)
+}
+
+func (c *captionWriter) close() { c.html.WriteString("</span>") }
+
+func (c *captionWriter) words(s string) {
+	c.html.WriteString(html.EscapeString(s))
+	c.text.WriteString(s)
+}
+
+func (c *captionWriter) code(s string) {
+	c.html.WriteString("<code>" + html.EscapeString(s) + "</code>")
+	c.text.WriteString(s)
+}
+
+func (c *captionWriter) span(class, s string) {
+	c.open(class)
+	c.words(s)
+	c.close()
 }
 
 // where says in words where a block runs. (The words say it all: a title
@@ -546,22 +627,21 @@ func (e *Extension) where(verb string, n guide.NodeSel) string {
 		}
 		return " (" + strings.Join(ns, ", ") + ")"
 	}
-	var text string
 	switch n.Kind {
 	case guide.NodesAll, "":
-		text = verb + " all nodes"
+		return verb + " all nodes"
 	case guide.NodesFirst:
-		text = verb + " the first node" + list(n.Resolve(nodes))
+		return verb + " the first node" + list(n.Resolve(nodes))
 	case guide.NodesOthers:
-		text = verb + " all nodes but the first" + list(n.Resolve(nodes))
+		return verb + " all nodes but the first" + list(n.Resolve(nodes))
 	case guide.NodesEach:
-		text = verb + " each node in turn"
+		return verb + " each node in turn"
 	case guide.NodesNamed:
-		text = verb + " " + n.Name
+		return verb + " " + n.Name
 	case guide.NodesLocal:
-		text = verb + " your own machine"
+		return verb + " your own machine"
 	}
-	return `<span class="where">` + html.EscapeString(text) + `</span>`
+	return ""
 }
 
 // DistroNames joins the display names of distro ids: "Ubuntu, Debian".

@@ -2,6 +2,7 @@ package codeblocks
 
 import (
 	"bytes"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render/internal/pagectx"
 	"github.com/haguide/haguide/render/placeholders"
+	xhtml "golang.org/x/net/html"
 )
 
 var settings = &guide.Settings{
@@ -93,7 +95,7 @@ func TestPlainClasses(t *testing.T) {
 	}
 }
 
-func TestMeta(t *testing.T) {
+func TestCaption(t *testing.T) {
 	e := New(Config{Settings: settings})
 	tests := []struct {
 		b    *guide.Block
@@ -113,20 +115,44 @@ func TestMeta(t *testing.T) {
 			[]string{"Write on all nodes", "<code>/etc/a.conf</code>", "mode 0640, owner root:a", "sets only the keys shown"}},
 		{&guide.Block{Kind: guide.KindFile, Attrs: guide.Attrs{Run: true, File: "/etc/b", Mode: 0o644, Owner: "root:root", Apply: "replace"}},
 			[]string{"replaces the whole file"}},
+		{consoleBlock(guide.Attrs{Run: true, Background: "tail -f x", Stop: "pcs <x>", Wait: 90 * time.Second}),
+			[]string{"keeps running in the background as <code>tail -f x</code>; first stops <code>pcs &lt;x&gt;</code>; retries for up to 1m30s"}},
 	}
 	for _, tt := range tests {
-		got := e.meta(tt.b, false)
+		got, text := e.caption(tt.b, false)
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
-				t.Errorf("meta lacks %q: %s", w, got)
+				t.Errorf("caption lacks %q: %s", w, got)
 			}
 		}
+		// The text is what the HTML shows.
+		if diff := cmp.Diff(htmlText(t, got), text); diff != "" {
+			t.Errorf("caption text (-HTML's text +text):\n%s", diff)
+		}
 	}
-	if got := e.meta(&guide.Block{Kind: guide.KindPlain}, false); got != "" {
-		t.Errorf("plain block has a caption: %q", got)
+	if got, text := e.caption(&guide.Block{Kind: guide.KindPlain}, false); got != "" || text != "" {
+		t.Errorf("plain block has a caption: %q, %q", got, text)
 	}
-	if got := e.meta(consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), true); strings.Contains(got, "RHEL") {
+	if got, _ := e.caption(consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), true); strings.Contains(got, "RHEL") {
 		t.Errorf("a block in a tab group repeats its distro: %q", got)
+	}
+}
+
+// htmlText is the text content of an HTML fragment.
+func htmlText(t *testing.T, s string) string {
+	t.Helper()
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			if z.Err() != io.EOF {
+				t.Fatalf("%s: %v", s, z.Err())
+			}
+			return b.String()
+		case xhtml.TextToken:
+			b.Write(z.Text())
+		}
 	}
 }
 

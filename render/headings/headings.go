@@ -35,13 +35,6 @@ func (Extension) Extend(m goldmark.Markdown) {
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)))
 }
 
-// Heading is one heading of a rendered page.
-type Heading struct {
-	Level int
-	ID    string
-	Text  string
-}
-
 var idAttr = []byte("id")
 
 // ID returns the id a heading node was given.
@@ -55,19 +48,6 @@ func ID(h *ast.Heading) string {
 		}
 	}
 	return ""
-}
-
-// Collect returns the headings of a transformed document in order.
-func Collect(doc ast.Node, src []byte) []Heading {
-	var out []Heading
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if h, ok := n.(*ast.Heading); ok && entering {
-			out = append(out, Heading{Level: h.Level, ID: ID(h), Text: pagectx.PlainText(h, src)})
-			return ast.WalkSkipChildren, nil
-		}
-		return ast.WalkContinue, nil
-	})
-	return out
 }
 
 type transformer struct{}

@@ -66,6 +66,51 @@ func loadSSHConfig(path string) (*sshConfig, error) {
 	return &sshConfig{cfg: cfg, path: path}, nil
 }
 
+// CheckFiles reads the local files a run names, as Dial will: the
+// ssh_config file, opts' identity files and those of the targets. A missing
+// or bad one is then one error, naming every target it is for, before any
+// node is dialled, not the same error once per node.
+func CheckFiles(opts Options, targets ...Target) error {
+	if _, err := loadSSHConfig(opts.SSHConfig); err != nil {
+		return err
+	}
+	for _, f := range opts.IdentityFiles {
+		if err := checkKeyFile(f); err != nil {
+			return err
+		}
+	}
+	users := map[string][]string{}
+	var files []string
+	for _, t := range targets {
+		if t.IdentityFile == "" {
+			continue
+		}
+		if users[t.IdentityFile] == nil {
+			files = append(files, t.IdentityFile)
+		}
+		users[t.IdentityFile] = append(users[t.IdentityFile], t.Name)
+	}
+	for _, f := range files {
+		if err := checkKeyFile(f); err != nil {
+			return fmt.Errorf("%s: %w", strings.Join(users[f], ", "), err)
+		}
+	}
+	return nil
+}
+
+// checkKeyFile checks that a key file named on purpose can be read. A path
+// with tokens that depend on the host (%h, %r) is left to Dial.
+func checkKeyFile(f string) error {
+	if strings.Contains(f, "%h") || strings.Contains(f, "%r") {
+		return nil
+	}
+	fh, err := os.Open(expandPath(f, endpoint{}))
+	if err != nil {
+		return fmt.Errorf("identity file: %w", err)
+	}
+	return fh.Close()
+}
+
 func (c *sshConfig) get(alias, key string) string {
 	if c.cfg == nil {
 		return ""

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -714,6 +715,34 @@ func TestSSHConfig(t *testing.T) {
 	}
 	if c.Addr() != n.Addr() || c.User() != "root" {
 		t.Errorf("addr %s user %s", c.Addr(), c.User())
+	}
+}
+
+// CheckFiles finds a missing or bad ssh_config or identity file before
+// any node is dialled.
+func TestCheckFiles(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key")
+	os.WriteFile(key, nil, 0o600)
+	for _, tc := range []struct {
+		opts Options
+		err  string
+	}{
+		{Options{SSHConfig: os.DevNull, IdentityFiles: []string{key}}, ""},
+		{Options{SSHConfig: filepath.Join(dir, "missing")}, "ssh config: open .*missing: no such file"},
+		{Options{SSHConfig: os.DevNull, IdentityFiles: []string{key, filepath.Join(dir, "nokey")}}, "identity file: .*nokey: no such file"},
+		{Options{SSHConfig: os.DevNull, IdentityFiles: []string{"%d/%h/nokey"}}, ""}, // per host: Dial's to check
+	} {
+		err := CheckFiles(tc.opts)
+		if (err == nil) != (tc.err == "") || err != nil && !regexp.MustCompile(tc.err).MatchString(err.Error()) {
+			t.Errorf("CheckFiles(%+v) = %v, want %q", tc.opts, err, tc.err)
+		}
+	}
+	// A key file the targets name is checked once, naming them all.
+	targets := []Target{{Name: "n1", IdentityFile: key}, {Name: "n2", IdentityFile: dir + "/nokey"}, {Name: "n3", IdentityFile: dir + "/nokey"}}
+	err := CheckFiles(Options{SSHConfig: os.DevNull}, targets...)
+	if want := "n2, n3: identity file: open " + dir + "/nokey: no such file or directory"; err == nil || err.Error() != want {
+		t.Errorf("CheckFiles(targets) = %v, want %s", err, want)
 	}
 }
 

@@ -148,11 +148,6 @@ func (p *Page) Diagnostics() guide.Diagnostics {
 	return p.diags
 }
 
-// PlainTexter is an inline node that knows its own text (a placeholder).
-type PlainTexter interface {
-	PlainText() string
-}
-
 // PlainText returns the text of an inline tree without markup, exactly as
 // the guide model reads headings (placeholders give their own text).
 func PlainText(n ast.Node, src []byte) string { return guide.PlainText(n, src) }
