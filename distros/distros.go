@@ -30,6 +30,9 @@ type Distro struct {
 	// ClusterStackOnly is true for a distro the guide covers only for the
 	// cluster stack, not for OpenStack services.
 	ClusterStackOnly bool
+	// Firewall is the firewall a default install runs ("firewalld"), or
+	// "" for none.
+	Firewall string
 }
 
 var all = []Distro{
@@ -46,12 +49,12 @@ var all = []Distro{
 	{
 		ID: "rhel", Name: "RHEL / CentOS Stream", Version: "9",
 		OSReleaseIDs: []string{"rhel", "centos", "rocky", "almalinux"}, Family: "rhel", PackageTool: "dnf",
-		OpenStackSource: "RDO", InstallSuffix: "rdo",
+		OpenStackSource: "RDO", InstallSuffix: "rdo", Firewall: "firewalld",
 	},
 	{
-		ID: "suse", Name: "SUSE", Version: "SLES 15 / openSUSE Leap 15",
+		ID: "suse", Name: "SUSE", Version: "SLES 16 with SUSE Linux Enterprise High Availability 16",
 		OSReleaseIDs: []string{"sles", "opensuse-leap", "opensuse-tumbleweed", "opensuse"}, Family: "suse", PackageTool: "zypper",
-		OpenStackSource: "none (cluster stack only)", InstallSuffix: "obs", ClusterStackOnly: true,
+		OpenStackSource: "none (cluster stack only)", InstallSuffix: "obs", ClusterStackOnly: true, Firewall: "firewalld",
 	},
 }
 

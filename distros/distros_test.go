@@ -1,6 +1,8 @@
 package distros
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,5 +159,58 @@ func TestTable(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"ubuntu", "debian", "rhel", "suse"}, IDs()); diff != "" {
 		t.Errorf("IDs (-want +got):\n%s", diff)
+	}
+}
+
+// TestPackageTables checks the per-distro package tables: every distro
+// has one, paths are absolute, a file has one owner, ports are
+// "N/proto" or "N-M/proto".
+func TestPackageTables(t *testing.T) {
+	portRe := regexp.MustCompile(`^[1-9][0-9]{0,4}(-[1-9][0-9]{0,4})?/(tcp|udp)$`)
+	for _, d := range IDs() {
+		ps := Packages(d)
+		if len(ps) == 0 {
+			t.Errorf("%s: no package table", d)
+		}
+		owner := map[string]string{}
+		for _, p := range ps {
+			if p.Name == "" {
+				t.Errorf("%s: package without a name: %+v", d, p)
+			}
+			for _, f := range p.Files {
+				if !strings.HasPrefix(f, "/") {
+					t.Errorf("%s/%s: relative path %q", d, p.Name, f)
+				}
+				if o, ok := owner[f]; ok && o != p.Name {
+					t.Errorf("%s: %s shipped by %s and %s", d, f, o, p.Name)
+				}
+				owner[f] = p.Name
+				if got, ok := PackageOf(d, f); !ok || got.Name != p.Name {
+					t.Errorf("PackageOf(%s, %s) = %q, %v", d, f, got.Name, ok)
+				}
+			}
+			for _, port := range p.Ports {
+				if !portRe.MatchString(port) {
+					t.Errorf("%s/%s: bad port %q", d, p.Name, port)
+				}
+			}
+			for _, u := range p.Units {
+				if !slices.Contains(UnitPackages(d, u+".service"), p.Name) {
+					t.Errorf("UnitPackages(%s, %s) misses %s", d, u, p.Name)
+				}
+			}
+		}
+	}
+	if got := UnitPackages("ubuntu", "cinder-api"); len(got) != 0 {
+		t.Errorf("ubuntu has no cinder-api unit (Apache runs it), got %v", got)
+	}
+	if ports, ok := FirewalldService("high-availability"); !ok || !slices.Contains(ports, "2224/tcp") {
+		t.Errorf("high-availability = %v, %v", ports, ok)
+	}
+	if _, ok := FirewalldService("nope"); ok {
+		t.Error("unknown firewalld service found")
+	}
+	if Packages("nope") != nil {
+		t.Error("unknown distro has packages")
 	}
 }

@@ -119,7 +119,12 @@ func shellErrMsg(err error) string {
 
 // offsetPos moves from the start of a command to its (line, col), both
 // 1-based, where continuation lines start at column 1 of the file.
-func offsetPos(start Pos, line, col int) Pos {
+func offsetPos(start Pos, line, col int) Pos { return start.Offset(line, col) }
+
+// Offset moves from the start of a command (p) to a (line, col) within
+// its text, both 1-based, where continuation lines start at column 1 of
+// the file.
+func (start Pos) Offset(line, col int) Pos {
 	if line <= 1 {
 		return Pos{File: start.File, Line: start.Line, Col: start.Col + col - 1}
 	}

@@ -73,7 +73,7 @@ It exits 3 when it finds anything (see haguide --help for every exit status).`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
-	cmd.Flags().BoolVar(&configs, "configs", false, "also check the files the guide writes, for every distro (haproxy -c and known HAProxy pitfalls, ini, JSON, YAML, Python)")
+	cmd.Flags().BoolVar(&configs, "configs", false, "also check the files the guide writes, for every distro (haproxy -c and known HAProxy pitfalls, ini, JSON, YAML, Python), and its packages, units and firewall ports")
 	cmd.Flags().StringVar(&haproxy, "haproxy", "", "the haproxy `binary` for --configs (default: haproxy on PATH)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

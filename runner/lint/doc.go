@@ -7,5 +7,8 @@
 // to work on the guide's packages),
 // parsers for ini, JSON and YAML files, and python3's parser for Python
 // programs (parsed, never run). Shell commands are already parsed by
-// guide.Check.
+// guide.Check; here their installs, edits, systemctl actions and
+// firewall-cmd steps are replayed against distros.Packages, to find a
+// package's file used before its install, a unit the distro lacks, and a
+// port firewalld is not told to open.
 package lint

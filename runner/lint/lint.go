@@ -30,6 +30,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.File == "" {
+		return fmt.Sprintf("%s: [%s] %s", p.Pos, p.Distro, p.Msg)
+	}
 	return fmt.Sprintf("%s: [%s] %s: %s", p.Pos, p.Distro, p.File, p.Msg)
 }
 
@@ -147,6 +150,7 @@ func Distro(ctx context.Context, g *guide.Guide, distro string, opts Options) (*
 			}
 		}
 	}
+	checkPackages(p, node, files, res)
 	if err := checkHAProxy(ctx, files, distro, opts, res); err != nil {
 		return nil, err
 	}

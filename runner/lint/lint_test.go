@@ -6,28 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/haguide/haguide/guide"
 )
 
 func load(t *testing.T, chapter string) *guide.Guide {
 	t.Helper()
-	g, err := guide.Load(fstest.MapFS{
-		"SUMMARY.md": {Data: []byte("# T\n\n1. [One](one.md)\n")},
-		"settings.toml": {Data: []byte(`release = "2025.1"
-distros = ["debian"]
-nodes = ["controller1", "controller2"]
-[placeholders.CONTROLLER_VIP]
-meaning = "vip"
-example = "10.0.0.10"
-`)},
-		"one.md": {Data: []byte(chapter)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return loadFor(t, `"debian"`, chapter)
 }
 
 const goodHAProxy = "```cfg {file=/etc/haproxy/haproxy.cfg}\n" +
@@ -42,7 +27,7 @@ func TestHAProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Problems) != 0 || len(res.Checked) != 2 {
+	if len(res.Problems) != 0 || len(res.Checked) != 3 { // haproxy -c, pitfalls, packages
 		t.Fatalf("good config: %+v", res)
 	}
 	bad := strings.Replace(goodHAProxy, "mode tcp", "mode bogus", 1)
@@ -76,7 +61,7 @@ func TestFragmentsAndMerge(t *testing.T) {
 	if len(res.Problems) != 2 || !strings.Contains(got, "/etc/x.json: not JSON") || !strings.Contains(got, "/etc/y.yaml: not YAML") {
 		t.Fatalf("problems:\n%s", got)
 	}
-	if len(res.Checked) != 3 {
+	if len(res.Checked) != 4 { // ini, json, yaml, packages
 		t.Errorf("checked %v", res.Checked)
 	}
 }
