@@ -252,6 +252,18 @@ func stopBMC(ns *nodeState) {
 // node as Kill does; power on boots it as Start does but returns at once
 // (a BMC answers before the server has booted); reset is both.
 func (l *Lab) Chassis(ctx context.Context, node string, args []string) (string, error) {
+	start := time.Now()
+	reply, err := l.chassis(ctx, node, args)
+	// Every request and its answer, for when a fence device misbehaves.
+	if f, ferr := os.OpenFile(filepath.Join(l.bmcDir(node), "chassis.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); ferr == nil {
+		fmt.Fprintf(f, "%s %q -> %q err=%v (%s)\n", start.UTC().Format(time.RFC3339Nano), strings.Join(args, " "),
+			strings.TrimSpace(reply), err, time.Since(start).Round(time.Millisecond))
+		f.Close()
+	}
+	return reply, err
+}
+
+func (l *Lab) chassis(ctx context.Context, node string, args []string) (string, error) {
 	if len(args) < 3 {
 		return "", fmt.Errorf("chassis: want DEVICE get|set ITEM [VALUE], got %q", args)
 	}

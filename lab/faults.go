@@ -156,6 +156,10 @@ func (l *Lab) PowerOn(ctx context.Context, node string) error {
 	if running(ns.PID, nspawnProg) {
 		return nil
 	}
+	// A node that powered itself off may have left a process behind in
+	// its namespace (LAB-NOTES: a node's nspawn can exit before all of
+	// them): a power cycle leaves nothing running, so end them first.
+	l.killAll(ns, 10*time.Second)
 	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
 	// A node boots with a fresh network, as after a power cycle: what was
 	// added while it ran (the VIP Pacemaker had started on it, routes,
