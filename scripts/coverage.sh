@@ -14,17 +14,26 @@ tmp=$(mktemp)
   echo
   echo "What \`haguide verify\` executes of the guide, per distro. Regenerate with"
   echo "\`scripts/coverage.sh [RUN_DIR ...]\` and commit when the figures change."
-  echo "Steps marked \"lab only\" run against the local lab (fault injection) and"
-  echo "are skipped on other nodes; \"own nodes only\" steps need what the lab has no"
-  echo "stand-in for (a BMC, a fence device) and run only on a reader's nodes;"
+  echo "The lab has a BMC per node, so every fault is injected the same way on"
+  echo "the lab and on a reader's nodes: the plans for both are the same step for"
+  echo "step (\"lab only\" and \"own nodes only\" steps would be counted as such;"
+  echo "there are none, and runner's TestOnePlanForLabAndOwnNodes keeps it so)."
   echo "\"run=no\" steps are shown to readers, never run."
   echo
   echo "## Planned steps"
   echo
-  echo "Debian as CI runs it, on the local lab; the others on a reader's own nodes."
-  for d in debian ubuntu rhel suse; do
+  echo "Debian on the local lab, as CI runs it, and on a reader's own nodes (CI"
+  echo "runs chapters 1 to 6 that way too); the others on a reader's own nodes."
+  echo
+  "$BIN" plan --distro debian --format markdown
+  echo
+  # shellcheck disable=SC2016 # the backticks are Markdown's
+  echo 'Debian on your own nodes (`verify -i`):'
+  echo
+  "$BIN" plan --distro debian --lab=false --format markdown
+  for d in ubuntu rhel suse; do
     echo
-    "$BIN" plan --distro "$d" --format markdown  # the lab for debian, as verify runs it; your nodes for the others
+    "$BIN" plan --distro "$d" --format markdown
   done
   if [ $# -gt 0 ]; then
     echo
