@@ -279,14 +279,20 @@ func (l *Lab) chassis(ctx context.Context, node string, args []string) (string, 
 		}
 		return "power:0\n", nil
 	case op == "set" && item == "power" && len(args) > 3 && args[3] == "0":
+		if err := l.setBootPending(node, ""); err != nil {
+			return "", err
+		}
 		return "", l.Kill(ctx, node)
 	case op == "set" && item == "power" && len(args) > 3 && args[3] == "1":
-		return "", l.PowerOn(ctx, node)
+		return "", l.powerOnLater(node)
 	case op == "set" && item == "reset":
 		if err := l.Kill(ctx, node); err != nil {
 			return "", err
 		}
-		return "", l.PowerOn(ctx, node)
+		return "", l.powerOnLater(node)
+	case op == "boot" && len(args) == 3:
+		// The delayed boot that powerOnLater started: args[2] is its token.
+		return "", l.bootAfter(ctx, node, args[2], BMCBootDelay)
 	case op == "get":
 		// Items the simulator may ask for that a lab node does not
 		// have (boot device, ...): nothing to report.
@@ -297,11 +303,83 @@ func (l *Lab) chassis(ctx context.Context, node string, args []string) (string, 
 	return "", fmt.Errorf("chassis: unknown request %q", strings.Join(args, " "))
 }
 
+// BMCBootDelay is how long a lab node's BMC waits between power on and
+// the boot, as a server's firmware does before its OS starts. Without it
+// a container is back in the cluster within a second, before the fence
+// device that switched it on has reported success; Pacemaker then tells
+// the node it was "just fenced", and the node stops its cluster stack
+// (seen in the lab on 2026-12-07).
+const BMCBootDelay = 10 * time.Second
+
+// powerOnLater answers a power on at once (the node reports power on from
+// now) and boots the node after BMCBootDelay, in a process of its own.
+func (l *Lab) powerOnLater(node string) error {
+	if on, err := l.PowerState(node); err != nil || on {
+		return err
+	}
+	token := rand.Text()
+	if err := l.setBootPending(node, token); err != nil {
+		return err
+	}
+	if l.bootLater != nil {
+		return l.bootLater(node, token)
+	}
+	if l.cfg.Exe == "" {
+		return errors.New("the lab's BMCs need the haguide binary's path (Config.Exe)")
+	}
+	log, err := os.OpenFile(filepath.Join(l.bmcDir(node), "chassis.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.Command(l.cfg.Exe, "lab", "chassis", "--lab-dir", l.cfg.Dir, node, "0x20", "boot", token)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s's BMC: the delayed boot: %w", node, err)
+	}
+	return cmd.Process.Release()
+}
+
+// setBootPending records (or, with "", clears) a power on that has not
+// booted the node yet.
+func (l *Lab) setBootPending(node, token string) error {
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, ns, err := l.nodeState(node)
+	if err != nil {
+		return err
+	}
+	ns.BootPending = token
+	return l.saveState(st)
+}
+
+// bootAfter waits, then boots the node if its power on is still the one
+// that token names (a power off since cancels it).
+func (l *Lab) bootAfter(ctx context.Context, node, token string, delay time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(delay):
+	}
+	_, ns, err := l.nodeState(node)
+	if err != nil || ns.BootPending != token {
+		return err
+	}
+	if err := l.PowerOn(ctx, node); err != nil {
+		return err
+	}
+	return l.setBootPending(node, "")
+}
+
 // PowerState reports whether a node is powered on (its container runs).
 func (l *Lab) PowerState(node string) (bool, error) {
 	_, ns, err := l.nodeState(node)
 	if err != nil {
 		return false, err
 	}
-	return running(ns.PID, nspawnProg), nil
+	return running(ns.PID, nspawnProg) || ns.BootPending != "", nil
 }

@@ -69,6 +69,37 @@ func TestChassisPowerState(t *testing.T) {
 			t.Errorf("Chassis(%s, %q) = %q, %v; want %q", tc.node, tc.args, got, err, tc.want)
 		}
 	}
+	// A power on answers at once: the node reports power on while its boot
+	// waits (BMCBootDelay), and a boot whose power on was replaced does
+	// nothing.
+	var booted []string
+	l.bootLater = func(node, token string) error { booted = append(booted, node+" "+token); return nil }
+	if _, err := l.Chassis(ctx, "controller2", []string{"0x20", "set", "power", "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.Chassis(ctx, "controller2", []string{"0x20", "get", "power"}); err != nil || got != "power:1\n" {
+		t.Errorf("controller2 while its boot waits: %q, %v", got, err)
+	}
+	if len(booted) != 1 || !strings.HasPrefix(booted[0], "controller2 ") {
+		t.Fatalf("delayed boots started: %q", booted)
+	}
+	if err := l.bootAfter(ctx, "controller2", "not-the-token", 0); err != nil {
+		t.Errorf("a stale boot: %v", err)
+	}
+	if _, ns, _ := l.nodeState("controller2"); ns.BootPending == "" || ns.PID != 0 {
+		t.Errorf("a stale boot changed the node: %+v", ns)
+	}
+	if err := l.setBootPending("controller2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := l.Chassis(ctx, "controller2", []string{"0x20", "get", "power"}); got != "power:0\n" {
+		t.Errorf("controller2 after its pending boot was cancelled: %q", got)
+	}
+	// Powering on a node that runs starts no boot.
+	if _, err := l.Chassis(ctx, "controller1", []string{"0x20", "set", "power", "1"}); err != nil || len(booted) != 1 {
+		t.Errorf("power on of a running node: %v, boots %q", err, booted)
+	}
+
 	// The node's process ends: its BMC reports the power off.
 	_ = node.Process.Kill()
 	_ = node.Wait()
@@ -171,6 +202,11 @@ func testBMCs(t *testing.T, l *Lab, run func(node, cmd string) (string, error), 
 	if _, err := ipmitool(ctx, c3.BMC, password, "chassis", "power", "on"); err != nil {
 		t.Fatal(err)
 	}
+	// The BMC reports power on at once; the node boots BMCBootDelay later.
+	if out, _ := ipmitool(ctx, c3.BMC, password, "chassis", "power", "status"); strings.TrimSpace(out) != "Chassis Power is on" {
+		t.Fatalf("status right after power on: %q", out)
+	}
+	time.Sleep(BMCBootDelay)
 	if !reach("controller1", c3.Addr) {
 		t.Fatal("controller3 does not answer after its BMC's power on")
 	}
@@ -190,6 +226,7 @@ func testBMCs(t *testing.T, l *Lab, run func(node, cmd string) (string, error), 
 	if err != nil || !strings.Contains(out, "Success: Rebooted") {
 		t.Fatalf("fence_ipmilan reboot of controller3: %q %v", out, err)
 	}
+	time.Sleep(BMCBootDelay)
 	if !reach("controller1", c3.Addr) {
 		t.Fatal("controller3 does not answer after the fence's reboot")
 	}

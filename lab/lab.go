@@ -64,6 +64,8 @@ const (
 type Lab struct {
 	cfg Config
 	log *slog.Logger
+	// bootLater replaces the BMC's delayed boot process in tests.
+	bootLater func(node, token string) error
 }
 
 // New checks a configuration and returns its lab.
@@ -210,6 +212,8 @@ type nodeState struct {
 	// BMCPID is the node's BMC simulator, BMCAddr its address.
 	BMCPID  int    `json:"bmc_pid,omitempty"`
 	BMCAddr string `json:"bmc_addr,omitempty"`
+	// BootPending names a BMC power on whose boot has not come yet.
+	BootPending string `json:"boot_pending,omitempty"`
 }
 
 func (l *Lab) path(p ...string) string { return filepath.Join(append([]string{l.cfg.Dir}, p...)...) }
