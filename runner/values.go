@@ -14,9 +14,8 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/yamltext"
 )
 
 // SecretsFile is the file in a run directory that keeps the secrets
@@ -314,26 +313,59 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode, sync bool) erro
 	return os.Rename(tmp.Name(), path)
 }
 
+// VarsFile is what a --vars file sets: placeholder values and where each
+// is written (file:line).
+type VarsFile struct {
+	Values map[string]string
+	Origin map[string]string
+}
+
 // ReadVarsFile reads a --vars file: a YAML mapping of placeholder names to
-// values (KEY=value lines work too, being YAML-like enough to be read here
-// as a fallback).
+// values, or NAME=value lines. A value is the text written (10.0 stays
+// 10.0, 0123 stays 0123); a list, a mapping or a name without a value is
+// an error at its line.
 func ReadVarsFile(path string) (map[string]string, error) {
+	vf, err := ReadVars(path)
+	if err != nil {
+		return nil, err
+	}
+	return vf.Values, nil
+}
+
+// ReadVars reads a --vars file like ReadVarsFile, keeping where each value
+// is written.
+func ReadVars(path string) (*VarsFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	var m map[string]any
-	if err := yaml.Unmarshal(data, &m); err == nil && m != nil {
-		for k, val := range m {
-			switch val.(type) {
-			case map[string]any, []any:
-				return nil, fmt.Errorf("%s: %s must be a single value", path, k)
+	return parseVars(path, data)
+}
+
+func parseVars(path string, data []byte) (*VarsFile, error) {
+	vf := &VarsFile{Values: map[string]string{}, Origin: map[string]string{}}
+	doc, yerr := yamltext.Parse(data)
+	if yerr == nil && doc.Root != nil {
+		if pairs, ok := doc.Root.Pairs(); ok {
+			for _, p := range pairs {
+				k, ok := p.Key.Text()
+				if !ok || k == "" {
+					return nil, fmt.Errorf("%s:%d: want a placeholder name", path, p.Key.Line())
+				}
+				val, ok := p.Value.Text()
+				if !ok {
+					return nil, fmt.Errorf("%s:%d: %s", path, p.Value.Line(), yamltext.WantScalar(k, p.Value.Kind()))
+				}
+				vf.Values[k] = val
+				vf.Origin[k] = fmt.Sprintf("%s:%d", path, p.Value.Line())
 			}
-			out[k] = fmt.Sprint(val)
+			return vf, nil
 		}
-		return out, nil
 	}
+	if yerr == nil && doc.Root == nil {
+		return vf, nil
+	}
+	// NAME=value lines.
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -341,10 +373,19 @@ func ReadVarsFile(path string) (map[string]string, error) {
 			continue
 		}
 		k, val, ok := strings.Cut(line, "=")
-		if !ok {
+		if !ok || strings.Contains(k, ":") {
+			var ye *yamltext.Error
+			if errors.As(yerr, &ye) {
+				return nil, fmt.Errorf("%s:%d:%d: YAML: %s", path, ye.Line, ye.Col, ye.Msg)
+			}
 			return nil, fmt.Errorf("%s:%d: expected NAME=value or YAML NAME: value", path, n)
 		}
-		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(val), `"'`)
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
+			val = val[1 : len(val)-1]
+		}
+		vf.Values[k] = val
+		vf.Origin[k] = fmt.Sprintf("%s:%d", path, n)
 	}
-	return out, nil
+	return vf, nil
 }
