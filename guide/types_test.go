@@ -65,7 +65,7 @@ func TestTypesAreSafeEverywhere(t *testing.T) {
 
 func TestCheckValue(t *testing.T) {
 	s := &Settings{Nodes: []string{"controller1"}, Placeholders: map[string]Placeholder{
-		"DB_PASS": {Type: "password", Secret: true},
+		"DB_PASS":   {Type: "password", Secret: true},
 		"IPMI_USER": {Type: "name"},
 	}}
 	for _, tc := range []struct{ name, value, want string }{
