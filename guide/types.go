@@ -79,7 +79,9 @@ func (t ValueType) Check(v string, hide bool) error {
 		what = fmt.Sprintf("the secret value (%d characters, not shown)", utf8.RuneCountInString(v))
 	}
 	why := ""
-	if r, i := badChar(v); i >= 0 {
+	if r, i := badChar(v); i >= 0 && hide {
+		why = fmt.Sprintf(": its character %d is not one of those", i+1)
+	} else if i >= 0 {
 		why = fmt.Sprintf(": it has %s at character %d", describeRune(r), i+1)
 	}
 	return fmt.Errorf("%s is not %s: want %s%s", what, article(t.Name), t.Form, why)

@@ -69,7 +69,7 @@ func TestCheckValue(t *testing.T) {
 		"IPMI_USER": {Type: "name"},
 	}}
 	for _, tc := range []struct{ name, value, want string }{
-		{"DB_PASS", "a'b;$(id)", "DB_PASS: the secret value (9 characters, not shown) is not a password: want 8 to 128 letters, digits, dots, hyphens and underscores, beginning with a letter or digit: it has a single quote at character 2"},
+		{"DB_PASS", "a'b;$(id)", "DB_PASS: the secret value (9 characters, not shown) is not a password: want 8 to 128 letters, digits, dots, hyphens and underscores, beginning with a letter or digit: its character 2 is not one of those"},
 		{"IPMI_USER", "root user", `IPMI_USER: "root user" is not a name: want 1 to 64 letters, digits, dots, hyphens and underscores, beginning with a letter or digit, such as fence: it has a space at character 5`},
 		{"NODE_ADDR", "10.0.0.1;id", `NODE_ADDR: "10.0.0.1;id" is not a host: want an IPv4 address or a DNS name (letters, digits, hyphens and dots) such as 192.0.2.11 or ntp.example.net: it has ';' at character 9`},
 		{"CONTROLLER1_ADDR", "10.0.0.11", ""},
