@@ -252,6 +252,11 @@ func checkInventory(t *testing.T, inv *Inventory) {
 		if h.Port < 0 || h.Port > 65535 {
 			t.Fatalf("host %s: port %d", h.Name, h.Port)
 		}
+		for k := range h.Vars {
+			if !strings.HasPrefix(h.Origin[k], inv.Name+":") {
+				t.Fatalf("host %s: variable %s has no origin (%q)", h.Name, k, h.Origin[k])
+			}
+		}
 	}
 	for _, g := range inv.Groups() {
 		if _, ok := inv.GroupHosts(g); !ok {
@@ -289,6 +294,9 @@ func FuzzParseYAML(f *testing.F) {
 		"all:\n  hosts:\n    h1: {ansible_host: 1.2.3.4}\n  children:\n    web:\n      hosts: {h[1:2]: }\n      vars: {a: [1, 2]}\n",
 		"all:\n  vars: &v {x: 1}\n  children:\n    a: {vars: *v}\n",
 		"---\nweb:\n  hosts:\n    w1:2200:\n",
+		"all:\n  hosts:\n    c1: {ansible_host: [127.0.0.1]}\n",
+		"all:\n  vars:\n    A_B: 0x1F\n    C_D: !!str 10.0\n    e: {f: [1, ~]}\n  hosts: {c1: }\n",
+		"all:\n  hosts:\n    c1:\n      x: 1\n\ty: 2\n",
 	})
 }
 
