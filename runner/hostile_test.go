@@ -153,7 +153,7 @@ func TestHostileValuesKeepShape(t *testing.T) {
 					}
 					wantShape := shapeOf(t, want)
 					var names []string
-					forEachPlaceholder(s, cmd.Text, func(name string, _ int) { names = append(names, name) })
+					s.EachPlaceholder(cmd.Text, func(name string, _ int) { names = append(names, name) })
 					for _, name := range uniq(names) {
 						for _, hv := range hostileValues {
 							got, err := fillShell(s, cmd.Text, func(n string) (string, bool) {

@@ -176,7 +176,7 @@ func fillShell(s *guide.Settings, text string, lookup func(string) (string, bool
 		off  int
 	}
 	var hits []hit
-	forEachPlaceholder(s, text, func(name string, off int) { hits = append(hits, hit{name, off}) })
+	s.EachPlaceholder(text, func(name string, off int) { hits = append(hits, hit{name, off}) })
 	if len(hits) == 0 {
 		return text, nil
 	}
@@ -224,20 +224,6 @@ func uniq(names []string) []string {
 		}
 	}
 	return out
-}
-
-// forEachPlaceholder calls fn for every placeholder of text that a value
-// replaces, as guide.Settings.Replace finds them: declared or built-in
-// UPPER_SNAKE words, not written as $NAME or ${NAME}.
-func forEachPlaceholder(s *guide.Settings, text string, fn func(name string, off int)) {
-	guide.PlaceholderWords(text, func(w string, off int) {
-		if off > 0 && (text[off-1] == '$' || (off > 1 && text[off-1] == '{' && text[off-2] == '$')) {
-			return
-		}
-		if _, ok := s.Placeholders[w]; ok || s.IsBuiltin(w) {
-			fn(w, off)
-		}
-	})
 }
 
 // shellShape describes a parsed command without its literal text: the

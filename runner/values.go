@@ -225,7 +225,7 @@ func (v *Values) Origin(node, name string) string {
 func (v *Values) Describe(node, text string) string {
 	var parts []string
 	seen := map[string]bool{}
-	forEachPlaceholder(v.settings, text, func(name string, _ int) {
+	v.settings.EachPlaceholder(text, func(name string, _ int) {
 		val, ok := v.Lookup(node, name)
 		if seen[name] || !ok {
 			return
