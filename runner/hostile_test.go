@@ -269,3 +269,24 @@ func FuzzFillShell(f *testing.F) {
 		}
 	})
 }
+
+// TestGeneratedSecretsFit: the secrets verify generates fit the type of
+// every secret placeholder of the embedded guide.
+func TestGeneratedSecretsFit(t *testing.T) {
+	g, nodes, examples := hostileFixture(t)
+	vars := map[string]string{}
+	for name, val := range examples {
+		if !g.Settings.Placeholders[name].Secret {
+			vars[name] = val
+		}
+	}
+	v, err := NewValues(ValuesConfig{Settings: g.Settings, Nodes: nodes, Vars: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ph := range g.Settings.Placeholders {
+		if val, _ := v.Lookup("", name); ph.Secret && val == ph.Example {
+			t.Errorf("%s was not generated", name)
+		}
+	}
+}
