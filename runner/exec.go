@@ -171,18 +171,46 @@ func valuesNode(node string) string {
 	return node
 }
 
-// CheckCommands places the values in every command the plan runs, on
-// every node, and reports each command whose values cannot be placed
-// safely (see Values.Command), before anything runs.
+// shellFile reports whether a file block is shell: a script, or a file
+// that a shell sources (/etc/default/...).
+func shellFile(b *guide.Block) bool {
+	switch b.Lang {
+	case "sh", "bash", "shell":
+		return true
+	}
+	return false
+}
+
+// fileContent fills a file block's placeholders for a node: a shell file
+// as a shell command is filled (see Values.Command), any other as text,
+// which the values' types keep safe.
+func (e *Executor) fileContent(node string, b *guide.Block) (string, error) {
+	if shellFile(b) {
+		return e.Values.Command(node, b.Content)
+	}
+	return e.Values.Fill(node, b.Content), nil
+}
+
+// CheckCommands places the values in every command the plan runs, and in
+// every shell file it writes, on every node, and reports each whose values
+// cannot be placed safely (see Values.Command), before anything runs.
 func (e *Executor) CheckCommands() error {
 	var bad []string
 	for _, s := range e.Plan.Steps {
-		if s.Before || s.Skip != "" || s.Block.Kind == guide.KindFile {
+		if s.Before || s.Skip != "" {
 			continue
 		}
 		nodes := s.Nodes
 		if s.Local {
 			nodes = []string{LocalNode}
+		}
+		if s.Block.Kind == guide.KindFile {
+			for _, n := range nodes {
+				if _, err := e.fileContent(valuesNode(n), s.Block); err != nil {
+					bad = append(bad, fmt.Sprintf("%s: step %s on %s: %v", s.Block.ContentPos, s.ID, n, err))
+				}
+			}
+			continue
 		}
 		for _, cmd := range s.Block.Commands {
 			for _, n := range nodes {
@@ -479,11 +507,12 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fill := func(text string) string {
-		return e.Values.Fill(valuesNode(node), text)
-	}
 	if b.Kind == guide.KindFile {
-		return e.writeFile(ctx, b, c, fill(b.Content), log)
+		content, err := e.fileContent(valuesNode(node), b)
+		if err != nil {
+			return &Failure{Message: fmt.Sprintf("%s: %v", b.Attrs.File, err)}
+		}
+		return e.writeFile(ctx, b, c, content, log)
 	}
 	for _, cmd := range b.Commands {
 		text, err := e.Values.Command(valuesNode(node), cmd.Text)
@@ -514,7 +543,7 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 		if cmd.Expected != nil {
 			want := make([]string, len(cmd.Expected))
 			for i, l := range cmd.Expected {
-				want[i] = fill(l)
+				want[i] = e.Values.Fill(valuesNode(node), l)
 			}
 			if r := expect.Match(want, out.String()); !r.OK {
 				f.Message = "output differs from what the guide shows"

@@ -139,41 +139,17 @@ func TestHostileValuesKeepShape(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, st := range p.Steps {
-				if st.Block.Kind == guide.KindFile {
-					continue
+				node := ""
+				if !st.Local {
+					node = st.Nodes[0]
 				}
-				for _, cmd := range st.Block.Commands {
-					node := ""
-					if !st.Local {
-						node = st.Nodes[0]
+				switch {
+				case st.Block.Kind != guide.KindFile:
+					for _, cmd := range st.Block.Commands {
+						checked += checkHostile(t, base, distro, cmd.Pos, node, cmd.Text)
 					}
-					want, err := base.Command(node, cmd.Text)
-					if err != nil {
-						t.Fatalf("%s: the example values are refused: %v", cmd.Pos, err)
-					}
-					wantShape := shapeOf(t, want)
-					var names []string
-					s.EachPlaceholder(cmd.Text, func(name string, _ int) { names = append(names, name) })
-					for _, name := range uniq(names) {
-						for _, hv := range hostileValues {
-							got, err := fillShell(s, cmd.Text, func(n string) (string, bool) {
-								if n == name {
-									return hv, true
-								}
-								return base.Lookup(node, n)
-							})
-							checked++
-							if err != nil {
-								if !strings.Contains(err.Error(), name) {
-									t.Errorf("%s: %s=%q refused without naming it: %v", cmd.Pos, name, hv, err)
-								}
-								continue
-							}
-							if gotShape := shapeOf(t, got); gotShape != wantShape {
-								t.Errorf("%s (%s): %s=%q changes the command's shape:\n%s\nwith the example:\n%s", cmd.Pos, distro, name, hv, got, want)
-							}
-						}
-					}
+				case shellFile(st.Block):
+					checked += checkHostile(t, base, distro, st.Block.ContentPos, node, st.Block.Content)
 				}
 			}
 		}
@@ -182,6 +158,43 @@ func TestHostileValuesKeepShape(t *testing.T) {
 		t.Errorf("only %d substitutions checked", checked)
 	}
 	t.Logf("%d substitutions checked", checked)
+}
+
+// checkHostile puts every hostile value, in turn, in each placeholder of
+// a shell text and checks the result is refused or keeps the shape the
+// text has with the example values. It returns how many it checked.
+func checkHostile(t *testing.T, base *Values, distro string, pos guide.Pos, node, text string) int {
+	t.Helper()
+	s := base.settings
+	want, err := base.Command(node, text)
+	if err != nil {
+		t.Fatalf("%s: the example values are refused: %v", pos, err)
+	}
+	wantShape := shapeOf(t, want)
+	var names []string
+	s.EachPlaceholder(text, func(name string, _ int) { names = append(names, name) })
+	checked := 0
+	for _, name := range uniq(names) {
+		for _, hv := range hostileValues {
+			got, err := fillShell(s, text, func(n string) (string, bool) {
+				if n == name {
+					return hv, true
+				}
+				return base.Lookup(node, n)
+			})
+			checked++
+			if err != nil {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("%s: %s=%q refused without naming it: %v", pos, name, hv, err)
+				}
+				continue
+			}
+			if gotShape := shapeOf(t, got); gotShape != wantShape {
+				t.Errorf("%s (%s): %s=%q changes the shape:\n%s\nwith the example:\n%s", pos, distro, name, hv, got, want)
+			}
+		}
+	}
+	return checked
 }
 
 func mapsKeys[V any](m map[string]V) func(func(string) bool) {
