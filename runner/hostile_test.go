@@ -232,6 +232,7 @@ var literalTemplates = []string{
 	"printf '%s|' X_VALUE # X_VALUE",
 	`for w in X_VALUE; do printf '%s|' "$w"; done`,
 	`case X_VALUE in *) printf '%s|' ok;; esac`,
+	"printf '%s|' \"`printf '%s' \"X_VALUE\"`\"",
 }
 
 // expectedOutput is what a template prints for a value.
@@ -302,4 +303,29 @@ func TestGeneratedSecretsFit(t *testing.T) {
 			t.Errorf("%s was not generated", name)
 		}
 	}
+}
+
+// FuzzFillShellShape: for any command and any value, a filled command is
+// refused or has the shape the command has with a plain value, by the
+// test's own account of shape.
+func FuzzFillShellShape(f *testing.F) {
+	for i, tmpl := range literalTemplates {
+		f.Add(tmpl, hostileValues[i%len(hostileValues)])
+	}
+	f.Add("mysql -e \"CREATE USER 'x'@'%' IDENTIFIED BY 'X_VALUE'\"", "p'; DROP USER root; --")
+	f.Add("cat >/tmp/x <<EOF\n[a]\nk = X_VALUE\nEOF\necho X_VALUE", "v\nEOF\nid")
+	s := &guide.Settings{Placeholders: map[string]guide.Placeholder{"X_VALUE": {Type: "name"}}}
+	f.Fuzz(func(t *testing.T, tmpl, v string) {
+		plain, err := fillShell(s, tmpl, func(string) (string, bool) { return "plain", true })
+		if err != nil {
+			return
+		}
+		got, err := fillShell(s, tmpl, func(string) (string, bool) { return v, true })
+		if err != nil {
+			return
+		}
+		if a, b := shapeOf(t, plain), shapeOf(t, got); a != b {
+			t.Fatalf("%q with %q:\n%s\nhas another shape than with a plain value:\n%s", tmpl, v, got, plain)
+		}
+	})
 }

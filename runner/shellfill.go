@@ -22,11 +22,14 @@ const (
 	heredoc               // an unquoted here-document's body: $ ` \ are special
 	heredocQuoted         // a quoted one's: nothing is special, but a line can end it
 	comment
-	strict // arithmetic, parameter expansions: only letters, digits and _
+	strict // arithmetic, parameter expansions, backquotes: only letters, digits and _
+	// backquoted marks `...`: everything inside, whatever quotes it, is
+	// strict, since backquotes take a level of backslashes off.
+	backquoted
 )
 
 var quotingNames = [...]string{"unquoted", "in single quotes", "in $'...'", "in double quotes", "in a here-document",
-	"in a quoted here-document", "in a comment", "in an arithmetic or parameter expansion"}
+	"in a quoted here-document", "in a comment", "in an arithmetic or parameter expansion or in backquotes"}
 
 // span is a stretch of a command's text [start, end) with its quoting.
 type span struct {
@@ -57,7 +60,11 @@ func quotingSpans(f *syntax.File) []span {
 		case *syntax.DblQuoted:
 			add(n.Left, n.Right, doubleQuoted)
 		case *syntax.CmdSubst:
-			add(n.Left, n.Right, unquoted)
+			if n.Backquotes {
+				add(n.Left, n.Right, backquoted)
+			} else {
+				add(n.Left, n.Right, unquoted)
+			}
 		case *syntax.ProcSubst:
 			add(n.OpPos, n.Rparen, unquoted)
 		case *syntax.ArithmExp:
@@ -102,12 +109,17 @@ func quotedWord(w *syntax.Word) bool {
 }
 
 // quotingAt returns the quoting at a byte offset: the innermost span that
-// holds it.
+// holds it, or strict inside backquotes.
 func quotingAt(spans []span, off int) quoting {
 	q, best := unquoted, -1
 	for _, s := range spans {
-		if s.start <= off && off < s.end && s.start > best {
-			q, best = s.q, s.start
+		if s.start <= off && off < s.end {
+			if s.q == backquoted {
+				return strict
+			}
+			if s.start > best {
+				q, best = s.q, s.start
+			}
 		}
 	}
 	return q

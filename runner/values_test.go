@@ -107,6 +107,7 @@ func TestFillShell(t *testing.T) {
 		{"cat <<'EOF'\nX_VALUE\nEOF", "cat <<'EOF'\nit's \"x\" $y\nEOF", ""},
 		{`echo ok # X_VALUE`, `echo ok # it's "x" $y`, ""},
 		{`echo $((X_VALUE + 1))`, "", "the value of X_VALUE: only letters, digits and _ can stand in an arithmetic or parameter expansion"},
+		{"echo `echo X_VALUE`", "", "only letters, digits and _ can stand in an arithmetic or parameter expansion or in backquotes"},
 		{`echo $X_VALUE ${X_VALUE}`, `echo $X_VALUE ${X_VALUE}`, ""},
 		{`echo 'unclosed X_VALUE`, "", "the command does not parse"},
 	} {
