@@ -81,10 +81,11 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	// Inventory variables that every node shares are global; the rest are
 	// per node.
 	for _, n := range cfg.Nodes {
-		addrFrom := originOf(n.Origin, "ansible_host", "")
-		if _, ok := n.Origin["ansible_host"]; !ok {
-			addrFrom = originOf(n.Origin, "ansible_ssh_host", "")
+		addrVar := "ansible_host"
+		if _, ok := n.Origin[addrVar]; !ok {
+			addrVar = "ansible_ssh_host"
 		}
+		addrFrom := originOf(n.Origin, addrVar, "")
 		pn := map[string]string{"NODE_NAME": n.Name, "NODE_ADDR": n.Address}
 		po := map[string]string{"NODE_NAME": "the guide's settings", "NODE_ADDR": addrFrom}
 		for k, val := range n.Vars {
@@ -142,7 +143,6 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 			}
 			v.global[name] = newSecret()
 			v.origin[name] = "generated"
-
 			saved[name] = v.global[name]
 			generated = true
 			continue
