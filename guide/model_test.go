@@ -16,10 +16,12 @@ nodes = ["controller1", "controller2", "controller3"]
 [placeholders.CONTROLLER_VIP]
 meaning = "The virtual IP"
 example = "10.0.0.10"
+type = "ipv4"
 
 [placeholders.DB_PASS]
 meaning = "Database password"
-example = "secret"
+example = "db-secret"
+type = "password"
 secret = true
 `
 

@@ -186,13 +186,7 @@ func sortedKeys(m map[string]bool) []string {
 func (s *Settings) Replace(text string, fn func(name string) (string, bool)) string {
 	var b strings.Builder
 	last := 0
-	forEachUpperSnake(text, func(w string, off int) {
-		if off > 0 && (text[off-1] == '$' || (off > 1 && text[off-1] == '{' && text[off-2] == '$')) {
-			return
-		}
-		if _, ok := s.Placeholders[w]; !ok && !s.IsBuiltin(w) {
-			return
-		}
+	s.EachPlaceholder(text, func(w string, off int) {
 		v, ok := fn(w)
 		if !ok {
 			return
@@ -206,4 +200,18 @@ func (s *Settings) Replace(text string, fn func(name string) (string, bool)) str
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// EachPlaceholder calls fn, with its byte offset, for every placeholder of
+// text that Replace replaces: declared or built-in UPPER_SNAKE words, not
+// written as shell variables ($NAME, ${NAME}).
+func (s *Settings) EachPlaceholder(text string, fn func(name string, off int)) {
+	forEachUpperSnake(text, func(w string, off int) {
+		if off > 0 && (text[off-1] == '$' || (off > 1 && text[off-1] == '{' && text[off-2] == '$')) {
+			return
+		}
+		if _, ok := s.Placeholders[w]; ok || s.IsBuiltin(w) {
+			fn(w, off)
+		}
+	})
 }

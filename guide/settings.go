@@ -41,7 +41,12 @@ type Settings struct {
 type Placeholder struct {
 	Meaning string `toml:"meaning"`
 	Example string `toml:"example"`
-	Secret  bool   `toml:"secret"`
+	// Type is the name of the placeholder's ValueType: the form its
+	// values must take.
+	Type string `toml:"type"`
+	// Secret is true for secrets: set in the settings, or by a secret
+	// type (password, cookie).
+	Secret bool `toml:"secret"`
 	// Lab is the value verify uses on the local lab when the lab's
 	// inventory and --vars give none (small worker counts, say).
 	Lab string `toml:"lab"`
@@ -202,6 +207,28 @@ func (s *Settings) validate(dl *diagList) {
 		}
 		if strings.TrimSpace(ph.Example) == "" {
 			dl.add(p, "placeholder %s has no example", name)
+		}
+		if ph.Type == "" {
+			dl.add(p, "placeholder %s has no type: give it one of %s", name, typeNames())
+			continue
+		}
+		t, ok := LookupType(ph.Type)
+		if !ok {
+			dl.add(s.at("placeholders."+name+".type"), "placeholder %s: unknown type %q (known: %s)", name, ph.Type, typeNames())
+			continue
+		}
+		if t.Secret && !ph.Secret {
+			// Values of a secret type are secrets whatever the file says.
+			ph.Secret = true
+			s.Placeholders[name] = ph
+		}
+		if err := t.Check(ph.Example, false); err != nil {
+			dl.add(s.at("placeholders."+name+".example"), "placeholder %s: the example %v", name, err)
+		}
+		if ph.Lab != "" {
+			if err := t.Check(ph.Lab, false); err != nil {
+				dl.add(s.at("placeholders."+name+".lab"), "placeholder %s: the lab value %v", name, err)
+			}
 		}
 	}
 }

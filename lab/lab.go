@@ -24,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"golang.org/x/crypto/ssh"
-	"gopkg.in/yaml.v3"
 )
 
 // Config describes a lab.

@@ -98,6 +98,9 @@ func (e *Executor) Run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	if err := e.CheckCommands(); err != nil {
+		return rep, err
+	}
 	// The steps this run runs have not passed yet: a run that fails
 	// early must not leave the record of an earlier run's later steps,
 	// or --resume would start after the failure.
@@ -157,6 +160,70 @@ func (e *Executor) Run(ctx context.Context) (*Report, error) {
 	rep.Duration = rep.Finished.Sub(rep.Started).Round(time.Millisecond).String()
 	rep.tally()
 	return rep, runErr
+}
+
+// valuesNode is the node whose values a command on node uses: "" for the
+// local machine.
+func valuesNode(node string) string {
+	if node == LocalNode {
+		return ""
+	}
+	return node
+}
+
+// shellFile reports whether a file block is shell: a script, or a file
+// that a shell sources (/etc/default/...).
+func shellFile(b *guide.Block) bool {
+	switch b.Lang {
+	case "sh", "bash", "shell":
+		return true
+	}
+	return false
+}
+
+// fileContent fills a file block's placeholders for a node: a shell file
+// as a shell command is filled (see Values.Command), any other as text,
+// which the values' types keep safe.
+func (e *Executor) fileContent(node string, b *guide.Block) (string, error) {
+	if shellFile(b) {
+		return e.Values.Command(node, b.Content)
+	}
+	return e.Values.Fill(node, b.Content), nil
+}
+
+// CheckCommands places the values in every command the plan runs, and in
+// every shell file it writes, on every node, and reports each whose values
+// cannot be placed safely (see Values.Command), before anything runs.
+func (e *Executor) CheckCommands() error {
+	var bad []string
+	for _, s := range e.Plan.Steps {
+		if s.Before || s.Skip != "" {
+			continue
+		}
+		nodes := s.Nodes
+		if s.Local {
+			nodes = []string{LocalNode}
+		}
+		if s.Block.Kind == guide.KindFile {
+			for _, n := range nodes {
+				if _, err := e.fileContent(valuesNode(n), s.Block); err != nil {
+					bad = append(bad, fmt.Sprintf("%s: step %s on %s: %v", s.Block.ContentPos, s.ID, n, err))
+				}
+			}
+			continue
+		}
+		for _, cmd := range s.Block.Commands {
+			for _, n := range nodes {
+				if _, err := e.Values.Command(valuesNode(n), cmd.Text); err != nil {
+					bad = append(bad, fmt.Sprintf("%s: step %s on %s: %v", cmd.Pos, s.ID, n, err))
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("values cannot be placed safely in these commands, so nothing was run:\n  %s", strings.Join(bad, "\n  "))
+	}
+	return nil
 }
 
 // StepError is the error of a run that stopped at a failing step.
@@ -440,17 +507,21 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fill := func(text string) string {
-		if node == LocalNode {
-			return e.Values.Fill("", text)
-		}
-		return e.Values.Fill(node, text)
-	}
 	if b.Kind == guide.KindFile {
-		return e.writeFile(ctx, b, c, fill(b.Content), log)
+		content, err := e.fileContent(valuesNode(node), b)
+		if err != nil {
+			return &Failure{Message: fmt.Sprintf("%s: %v", b.Attrs.File, err)}
+		}
+		return e.writeFile(ctx, b, c, content, log)
 	}
 	for _, cmd := range b.Commands {
-		text := fill(cmd.Text)
+		text, err := e.Values.Command(valuesNode(node), cmd.Text)
+		if err != nil {
+			return &Failure{Command: cmd.Text, Pos: cmd.Pos.String(), Message: err.Error()}
+		}
+		if d := e.Values.Describe(valuesNode(node), cmd.Text); d != "" {
+			fmt.Fprintf(log, "### values: %s\n", d)
+		}
 		fmt.Fprintf(log, "%s %s\n", cmd.Prompt, text)
 		var out bytes.Buffer
 		w := &syncWriter{w: &out}
@@ -472,7 +543,7 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 		if cmd.Expected != nil {
 			want := make([]string, len(cmd.Expected))
 			for i, l := range cmd.Expected {
-				want[i] = fill(l)
+				want[i] = e.Values.Fill(valuesNode(node), l)
 			}
 			if r := expect.Match(want, out.String()); !r.OK {
 				f.Message = "output differs from what the guide shows"
@@ -539,11 +610,9 @@ func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, l
 	b := s.Block
 	var script strings.Builder
 	for _, cmd := range b.Commands {
-		text := cmd.Text
-		if node == LocalNode {
-			text = e.Values.Fill("", text)
-		} else {
-			text = e.Values.Fill(node, text)
+		text, err := e.Values.Command(valuesNode(node), cmd.Text)
+		if err != nil {
+			return &Failure{Command: cmd.Text, Pos: cmd.Pos.String(), Message: err.Error()}
 		}
 		script.WriteString(text)
 		script.WriteString("\n")

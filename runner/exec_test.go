@@ -31,12 +31,14 @@ nodes = ["n1", "n2", "n3"]
 
 [placeholders.DB_PASS]
 meaning = "a password"
-example = "secret"
+example = "db-secret"
+type = "password"
 secret = true
 
 [placeholders.WORK_DIR]
 meaning = "where the test writes"
 example = "/tmp/x"
+type = "path"
 `
 
 // testGuide makes a one-chapter guide from chapter text.

@@ -14,9 +14,8 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/yamltext"
 )
 
 // SecretsFile is the file in a run directory that keeps the secrets
@@ -30,8 +29,12 @@ type Values struct {
 	global map[string]string
 	// perNode values: inventory host vars, NODE_NAME, NODE_ADDR.
 	perNode map[string]map[string]string
-	secret  map[string]bool
-	masker  *strings.Replacer
+	// origin tells where each value comes from (file:line): global
+	// values by name, per-node ones by node and name.
+	origin     map[string]string
+	nodeOrigin map[string]map[string]string
+	secret     map[string]bool
+	masker     *strings.Replacer
 }
 
 // Node is what the values need to know of one node.
@@ -40,6 +43,9 @@ type Node struct {
 	Address string
 	// Vars are the node's inventory variables (group vars merged in).
 	Vars map[string]string
+	// Origin tells where each of Vars is written (file:line), as
+	// inventory.Host.Origin does; Origin[""] is where the node is listed.
+	Origin map[string]string
 }
 
 // ValuesConfig gathers the sources of placeholder values.
@@ -48,6 +54,9 @@ type ValuesConfig struct {
 	Nodes    []Node
 	// Vars are values from --vars; they win over inventory variables.
 	Vars map[string]string
+	// Origin tells where each of Vars comes from (file:line); a value
+	// without one is reported as from --vars.
+	Origin map[string]string
 	// RunDir keeps generated secrets; empty generates them in memory only.
 	RunDir string
 	// Needed lists the placeholders the run uses; secrets among them that
@@ -56,10 +65,14 @@ type ValuesConfig struct {
 }
 
 // NewValues resolves placeholder values. A non-secret placeholder the run
-// needs and nobody gives a value is an error that names it with its meaning.
+// needs and nobody gives a value is an error that names it with its
+// meaning. Every value must fit its placeholder's type (see
+// guide.ValueTypes); those that do not are an error that lists each with
+// where it comes from and the form allowed, before anything runs.
 func NewValues(cfg ValuesConfig) (*Values, error) {
 	s := cfg.Settings
-	v := &Values{settings: s, global: map[string]string{}, perNode: map[string]map[string]string{}, secret: map[string]bool{}}
+	v := &Values{settings: s, global: map[string]string{}, perNode: map[string]map[string]string{}, secret: map[string]bool{},
+		origin: map[string]string{}, nodeOrigin: map[string]map[string]string{}}
 	for name, ph := range s.Placeholders {
 		if ph.Secret {
 			v.secret[name] = true
@@ -68,28 +81,45 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	// Inventory variables that every node shares are global; the rest are
 	// per node.
 	for _, n := range cfg.Nodes {
+		addrVar := "ansible_host"
+		if _, ok := n.Origin[addrVar]; !ok {
+			addrVar = "ansible_ssh_host"
+		}
+		addrFrom := originOf(n.Origin, addrVar, "")
 		pn := map[string]string{"NODE_NAME": n.Name, "NODE_ADDR": n.Address}
+		po := map[string]string{"NODE_NAME": "the guide's settings", "NODE_ADDR": addrFrom}
 		for k, val := range n.Vars {
 			if _, ok := s.Placeholders[k]; ok {
 				pn[k] = val
+				po[k] = originOf(n.Origin, k, "the inventory")
 			}
 		}
 		v.perNode[n.Name] = pn
+		v.nodeOrigin[n.Name] = po
 		v.global[guide.NodeAddrPlaceholder(n.Name)] = n.Address
+		v.origin[guide.NodeAddrPlaceholder(n.Name)] = addrFrom
 	}
 	for name := range s.Placeholders {
 		if val, ok := commonValue(cfg.Nodes, name); ok {
 			v.global[name] = val
+			v.origin[name] = v.nodeOrigin[cfg.Nodes[0].Name][name]
 		}
 	}
+	var unknown []string
 	for k, val := range cfg.Vars {
 		if _, ok := s.Placeholders[k]; !ok {
-			return nil, fmt.Errorf("--vars sets %s, which the guide does not declare", k)
+			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(cfg.Origin, k, "--vars"), k))
+			continue
 		}
 		v.global[k] = val
+		v.origin[k] = originOf(cfg.Origin, k, "--vars")
 		for _, pn := range v.perNode {
 			delete(pn, k)
 		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("unknown placeholders:\n  %s", strings.Join(unknown, "\n  "))
 	}
 	needed := cfg.Needed
 	if needed == nil {
@@ -108,9 +138,11 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 		if v.secret[name] {
 			if val, ok := saved[name]; ok {
 				v.global[name] = val
+				v.origin[name] = filepath.Join(cfg.RunDir, SecretsFile)
 				continue
 			}
 			v.global[name] = newSecret()
+			v.origin[name] = "generated"
 			saved[name] = v.global[name]
 			generated = true
 			continue
@@ -121,6 +153,9 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("these placeholders have no value; set them in the inventory's vars or a --vars file:\n%s", strings.Join(missing, "\n"))
 	}
+	if err := v.checkTypes(); err != nil {
+		return nil, err
+	}
 	if generated && cfg.RunDir != "" {
 		if err := writeSecrets(cfg.RunDir, saved); err != nil {
 			return nil, err
@@ -128,6 +163,81 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	}
 	v.buildMasker()
 	return v, nil
+}
+
+// originOf returns where a value comes from, or def when unknown.
+func originOf(origin map[string]string, name, def string) string {
+	if o, ok := origin[name]; ok && o != "" {
+		return o
+	}
+	if def == "" {
+		if o, ok := origin[""]; ok {
+			return o
+		}
+		return "the inventory"
+	}
+	return def
+}
+
+// checkTypes checks every value against its placeholder's type, and
+// lists those that do not fit with where each comes from.
+func (v *Values) checkTypes() error {
+	var bad []string
+	check := func(origin map[string]string, vals map[string]string) {
+		for name, val := range vals {
+			if err := v.settings.CheckValue(name, val); err != nil {
+				bad = append(bad, fmt.Sprintf("%s: %v", origin[name], err))
+			}
+		}
+	}
+	check(v.origin, v.global)
+	for node, pn := range v.perNode {
+		check(v.nodeOrigin[node], pn)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	bad = slices.Compact(bad)
+	return fmt.Errorf("these values do not fit their placeholders, so nothing was run:\n  %s", strings.Join(bad, "\n  "))
+}
+
+// Command substitutes the placeholders of a shell command for a node,
+// each value in the form that is safe where it stands; an error says
+// which value cannot be placed (see fillShell).
+func (v *Values) Command(node, text string) (string, error) {
+	return fillShell(v.settings, text, func(name string) (string, bool) { return v.Lookup(node, name) })
+}
+
+// Origin says where a placeholder's value for a node comes from.
+func (v *Values) Origin(node, name string) string {
+	if o, ok := v.nodeOrigin[node][name]; ok {
+		if _, set := v.perNode[node][name]; set {
+			return o
+		}
+	}
+	return v.origin[name]
+}
+
+// Describe lists the placeholders of text with their values for a node
+// and where each comes from, secrets by length only: for a log, so that
+// a command that fails shows what was filled in.
+func (v *Values) Describe(node, text string) string {
+	var parts []string
+	seen := map[string]bool{}
+	v.settings.EachPlaceholder(text, func(name string, _ int) {
+		val, ok := v.Lookup(node, name)
+		if seen[name] || !ok {
+			return
+		}
+		seen[name] = true
+		shown := val
+		if v.secret[name] {
+			shown = fmt.Sprintf("<secret, %d characters>", len(val))
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s (%s)", name, shown, v.Origin(node, name)))
+	})
+	return strings.Join(parts, ", ")
 }
 
 // commonValue returns a variable's value when every node has the same one.
@@ -201,7 +311,7 @@ func (v *Values) buildMasker() {
 	var pairs []string
 	seen := map[string]bool{}
 	add := func(name, val string) {
-		if !v.secret[name] || len(val) < 4 || seen[val] {
+		if !v.secret[name] || val == "" || seen[val] {
 			return
 		}
 		seen[val] = true
@@ -314,26 +424,59 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode, sync bool) erro
 	return os.Rename(tmp.Name(), path)
 }
 
+// VarsFile is what a --vars file sets: placeholder values and where each
+// is written (file:line).
+type VarsFile struct {
+	Values map[string]string
+	Origin map[string]string
+}
+
 // ReadVarsFile reads a --vars file: a YAML mapping of placeholder names to
-// values (KEY=value lines work too, being YAML-like enough to be read here
-// as a fallback).
+// values, or NAME=value lines. A value is the text written (10.0 stays
+// 10.0, 0123 stays 0123); a list, a mapping or a name without a value is
+// an error at its line.
 func ReadVarsFile(path string) (map[string]string, error) {
+	vf, err := ReadVars(path)
+	if err != nil {
+		return nil, err
+	}
+	return vf.Values, nil
+}
+
+// ReadVars reads a --vars file like ReadVarsFile, keeping where each value
+// is written.
+func ReadVars(path string) (*VarsFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	var m map[string]any
-	if err := yaml.Unmarshal(data, &m); err == nil && m != nil {
-		for k, val := range m {
-			switch val.(type) {
-			case map[string]any, []any:
-				return nil, fmt.Errorf("%s: %s must be a single value", path, k)
+	return parseVars(path, data)
+}
+
+func parseVars(path string, data []byte) (*VarsFile, error) {
+	vf := &VarsFile{Values: map[string]string{}, Origin: map[string]string{}}
+	doc, yerr := yamltext.Parse(data)
+	if yerr == nil && doc.Root != nil {
+		if pairs, ok := doc.Root.Pairs(); ok {
+			for _, p := range pairs {
+				k, ok := p.Key.Text()
+				if !ok || k == "" {
+					return nil, fmt.Errorf("%s:%d: want a placeholder name", path, p.Key.Line())
+				}
+				val, ok := p.Value.Text()
+				if !ok {
+					return nil, fmt.Errorf("%s:%d: %s", path, p.Value.Line(), yamltext.WantScalar(k, p.Value.Kind()))
+				}
+				vf.Values[k] = val
+				vf.Origin[k] = fmt.Sprintf("%s:%d", path, p.Value.Line())
 			}
-			out[k] = fmt.Sprint(val)
+			return vf, nil
 		}
-		return out, nil
 	}
+	if yerr == nil && doc.Root == nil {
+		return vf, nil
+	}
+	// NAME=value lines.
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -341,10 +484,19 @@ func ReadVarsFile(path string) (map[string]string, error) {
 			continue
 		}
 		k, val, ok := strings.Cut(line, "=")
-		if !ok {
+		if !ok || strings.Contains(k, ":") {
+			var ye *yamltext.Error
+			if errors.As(yerr, &ye) {
+				return nil, fmt.Errorf("%s:%d:%d: YAML: %s", path, ye.Line, ye.Col, ye.Msg)
+			}
 			return nil, fmt.Errorf("%s:%d: expected NAME=value or YAML NAME: value", path, n)
 		}
-		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(val), `"'`)
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
+			val = val[1 : len(val)-1]
+		}
+		vf.Values[k] = val
+		vf.Origin[k] = fmt.Sprintf("%s:%d", path, n)
 	}
-	return out, nil
+	return vf, nil
 }

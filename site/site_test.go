@@ -27,6 +27,7 @@ source_url = "https://example.org/src/guide/"
 [placeholders.CONTROLLER_VIP]
 meaning = "The virtual IP"
 example = "10.0.0.10"
+type = "ipv4"
 `,
 		"SUMMARY.md": "# Test guide\n\n[About](index.md)\n\n1. [Intro](01-intro.md)\n2. [Cluster](02-cluster.md)\n",
 		"index.md":   "# About\n\nRead [the intro](01-intro.md#install).\n",

@@ -75,8 +75,9 @@ type runInputs struct {
 	// hosts are the guide's nodes in the inventory (the lab's own for the
 	// lab); nil when plan has no inventory.
 	hosts []inventory.Host
-	// vars are the values of --vars.
-	vars map[string]string
+	// vars are the values of --vars, varsOrigin where each is written
+	// (file:line).
+	vars, varsOrigin map[string]string
 }
 
 // target describes where a run goes, for people.
@@ -138,12 +139,14 @@ func inputs(g *globalFlags, f *planFlags, useLab *bool) (*runInputs, error) {
 		}
 	}
 	if f.vars != "" {
-		if in.vars, err = runner.ReadVarsFile(f.vars); err != nil {
+		vf, err := runner.ReadVars(f.vars)
+		if err != nil {
 			return nil, usageError(fmt.Errorf("--vars: %w", err))
 		}
+		in.vars, in.varsOrigin = vf.Values, vf.Origin
 		for _, name := range slices.Sorted(maps.Keys(in.vars)) {
 			if _, ok := gd.Settings.Placeholders[name]; !ok {
-				return nil, usageError(fmt.Errorf("--vars %s sets %s, which the guide does not declare (see the guide's settings.toml)", f.vars, name))
+				return nil, usageError(fmt.Errorf("--vars %s sets %s, which the guide does not declare (see the guide's settings.toml)", in.varsOrigin[name], name))
 			}
 		}
 	}
@@ -195,7 +198,7 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 	if in.hosts == nil {
 		return st, nil
 	}
-	vars := map[string]string{}
+	vars, origin := map[string]string{}, map[string]string{}
 	if in.lab != nil {
 		// The lab's own values (small worker counts) unless the lab's
 		// inventory or --vars say otherwise.
@@ -205,15 +208,17 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 			}
 			if _, set := in.hosts[0].Vars[name]; !set {
 				vars[name] = ph.Lab
+				origin[name] = in.gd.Settings.PlaceholderPos(name).String() + " (lab value)"
 			}
 		}
 	}
 	maps.Copy(vars, in.vars)
+	maps.Copy(origin, in.varsOrigin)
 	nodes := make([]runner.Node, len(in.hosts))
 	for i, h := range in.hosts {
-		nodes[i] = runner.Node{Name: h.Name, Address: h.Address, Vars: h.Vars}
+		nodes[i] = runner.Node{Name: h.Name, Address: h.Address, Vars: h.Vars, Origin: h.Origin}
 	}
-	cfg := runner.ValuesConfig{Settings: in.gd.Settings, Nodes: nodes, Vars: vars, Needed: p.Placeholders()}
+	cfg := runner.ValuesConfig{Settings: in.gd.Settings, Nodes: nodes, Vars: vars, Origin: origin, Needed: p.Placeholders()}
 	if write {
 		cfg.RunDir = st.runDir
 	}

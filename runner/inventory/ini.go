@@ -63,7 +63,7 @@ func (inv *Inventory) parseINI(data []byte) error {
 			if err := checkVar(k, v); err != nil {
 				return errAt(indent+strings.IndexByte(line, '=')+2, "%v", err)
 			}
-			cur.vars[k] = v
+			cur.vars[k] = value{text: v, line: lineNo}
 		case "children":
 			name := line
 			if j := strings.IndexAny(name, " \t"); j >= 0 {
@@ -95,9 +95,9 @@ func (inv *Inventory) parseINI(data []byte) error {
 			if err != nil {
 				return errAt(indent+pattern.col, "%v", err)
 			}
-			vars := map[string]string{}
+			vars := map[string]value{}
 			if port != 0 {
-				vars["ansible_port"] = fmt.Sprint(port)
+				vars["ansible_port"] = value{text: fmt.Sprint(port), line: lineNo}
 			}
 			for _, f := range fields[1:] {
 				k, v, ok := strings.Cut(f.text, "=")
@@ -107,13 +107,13 @@ func (inv *Inventory) parseINI(data []byte) error {
 				if err := checkVar(k, v); err != nil {
 					return errAt(indent+f.col, "%v", err)
 				}
-				vars[k] = v
+				vars[k] = value{text: v, line: lineNo}
 			}
 			if len(inv.order)+len(names) > maxHosts {
 				return errAt(indent+pattern.col, "more than %d hosts", maxHosts)
 			}
 			for _, n := range names {
-				inv.addHost(cur, n, vars)
+				inv.addHost(cur, n, lineNo, vars)
 			}
 		}
 	}

@@ -23,14 +23,18 @@ type Host struct {
 	BecomeUser string
 	// Vars are all of the host's variables, its groups' merged in.
 	Vars map[string]string
+	// Origin tells where each of Vars is written, as file:line; Origin[""]
+	// is where the host is listed.
+	Origin map[string]string
 }
 
 // Inventory is a parsed inventory.
 type Inventory struct {
 	// Name is the file the inventory came from.
 	Name   string
-	hosts  map[string]map[string]string // each host's own vars
-	order  []string                     // hosts in order of first appearance
+	hosts  map[string]map[string]value // each host's own vars
+	listed map[string]int              // the line where each host is first listed
+	order  []string                    // hosts in order of first appearance
 	groups map[string]*group
 	member map[string][]string // the groups each host is listed in
 	budget *int                // what YAML parsing may still visit
@@ -41,7 +45,13 @@ type group struct {
 	hosts    []string
 	children []string
 	parents  []string
-	vars     map[string]string
+	vars     map[string]value
+}
+
+// value is a variable's text and the line where it is written.
+type value struct {
+	text string
+	line int
 }
 
 // Error is a problem in an inventory file, with its position. Col is 0
@@ -75,7 +85,7 @@ func Load(path string) (*Inventory, error) {
 // (JSON is YAML), *.ini and *.cfg are INI; otherwise the content decides:
 // a first line that is a [section] or a host is INI, a mapping key is YAML.
 func Parse(name string, data []byte) (*Inventory, error) {
-	inv := &Inventory{Name: name, hosts: map[string]map[string]string{}, groups: map[string]*group{}, member: map[string][]string{}}
+	inv := &Inventory{Name: name, hosts: map[string]map[string]value{}, listed: map[string]int{}, groups: map[string]*group{}, member: map[string][]string{}}
 	inv.group("all")
 	var err error
 	if isYAML(name, data) {
@@ -119,17 +129,18 @@ func isYAML(name string, data []byte) bool {
 func (inv *Inventory) group(name string) *group {
 	g, ok := inv.groups[name]
 	if !ok {
-		g = &group{name: name, vars: map[string]string{}}
+		g = &group{name: name, vars: map[string]value{}}
 		inv.groups[name] = g
 	}
 	return g
 }
 
-func (inv *Inventory) addHost(g *group, name string, vars map[string]string) {
+func (inv *Inventory) addHost(g *group, name string, line int, vars map[string]value) {
 	hv, ok := inv.hosts[name]
 	if !ok {
-		hv = map[string]string{}
+		hv = map[string]value{}
 		inv.hosts[name] = hv
+		inv.listed[name] = line
 		inv.order = append(inv.order, name)
 	}
 	for k, v := range vars {
@@ -288,7 +299,7 @@ func (inv *Inventory) Host(name string) (Host, bool) {
 	memo := map[string]int{}
 	groups := inv.groupsOf(name)
 	prio := func(g string) int {
-		p, err := strconv.Atoi(inv.groups[g].vars["ansible_group_priority"])
+		p, err := strconv.Atoi(inv.groups[g].vars["ansible_group_priority"].text)
 		if err != nil {
 			return 1
 		}
@@ -305,15 +316,18 @@ func (inv *Inventory) Host(name string) (Host, bool) {
 		return a < b
 	})
 	vars := map[string]string{}
-	for _, g := range groups {
-		for k, v := range inv.groups[g].vars {
-			vars[k] = v
+	origin := map[string]string{"": fmt.Sprintf("%s:%d", inv.Name, inv.listed[name])}
+	set := func(vs map[string]value) {
+		for k, v := range vs {
+			vars[k] = v.text
+			origin[k] = fmt.Sprintf("%s:%d", inv.Name, v.line)
 		}
 	}
-	for k, v := range hv {
-		vars[k] = v
+	for _, g := range groups {
+		set(inv.groups[g].vars)
 	}
-	h := Host{Name: name, Address: name, Vars: vars}
+	set(hv)
+	h := Host{Name: name, Address: name, Vars: vars, Origin: origin}
 	pick := func(keys ...string) string {
 		for _, k := range keys {
 			if v, ok := vars[k]; ok {

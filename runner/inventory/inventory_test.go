@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -60,8 +61,58 @@ func TestLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := cmp.Diff(tc.want, got); d != "" {
+			if d := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Host{}, "Origin")); d != "" {
 				t.Errorf("hosts (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestOrigin: every variable says where it is written, the definition
+// that wins included, so a bad value can be reported at its line.
+func TestOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want map[string]string
+	}{
+		{"cloud.ini", map[string]string{"": "testdata/cloud.ini:6", "CONTROLLER_VIP": "testdata/cloud.ini:10", "LEVEL": "testdata/cloud.ini:11",
+			"REGION": "testdata/cloud.ini:19", "ROLE": "testdata/cloud.ini:6", "ansible_become": "testdata/cloud.ini:12",
+			"ansible_become_user": "testdata/cloud.ini:20", "ansible_host": "testdata/cloud.ini:6", "ansible_port": "testdata/cloud.ini:6",
+			"ansible_user": "testdata/cloud.ini:24"}},
+		{"cloud.yml", map[string]string{"": "testdata/cloud.yml:19", "CONTROLLER_VIP": "testdata/cloud.yml:14", "LEVEL": "testdata/cloud.yml:15",
+			"REGION": "testdata/cloud.yml:10", "ROLE": "testdata/cloud.yml:19", "ansible_become": "testdata/cloud.yml:16",
+			"ansible_become_user": "testdata/cloud.yml:10", "ansible_host": "testdata/cloud.yml:19", "ansible_port": "testdata/cloud.yml:19",
+			"ansible_user": "testdata/cloud.yml:7"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			inv, err := Load(filepath.Join("testdata", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, _ := inv.Host("controller2")
+			if d := cmp.Diff(tc.want, h.Origin); d != "" {
+				t.Errorf("origin of controller2's variables (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestLiteralValues: a value is the text written, whatever YAML's
+// schema would make of it, in both forms.
+func TestLiteralValues(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"a.yml", "all:\n  hosts:\n    h1:\n  vars:\n    A_A: 10.0\n    B_B: 0123\n    C_C: 0x1F\n    D_D: yes\n    E_E: '007'\n    F_F: 1e3\n    G_G: \"\"\n"},
+		{"a.ini", "h1\n[all:vars]\nA_A=10.0\nB_B=0123\nC_C=0x1F\nD_D=yes\nE_E='007'\nF_F=1e3\nG_G=\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv, err := Parse(tc.name, []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, _ := inv.Host("h1")
+			want := map[string]string{"A_A": "10.0", "B_B": "0123", "C_C": "0x1F", "D_D": "yes", "E_E": "007", "F_F": "1e3", "G_G": ""}
+			if d := cmp.Diff(want, h.Vars); d != "" {
+				t.Errorf("values (-want +got):\n%s", d)
 			}
 		})
 	}
@@ -149,8 +200,17 @@ func TestParseErrors(t *testing.T) {
 		{"a.yml", "all:\n  children:\n    web: 3\n", "a.yml:3:10: group web: want a mapping of hosts, vars and children"},
 		{"a.yml", "all:\n  children:\n    all:\n", "a.yml:3:5: group all cannot contain itself"},
 		{"a.yml", "all:\n  hosts:\n    h 1:\n", `a.yml:3:5: "h 1" is not a host name`},
-		{"a.yml", "all:\n  hosts:\n\th1:\n", "a.yml:3: YAML: found character that cannot start any token"},
-		{"a.yml", "all:\n  vars: {a: 1\n", "a.yml:1: YAML: did not find expected ',' or '}'"},
+		{"a.yml", "all:\n  hosts:\n\th1:\n", "a.yml:3:1: YAML: a tab where YAML wants spaces: indent with spaces"},
+		{"a.yml", "all:\n  vars: {a: 1\n", "a.yml:2:9: YAML: could not find flow mapping end token '}'"},
+		// Positions are where the mistake is, not where its block begins.
+		{"a.yml", "all:\n  hosts:\n    c1:\n      ansible_host: 10.0.0.11\n     ansible_user: root\n", "a.yml:5:6: YAML: value is not allowed in this context"},
+		{"a.yml", "all:\n  hosts:\n    c1:\n      ansible_host: 10.0.0.11\n\tansible_user: root\n", "a.yml:5:1: YAML: a tab where YAML wants spaces: indent with spaces"},
+		{"a.yml", "all:\n  vars:\n    A_B: 1\n    A_B: 2\n", `a.yml:4:5: YAML: mapping key "A_B" already defined at [3:5]`},
+		// What haguide reads is a single value.
+		{"a.yml", "all:\n  hosts:\n    c1: {ansible_host: [127.0.0.1]}\n", "a.yml:3:24: ansible_host is a list; want a single value"},
+		{"a.yml", "all:\n  vars:\n    CONTROLLER_VIP: {a: b}\n", "a.yml:3:21: CONTROLLER_VIP is a mapping; want a single value"},
+		{"a.yml", "all:\n  vars:\n    CONTROLLER_VIP:\n  hosts: {h1: }\n", `a.yml:3:20: CONTROLLER_VIP has no value; write one (an empty text is "")`},
+		{"a.yml", "all:\n  vars:\n    ansible_user: ~\n", `a.yml:3:19: ansible_user has no value; write one (an empty text is "")`},
 	} {
 		t.Run(tc.name+"/"+tc.want, func(t *testing.T) {
 			_, err := Parse(tc.name, []byte(tc.src))
@@ -192,6 +252,11 @@ func checkInventory(t *testing.T, inv *Inventory) {
 		if h.Port < 0 || h.Port > 65535 {
 			t.Fatalf("host %s: port %d", h.Name, h.Port)
 		}
+		for k := range h.Vars {
+			if !strings.HasPrefix(h.Origin[k], inv.Name+":") {
+				t.Fatalf("host %s: variable %s has no origin (%q)", h.Name, k, h.Origin[k])
+			}
+		}
 	}
 	for _, g := range inv.Groups() {
 		if _, ok := inv.GroupHosts(g); !ok {
@@ -229,6 +294,9 @@ func FuzzParseYAML(f *testing.F) {
 		"all:\n  hosts:\n    h1: {ansible_host: 1.2.3.4}\n  children:\n    web:\n      hosts: {h[1:2]: }\n      vars: {a: [1, 2]}\n",
 		"all:\n  vars: &v {x: 1}\n  children:\n    a: {vars: *v}\n",
 		"---\nweb:\n  hosts:\n    w1:2200:\n",
+		"all:\n  hosts:\n    c1: {ansible_host: [127.0.0.1]}\n",
+		"all:\n  vars:\n    A_B: 0x1F\n    C_D: !!str 10.0\n    e: {f: [1, ~]}\n  hosts: {c1: }\n",
+		"all:\n  hosts:\n    c1:\n      x: 1\n\ty: 2\n",
 	})
 }
 

@@ -2,12 +2,12 @@ package inventory
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"github.com/haguide/haguide/internal/yamltext"
 )
 
 // parseYAML reads Ansible's YAML form:
@@ -20,25 +20,26 @@ import (
 //	        controller1: {ansible_host: 10.0.0.11}
 //	        controller[2:3]:
 func (inv *Inventory) parseYAML(data []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlError(err)
-		return &Error{File: inv.Name, Line: line, Msg: "YAML: " + msg}
-	}
-	if len(doc.Content) == 0 {
-		return nil
+	doc, err := yamltext.Parse(data)
+	if err != nil {
+		var ye *yamltext.Error
+		if errors.As(err, &ye) {
+			return &Error{File: inv.Name, Line: ye.Line, Col: ye.Col, Msg: "YAML: " + ye.Msg}
+		}
+		return &Error{File: inv.Name, Line: 1, Msg: "YAML: " + err.Error()}
 	}
 	budget := maxValueNodes
 	inv.budget = &budget
-	root := doc.Content[0]
-	if isNull(root) {
+	root := doc.Root
+	if root == nil || root.Kind() == yamltext.Null {
 		return nil
 	}
-	if root.Kind != yaml.MappingNode {
+	pairs, ok := root.Pairs()
+	if !ok {
 		return inv.yerr(root, "an inventory is a mapping of group names (all: ...)")
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if err := inv.yamlGroup(root.Content[i], root.Content[i+1], nil, 0); err != nil {
+	for _, p := range pairs {
+		if err := inv.yamlGroup(p.Key, p.Value, nil, 0); err != nil {
 			return err
 		}
 	}
@@ -48,24 +49,11 @@ func (inv *Inventory) parseYAML(data []byte) error {
 // maxDepth bounds how deep groups and values may nest.
 const maxDepth = 100
 
-func (inv *Inventory) yerr(n *yaml.Node, format string, args ...any) error {
-	return &Error{File: inv.Name, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)}
+func (inv *Inventory) yerr(n *yamltext.Node, format string, args ...any) error {
+	return &Error{File: inv.Name, Line: n.Line(), Col: n.Col(), Msg: fmt.Sprintf(format, args...)}
 }
 
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "" && n.Style == 0)
-}
-
-// resolve follows aliases (*name) to the node they stand for.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < maxDepth; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func (inv *Inventory) yamlGroup(nameNode, n *yaml.Node, parent *group, depth int) error {
-	nameNode, n = resolve(nameNode), resolve(n)
+func (inv *Inventory) yamlGroup(nameNode, n *yamltext.Node, parent *group, depth int) error {
 	if depth > maxDepth {
 		return inv.yerr(nameNode, "groups nest deeper than %d", maxDepth)
 	}
@@ -73,53 +61,57 @@ func (inv *Inventory) yamlGroup(nameNode, n *yaml.Node, parent *group, depth int
 	if *inv.budget--; *inv.budget < 0 {
 		return inv.yerr(nameNode, "more than %d groups and values, aliases expanded", maxValueNodes)
 	}
-	if nameNode.Kind != yaml.ScalarNode || !validName(nameNode.Value) {
-		return inv.yerr(nameNode, "%q is not a group name", nameNode.Value)
+	name, ok := nameNode.Text()
+	if !ok || !validName(name) {
+		return inv.yerr(nameNode, "%q is not a group name", nameNode.String())
 	}
-	g := inv.group(nameNode.Value)
+	g := inv.group(name)
 	if parent != nil {
 		if parent == g {
 			return inv.yerr(nameNode, "group %s cannot contain itself", g.name)
 		}
 		parent.addChild(g)
 	}
-	if isNull(n) {
+	if n.Kind() == yamltext.Null {
 		return nil
 	}
-	if n.Kind != yaml.MappingNode {
+	pairs, ok := n.Pairs()
+	if !ok {
 		return inv.yerr(n, "group %s: want a mapping of hosts, vars and children", g.name)
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
-		switch k.Value {
+	for _, p := range pairs {
+		k, v := p.Key, p.Value
+		key, _ := k.Text()
+		switch key {
 		case "hosts":
-			if isNull(v) {
+			if v.Kind() == yamltext.Null {
 				continue
 			}
-			if v.Kind != yaml.MappingNode {
+			hosts, ok := v.Pairs()
+			if !ok {
 				return inv.yerr(v, "hosts of %s: want a mapping of host names (a list is not one)", g.name)
 			}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				hn := resolve(v.Content[j])
-				if hn.Kind != yaml.ScalarNode {
-					return inv.yerr(hn, "want a host name")
+			for _, h := range hosts {
+				hn, ok := h.Key.Text()
+				if !ok {
+					return inv.yerr(h.Key, "want a host name")
 				}
-				names, port, err := expandHosts(hn.Value)
+				names, port, err := expandHosts(hn)
 				if err != nil {
-					return inv.yerr(hn, "%v", err)
+					return inv.yerr(h.Key, "%v", err)
 				}
-				vars, err := inv.yamlVars(v.Content[j+1])
+				vars, err := inv.yamlVars(h.Value)
 				if err != nil {
 					return err
 				}
 				if _, ok := vars["ansible_port"]; !ok && port != 0 {
-					vars["ansible_port"] = strconv.Itoa(port)
+					vars["ansible_port"] = value{text: strconv.Itoa(port), line: h.Key.Line()}
 				}
 				if *inv.budget -= len(names) * (1 + len(vars)); *inv.budget < 0 || len(inv.order)+len(names) > maxHosts {
-					return inv.yerr(hn, "more than %d hosts", maxHosts)
+					return inv.yerr(h.Key, "more than %d hosts", maxHosts)
 				}
 				for _, name := range names {
-					inv.addHost(g, name, vars)
+					inv.addHost(g, name, h.Key.Line(), vars)
 				}
 			}
 		case "vars":
@@ -131,63 +123,67 @@ func (inv *Inventory) yamlGroup(nameNode, n *yaml.Node, parent *group, depth int
 				g.vars[key] = val
 			}
 		case "children":
-			if isNull(v) {
+			if v.Kind() == yamltext.Null {
 				continue
 			}
-			if v.Kind != yaml.MappingNode {
+			children, ok := v.Pairs()
+			if !ok {
 				return inv.yerr(v, "children of %s: want a mapping of group names", g.name)
 			}
-			for j := 0; j+1 < len(v.Content); j += 2 {
-				if err := inv.yamlGroup(v.Content[j], v.Content[j+1], g, depth+1); err != nil {
+			for _, c := range children {
+				if err := inv.yamlGroup(c.Key, c.Value, g, depth+1); err != nil {
 					return err
 				}
 			}
 		default:
-			return inv.yerr(k, "group %s: unknown key %q (want hosts, vars or children)", g.name, k.Value)
+			return inv.yerr(k, "group %s: unknown key %q (want hosts, vars or children)", g.name, k.String())
 		}
 	}
 	return nil
 }
 
-// yamlVars reads a mapping of variables. Scalars keep their text; lists
-// and mappings become JSON.
-func (inv *Inventory) yamlVars(n *yaml.Node) (map[string]string, error) {
-	n = resolve(n)
-	out := map[string]string{}
-	if isNull(n) {
+// yamlVars reads a mapping of variables. Scalars keep the text written;
+// the variables haguide reads must be single values; other lists and
+// mappings become JSON.
+func (inv *Inventory) yamlVars(n *yamltext.Node) (map[string]value, error) {
+	out := map[string]value{}
+	if n.Kind() == yamltext.Null {
 		return out, nil
 	}
-	if n.Kind != yaml.MappingNode {
+	pairs, ok := n.Pairs()
+	if !ok {
 		return nil, inv.yerr(n, "want a mapping of variables")
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+	for _, p := range pairs {
+		k, v := p.Key, p.Value
 		if *inv.budget--; *inv.budget < 0 {
 			return nil, inv.yerr(k, "more than %d groups and values, aliases expanded", maxValueNodes)
 		}
-		if k.Kind != yaml.ScalarNode || k.Value == "" {
+		name, ok := k.Text()
+		if !ok || name == "" {
 			return nil, inv.yerr(k, "want a variable name")
 		}
-		var val string
-		if v.Kind == yaml.ScalarNode {
-			if v.Tag != "!!null" {
-				val = v.Value
+		val, ok := v.Text()
+		if !ok {
+			if readByHaguide(name) {
+				return nil, inv.yerr(v, "%s", yamltext.WantScalar(name, v.Kind()))
 			}
-		} else {
-			x, err := jsonValue(v, 0, inv.budget)
-			if err != nil {
-				return nil, inv.yerr(v, "variable %s: %v", k.Value, err)
+			if v.Kind() != yamltext.Null {
+				x, err := jsonValue(v, 0, inv.budget)
+				if err != nil {
+					return nil, inv.yerr(v, "variable %s: %v", name, err)
+				}
+				b, err := json.Marshal(x)
+				if err != nil {
+					return nil, inv.yerr(v, "variable %s: %v", name, err)
+				}
+				val = string(b)
 			}
-			b, err := json.Marshal(x)
-			if err != nil {
-				return nil, inv.yerr(v, "variable %s: %v", k.Value, err)
-			}
-			val = string(b)
 		}
-		if err := checkVar(k.Value, val); err != nil {
+		if err := checkVar(name, val); err != nil {
 			return nil, inv.yerr(v, "%v", err)
 		}
-		out[k.Value] = val
+		out[name] = value{text: val, line: v.Line()}
 	}
 	return out, nil
 }
@@ -197,32 +193,29 @@ func (inv *Inventory) yamlVars(n *yaml.Node) (map[string]string, error) {
 const maxValueNodes = 100000
 
 // jsonValue turns a YAML value into what encoding/json writes.
-func jsonValue(n *yaml.Node, depth int, budget *int) (any, error) {
-	n = resolve(n)
+func jsonValue(n *yamltext.Node, depth int, budget *int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("nested deeper than %d", maxDepth)
 	}
 	if *budget--; *budget < 0 {
 		return nil, fmt.Errorf("more than %d values", maxValueNodes)
 	}
-	switch n.Kind {
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!null":
-			return nil, nil
-		case "!!int", "!!float":
-			if json.Valid([]byte(n.Value)) {
-				return json.RawMessage(n.Value), nil
+	if text, ok := n.Text(); ok {
+		switch n.Type() {
+		case "int", "float":
+			if json.Valid([]byte(text)) {
+				return json.RawMessage(text), nil
 			}
-		case "!!bool":
-			if b, ok := parseBool(n.Value); ok {
+		case "bool":
+			if b, ok := parseBool(text); ok {
 				return b, nil
 			}
 		}
-		return n.Value, nil
-	case yaml.SequenceNode:
-		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
+		return text, nil
+	}
+	if items, ok := n.Items(); ok {
+		out := make([]any, 0, len(items))
+		for _, c := range items {
 			v, err := jsonValue(c, depth+1, budget)
 			if err != nil {
 				return nil, err
@@ -230,32 +223,33 @@ func jsonValue(n *yaml.Node, depth int, budget *int) (any, error) {
 			out = append(out, v)
 		}
 		return out, nil
-	case yaml.MappingNode:
+	}
+	if pairs, ok := n.Pairs(); ok {
 		out := map[string]any{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := resolve(n.Content[i])
-			if k.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a key that is not a single value", k.Line)
+		for _, p := range pairs {
+			k, ok := p.Key.Text()
+			if !ok {
+				return nil, fmt.Errorf("line %d: a key that is not a single value", p.Key.Line())
 			}
-			v, err := jsonValue(n.Content[i+1], depth+1, budget)
+			v, err := jsonValue(p.Value, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
-			out[k.Value] = v
+			out[k] = v
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("unsupported YAML value")
+	return nil, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError splits yaml.v3's "yaml: line N: msg" into its parts.
-func yamlError(err error) (int, string) {
-	msg := strings.TrimSpace(err.Error())
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n, m[2]
+// readByHaguide reports whether haguide reads a variable: the connection
+// variables and UPPER_SNAKE names, which is how the guide's placeholders
+// are spelled. Their values must be single values.
+func readByHaguide(name string) bool {
+	switch name {
+	case "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port", "ansible_user", "ansible_ssh_user",
+		"ansible_ssh_private_key_file", "ansible_private_key_file", "ansible_become", "ansible_become_user", "ansible_group_priority":
+		return true
 	}
-	return 1, strings.TrimPrefix(msg, "yaml: ")
+	return name != "" && strings.ToUpper(name) == name && name[0] >= 'A' && name[0] <= 'Z'
 }

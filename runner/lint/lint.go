@@ -14,9 +14,8 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/yamltext"
 	"github.com/haguide/haguide/runner"
 	"github.com/haguide/haguide/runner/inimerge"
 )
@@ -144,8 +143,7 @@ func Distro(ctx context.Context, g *guide.Guide, distro string, opts Options) (*
 			}
 		case f.lang == "yaml" || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml"):
 			res.Checked = append(res.Checked, "yaml: "+name)
-			var v any
-			if err := yaml.Unmarshal(f.data, &v); err != nil {
+			if err := yamltext.Check(f.data); err != nil {
 				res.Problems = append(res.Problems, Problem{Pos: f.pos, Distro: distro, File: name, Msg: "not YAML: " + err.Error()})
 			}
 		}

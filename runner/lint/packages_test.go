@@ -24,6 +24,7 @@ nodes = ["controller1", "controller2"]
 [placeholders.CONTROLLER_VIP]
 meaning = "vip"
 example = "10.0.0.10"
+type = "ipv4"
 `)},
 		"one.md": {Data: []byte(chapter)},
 	})
