@@ -122,8 +122,9 @@ func cgroupProcs(dirs []string) []string {
 
 // isNodeCgroup reports whether dir can be a node's cgroup as the lab makes
 // them: a clean absolute path under the cgroup mounts whose last element
-// is haguide-NODE. Directories read back from state.json are checked with
-// it before anything is removed.
+// is haguide-NAME (NAME: the node's namespace, BRIDGE-NODE). Directories
+// read back from state.json are checked with it before anything is
+// removed.
 func isNodeCgroup(dir, node string) bool {
 	return filepath.IsAbs(dir) && filepath.Clean(dir) == dir &&
 		strings.HasPrefix(dir, cgroupRoot+"/") && filepath.Base(dir) == "haguide-"+node
