@@ -378,9 +378,9 @@ func TestBrowser(t *testing.T) {
 			// ?distro=rhel sets the distro, and it stays for later pages.
 			open(t, ctx, u("08-api-services.html?distro=rhel"))
 			checkDistro(t, ctx, "08-api-services.html?distro=rhel", "rhel")
-			open(t, ctx, u("10-verify-and-rehearse.html"))
+			open(t, ctx, u("11-verify-and-rehearse.html"))
 			if gs := eval[[]group](t, ctx, groupsJS); len(gs) > 0 {
-				checkDistro(t, ctx, "10-verify-and-rehearse.html", "rhel")
+				checkDistro(t, ctx, "11-verify-and-rehearse.html", "rhel")
 			}
 			open(t, ctx, u("08-api-services.html"))
 			checkDistro(t, ctx, "08-api-services.html", "rhel")
@@ -521,7 +521,7 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("after the toggle: theme %s, background %s (was %s)", t1, bg1, bg0)
 			}
 			screenshot(t, ctx, base.name+"-dark")
-			open(t, ctx, u("09-networking.html"))
+			open(t, ctx, u("09-more-api-services.html"))
 			if t2, bg2 := theme(); t2 != t1 || bg2 != bg1 {
 				t.Errorf("on the next page: theme %s, background %s; want %s, %s", t2, bg2, t1, bg1)
 			}
