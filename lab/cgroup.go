@@ -120,6 +120,19 @@ func cgroupProcs(dirs []string) []string {
 	return procs
 }
 
+// cgroupName is the name in a node's cgroups: its namespace's, which
+// derives from the lab's bridge, so two labs never share one; a node that
+// a lab made before 2026-12-07 recorded cgroups named after the node
+// alone, and keeps them until its lab goes down.
+func cgroupName(ns *nodeState) string {
+	for _, d := range ns.Cgroups {
+		if filepath.Base(d) == "haguide-"+ns.Name {
+			return ns.Name
+		}
+	}
+	return ns.Netns
+}
+
 // isNodeCgroup reports whether dir can be a node's cgroup as the lab makes
 // them: a clean absolute path under the cgroup mounts whose last element
 // is haguide-NAME (NAME: the node's namespace, BRIDGE-NODE). Directories

@@ -161,3 +161,21 @@ func FuzzSelfCgroups(f *testing.F) {
 		}
 	})
 }
+
+// A node keeps the cgroup name it was started with: labs made before the
+// names carried the bridge recorded haguide-NODE, and down must still
+// remove those.
+func TestCgroupName(t *testing.T) {
+	for _, tc := range []struct {
+		ns   nodeState
+		want string
+	}{
+		{nodeState{Name: "controller1", Netns: "hag0-controller1"}, "hag0-controller1"},
+		{nodeState{Name: "controller1", Netns: "hag0-controller1", Cgroups: []string{cgroupRoot + "/unified/haguide-hag0-controller1"}}, "hag0-controller1"},
+		{nodeState{Name: "controller1", Netns: "hag0-controller1", Cgroups: []string{cgroupRoot + "/unified/haguide-controller1"}}, "controller1"},
+	} {
+		if got := cgroupName(&tc.ns); got != tc.want {
+			t.Errorf("cgroupName(%+v) = %q, want %q", tc.ns, got, tc.want)
+		}
+	}
+}

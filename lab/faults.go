@@ -278,7 +278,7 @@ func (l *Lab) Down(ctx context.Context) error {
 		if err := l.dropNetwork(ctx, ns); err != nil {
 			errs = append(errs, err.Error())
 		}
-		if err := removeNodeCgroups(ns.Netns, ns.Cgroups); err != nil {
+		if err := removeNodeCgroups(cgroupName(ns), ns.Cgroups); err != nil {
 			errs = append(errs, err.Error())
 		}
 		if err := os.RemoveAll(l.path("nodes", ns.Name)); err != nil {

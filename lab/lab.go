@@ -807,7 +807,7 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 		return err
 	}
 	defer console.Close()
-	dirs, err := makeNodeCgroups(ns.Netns, ns.Cgroups)
+	dirs, err := makeNodeCgroups(cgroupName(ns), ns.Cgroups)
 	if err != nil {
 		return err
 	}
