@@ -36,6 +36,14 @@ var (
 	dnsRE      = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$`)
 )
 
+// SecretAlphabet is the alphabet of generated secrets (verify's, and the
+// site's "Generate" button): letters and digits without the look-alikes
+// l, o, 0, 1, I and O, safe in every place a password or cookie goes.
+const SecretAlphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// SecretLength is the length of a generated secret.
+const SecretLength = 24
+
 // ValueTypes are the types a placeholder may have, by name.
 var ValueTypes = []ValueType{
 	{Name: "ipv4", Form: "an IPv4 address such as 10.0.0.10", ok: isIPv4},

@@ -215,7 +215,7 @@ func TestEveryBlockRendered(t *testing.T) {
 				t.Errorf("%s: what each step's copy button copies (-model +page):\n%s", c.File, diff)
 			}
 			for _, name := range p.Placeholders {
-				if !strings.Contains(page, `<dd id="ph-`+name+`">`) {
+				if !strings.Contains(page, `<dd id="ph-`+name+`"`) {
 					t.Errorf("%s: %s has no entry in the list", c.File, name)
 				}
 			}

@@ -344,8 +344,8 @@ func (v *Values) buildMasker() {
 // newSecret makes a 24-character password of letters and digits: safe in
 // shell words, URLs, SQL strings and ini files without quoting.
 func newSecret() string {
-	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 24)
+	const alphabet = guide.SecretAlphabet
+	b := make([]byte, guide.SecretLength)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on Linux
 	}

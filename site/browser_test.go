@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render/codeblocks"
 )
 
@@ -218,13 +219,11 @@ func checkDistro(t *testing.T, ctx context.Context, page, distro string) {
 
 // checkCopyTexts compares what each block's copy button would copy (the
 // script's haguideCopyText) with the guide model's codeblocks.CopyText,
-// step by step (distro variants share a step id).
-func checkCopyTexts(t *testing.T, ctx context.Context, file string) {
+// step by step (distro variants share a step id), with the reader's
+// values (vals) in place of their placeholders; NODE_NAME and NODE_ADDR
+// are those of node (none: "") or of the one node a block runs on.
+func checkCopyTexts(t *testing.T, ctx context.Context, g *guide.Guide, file string, vals map[string]string, node string) {
 	t.Helper()
-	g, err := Load(realGuide())
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := g.Page(file)
 	if c == nil {
 		t.Fatalf("no page %s", file)
@@ -232,7 +231,7 @@ func checkCopyTexts(t *testing.T, ctx context.Context, file string) {
 	want := map[string][]string{}
 	for _, b := range c.Blocks {
 		if b.ID != "" {
-			want[b.ID] = append(want[b.ID], codeblocks.CopyText(b))
+			want[b.ID] = append(want[b.ID], withValues(codeblocks.CopyText(b), blockValues(g, b, vals, node)))
 		}
 	}
 	pairs := eval[[][2]string](t, ctx, `Array.from(document.querySelectorAll('figure.block[data-step]')).map(f => [f.dataset.step, window.haguideCopyText(f.querySelector('pre code'))])`)
@@ -445,7 +444,11 @@ func TestBrowser(t *testing.T) {
 			// Every block's button copies what the guide model says it
 			// should (codeblocks.CopyText), read by the script from the
 			// code itself.
-			checkCopyTexts(t, ctx, "08-api-services.md")
+			g, err := Load(realGuide())
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCopyTexts(t, ctx, g, "08-api-services.md", nil, "")
 			for _, line := range strings.Split(clip, "\n") {
 				if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "$ ") {
 					t.Errorf("clipboard has a prompt: %q", line)

@@ -14,6 +14,7 @@ import (
 	"path"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -135,6 +136,7 @@ type siteData struct {
 	Version     string
 	Distros     []distroInfo
 	DistroIDs   string
+	NodeNames   string // the guide's nodes, for the values form
 	Nav         []navItem
 	Assets      map[string]string // asset name -> href with version
 	LiveReload  string
@@ -259,6 +261,7 @@ func newSiteData(g *guide.Guide, opts Options, pages []*guide.Chapter) (*siteDat
 		sd.Distros = append(sd.Distros, distroInfo{ID: id, Name: name})
 	}
 	sd.DistroIDs = strings.Join(g.Settings.Distros, " ")
+	sd.NodeNames = strings.Join(g.Settings.Nodes, " ")
 	for _, c := range pages {
 		sd.Nav = append(sd.Nav, navItem{Number: c.Number, Title: c.Title, Href: pageHref(c), File: c.File})
 		if pageHref(c) == "index.html" && c != pages[0] {
@@ -516,7 +519,11 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 		switch p {
 		case "assets/site.css":
 			b, err = minifyAsset(p, "text/css", b)
-		case "assets/site.js", "assets/search.js":
+		case "assets/site.js":
+			if b, err = siteJS(b); err == nil {
+				b, err = minifyAsset(p, "text/javascript", b)
+			}
+		case "assets/search.js":
 			b, err = minifyAsset(p, "text/javascript", b)
 		}
 		s.Files[p] = b
@@ -538,6 +545,38 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 		}
 	}
 	return nil
+}
+
+// siteJS fills in what site.js takes from the guide package: the value
+// types' forms (the messages of the values form; the checks are the
+// script's, held equal to guide.ValueTypes by TestBrowserValueTypes) and
+// the alphabet and length of generated secrets.
+func siteJS(b []byte) ([]byte, error) {
+	type jsType struct {
+		Form   string `json:"form"`
+		Secret bool   `json:"secret,omitempty"`
+	}
+	types := map[string]jsType{}
+	for _, t := range guide.ValueTypes {
+		types[t.Name] = jsType{Form: t.Form, Secret: t.Secret}
+	}
+	tj, err := json.Marshal(types)
+	if err != nil {
+		return nil, err
+	}
+	aj, _ := json.Marshal(guide.SecretAlphabet)
+	js := string(b)
+	for _, r := range [][2]string{
+		{"{}/*haguide:types*/", string(tj)},
+		{"''/*haguide:alphabet*/", string(aj)},
+		{"0/*haguide:secretlen*/", strconv.Itoa(guide.SecretLength)},
+	} {
+		if !strings.Contains(js, r[0]) {
+			return nil, fmt.Errorf("site.js lacks %s", r[0])
+		}
+		js = strings.Replace(js, r[0], r[1], 1)
+	}
+	return []byte(js), nil
 }
 
 // addAsset puts an asset into the site and notes its href, versioned by

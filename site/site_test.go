@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -106,7 +107,7 @@ func TestLayout(t *testing.T) {
 		not  []string
 	}{
 		{"01-intro.html", []string{
-			`<html lang="en" class="no-js" data-distros="ubuntu debian rhel">`,
+			`<html lang="en" class="no-js" data-distros="ubuntu debian rhel" data-nodes="controller1 controller2">`,
 			`<a class="skip-link" href="#content">`,
 			`<main id="content"`,
 			`<a href="01-intro.html" aria-current="page"><span class="num">1.</span> Intro</a>`,
@@ -124,7 +125,8 @@ func TestLayout(t *testing.T) {
 			// The placeholders' meanings, once, at the end of the page,
 			// and in its TOC.
 			`<section class="ph-list">`,
-			`<dd id="ph-CONTROLLER_VIP">`,
+			`<dd id="ph-CONTROLLER_VIP" data-type="ipv4" data-example="10.0.0.10">`,
+			`<button type="button" class="values-open js-only" id="values-open" hidden>Your values</button>`,
 			`<li class="toc-h2"><a href="#values_to_replace">Values to replace</a></li>`,
 			`data-ui="assets/search.js\?v=[0-9a-f]{8}"`,
 		}, []string{`title="The`, `data-copy`, `role="tab`}},
@@ -135,7 +137,7 @@ func TestLayout(t *testing.T) {
 			`<li><a href="#chapter-02-cluster">2. Cluster</a></li>`,
 			`id="01-intro--install"`,
 			`href="#02-cluster--corosync"`,
-			`<dd id="01-intro--ph-CONTROLLER_VIP">`,
+			`<dd id="01-intro--ph-CONTROLLER_VIP" data-type="ipv4"`,
 		}, []string{`class="prev-next"`,
 			// Each chapter's list is no landmark: they would share a name
 			// (axe-core: landmark-unique).
@@ -344,5 +346,30 @@ func TestSearchIndexVersion(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
 	if len(s.Files["assets/search-index.js"]) == 0 || s.SearchIndex != len(s.Files["assets/search-index.js"]) {
 		t.Errorf("search index: %d bytes, SearchIndex %d", len(s.Files["assets/search-index.js"]), s.SearchIndex)
+	}
+}
+
+// TestSiteJSValues checks that the built site.js carries what it takes
+// from the guide package: the value types' forms and the secrets'
+// alphabet and length, with no marker left.
+func TestSiteJSValues(t *testing.T) {
+	s := renderSite(t, testGuide(nil), Options{})
+	js := string(s.Files["assets/site.js"])
+	for _, want := range []string{
+		strconv.Quote(guide.SecretAlphabet),
+		`SECRET_LEN=` + strconv.Itoa(guide.SecretLength),
+		// (minified: keys unquoted, true as !0)
+		`cidr:{form:"an IPv4 network in CIDR notation`,
+		`password:{form:"8 to 128 letters, digits, dots, hyphens and underscores, beginning with a letter or digit",secret:!0}`,
+	} {
+		if !strings.Contains(js, want) {
+			t.Errorf("site.js lacks %s", want)
+		}
+	}
+	if strings.Contains(js, "haguide:") {
+		t.Error("site.js keeps a marker")
+	}
+	if _, err := siteJS([]byte("var x = 1;")); err == nil {
+		t.Error("siteJS filled a script without its markers")
 	}
 }

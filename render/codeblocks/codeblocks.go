@@ -8,7 +8,7 @@
 // Every fenced block is replaced by a [Block] node that carries the guide
 // model's [guide.Block], found by the line of its opening fence. Markup:
 //
-//	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu">
+//	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu" data-nodes="controller1">
 //	  <figcaption class="block-meta">…where, file, run=no reason, lab only, wait…</figcaption>
 //	  <div class="block-code">
 //	    <pre class="chroma" tabindex="0"><code>
@@ -18,6 +18,10 @@
 //	    </code></pre>
 //	  </div>
 //	</figure>
+//
+// data-nodes, on a block that runs on some of the nodes only (the first,
+// all but the first, or one named), lists them, so that the site's script
+// fills NODE_NAME and NODE_ADDR in for the right node.
 //
 // The prompt is not in the text: the site's CSS shows "# " (root) or "$ "
 // (user) before each command, so that selecting or copying the text never
@@ -246,6 +250,11 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 	if len(b.Attrs.Distros) > 0 && !inGroup {
 		// In a tab group the panel says it.
 		fmt.Fprintf(w, ` data-distros="%s"`, html.EscapeString(strings.Join(b.Attrs.Distros, " ")))
+	}
+	if n := b.Attrs.Nodes; b.Kind != guide.KindPlain && (n.Kind == guide.NodesFirst || n.Kind == guide.NodesOthers || n.Kind == guide.NodesNamed) {
+		// The nodes the block runs on, by which the site's script fills in
+		// NODE_NAME and NODE_ADDR with the reader's values.
+		fmt.Fprintf(w, ` data-nodes="%s"`, html.EscapeString(strings.Join(n.Resolve(e.cfg.Settings.Nodes), " ")))
 	}
 	io.WriteString(w, ">")
 	if caption, _ := e.caption(b, inGroup); caption != "" {

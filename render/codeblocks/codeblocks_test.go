@@ -52,7 +52,7 @@ func TestWriteConsole(t *testing.T) {
 	e.Write(&w, b, false, page)
 	got := w.String()
 	for _, want := range []string{
-		`<figure class="block console runs" data-step="01-x/s/1">`,
+		`<figure class="block console runs" data-step="01-x/s/1" data-nodes="controller1">`,
 		`Run on the first node (controller1)`,
 		`retries for up to 1m30s`,
 		`<span class="line cmd">ping -c1 <var class="ph">CONTROLLER_VIP</var></span>`,

@@ -13,10 +13,12 @@
 //
 //	<section class="ph-list">
 //	<h2 id="values_to_replace">Values to replace</h2>
-//	<dl><dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP">MEANING (for example 10.0.0.10)</dd>…</dl>
+//	<dl><dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP" data-type="ipv4" data-example="10.0.0.10">MEANING (for example 10.0.0.10)</dd>…</dl>
 //	</section>
 //
-// (ids prefixed SLUG-- in the print view). Heading ids are lower case
+// (ids prefixed SLUG-- in the print view; data-type is the
+// placeholder's guide.ValueType, data-example its example, left out for
+// secrets). The site's script builds the reader's values form from it. Heading ids are lower case
 // without "_", so these ids never meet one. A page repeats a placeholder
 // dozens of times; its meaning, once. The site's script makes each use
 // focusable, describes it by its entry (aria-describedby) and shows the
@@ -47,6 +49,8 @@ type Info struct {
 	Example string
 	Secret  bool
 	Builtin bool
+	// Type is the name of the placeholder's guide.ValueType.
+	Type string
 }
 
 // Title is the text shown on hover and focus.
@@ -69,12 +73,14 @@ func Lookup(s *guide.Settings, name string) (Info, bool) {
 		return Info{}, false
 	}
 	if p, ok := s.Placeholders[name]; ok {
-		return Info{Name: name, Meaning: p.Meaning, Example: p.Example, Secret: p.Secret}, true
+		t, _ := s.ValueType(name)
+		return Info{Name: name, Meaning: p.Meaning, Example: p.Example, Secret: p.Secret || t.Secret, Type: t.Name}, true
 	}
 	if !s.IsBuiltin(name) {
 		return Info{}, false
 	}
-	inf := Info{Name: name, Builtin: true}
+	t, _ := s.ValueType(name)
+	inf := Info{Name: name, Builtin: true, Type: t.Name}
 	switch name {
 	case "NODE_NAME":
 		inf.Meaning = "The name of the node the block runs on"
@@ -196,9 +202,23 @@ func WriteList(w io.Writer, s *guide.Settings, page *pagectx.Page) {
 		inf, _ := Lookup(s, n)
 		_, _ = io.WriteString(w, "<dt>")
 		writeVar(w, inf)
-		_, _ = io.WriteString(w, `</dt><dd id="`+html.EscapeString(page.ID(EntryID(n)))+`">`+EscapeText(inf.Title())+"</dd>\n")
+		_, _ = io.WriteString(w, `</dt><dd id="`+html.EscapeString(page.ID(EntryID(n)))+`"`+dataAttrs(inf)+`>`+EscapeText(inf.Title())+"</dd>\n")
 	}
 	_, _ = io.WriteString(w, "</dl>\n</section>\n")
+}
+
+// dataAttrs are what the site's values form needs of a placeholder: its
+// type (by which it checks the reader's value) and, but for secrets, its
+// example.
+func dataAttrs(inf Info) string {
+	a := ""
+	if inf.Type != "" {
+		a += ` data-type="` + html.EscapeString(inf.Type) + `"`
+	}
+	if inf.Example != "" && !inf.Secret {
+		a += ` data-example="` + html.EscapeString(inf.Example) + `"`
+	}
+	return a
 }
 
 // Kind is the kind of a placeholder node.

@@ -110,8 +110,8 @@ func TestList(t *testing.T) {
 <h2 id="values_to_replace">Values to replace</h2>
 <p>The words in this style on this page stand for values of your own deployment:</p>
 <dl>
-<dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP">The VIP (for example 10.0.0.10)</dd>
-<dt><var class="ph">NODE_ADDR</var></dt><dd id="ph-NODE_ADDR">The management address of the node the block runs on</dd>
+<dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP" data-example="10.0.0.10">The VIP (for example 10.0.0.10)</dd>
+<dt><var class="ph">NODE_ADDR</var></dt><dd id="ph-NODE_ADDR" data-type="host">The management address of the node the block runs on</dd>
 </dl>
 </section>
 `
@@ -119,7 +119,7 @@ func TestList(t *testing.T) {
 		t.Errorf("page (-want +got):\n%s", diff)
 	}
 	print := render(true)
-	for _, w := range []string{`<h2 id="01-t--values_to_replace">`, `<dd id="01-t--ph-CONTROLLER_VIP">`} {
+	for _, w := range []string{`<h2 id="01-t--values_to_replace">`, `<dd id="01-t--ph-CONTROLLER_VIP" data-example="10.0.0.10">`} {
 		if !strings.Contains(print, w) {
 			t.Errorf("print view lacks %q:\n%s", w, print)
 		}

@@ -178,8 +178,17 @@
   // CSS draws), else the whole code; never the expected output.
   function blockCopyText(code) {
     var cmds = all('.line.cmd', code);
-    if (cmds.length) return cmds.map(function (c) { return c.textContent; }).join('\n');
-    return code.textContent.replace(/\n+$/, '');
+    if (cmds.length) return cmds.map(textOf).join('\n');
+    return textOf(code).replace(/\n+$/, '');
+  }
+  // textOf is an element's text with the reader's values in place of
+  // their placeholders (shown masked, when secret, but copied whole).
+  function textOf(n) {
+    if (n.nodeType === 3) return n.data;
+    if (n.haguideValue) return n.haguideValue;
+    var t = '';
+    for (var c = n.firstChild; c; c = c.nextSibling) t += textOf(c);
+    return t;
   }
 
   // Copy buttons: one per block, made here (they need the script anyway).
@@ -228,7 +237,7 @@
     var pending = [];
     all('var.ph, section.ph-list').forEach(function (el) {
       if (el.tagName !== 'SECTION') {
-        if (!el.closest('.ph-list')) pending.push(el);
+        if (!el.closest('.ph-list')) { el.setAttribute('data-ph', el.textContent); pending.push(el); }
         return;
       }
       var entries = {};
@@ -237,7 +246,7 @@
         if (dd && dd.id) entries[dt.textContent] = dd;
       });
       pending.forEach(function (v) {
-        var dd = entries[v.textContent];
+        var dd = entries[v.getAttribute('data-ph')];
         if (!dd) return;
         v.tabIndex = 0;
         v.setAttribute('aria-describedby', dd.id);
@@ -249,7 +258,7 @@
     function show(v) {
       current = v;
       var dd = document.getElementById(v.getAttribute('aria-describedby'));
-      tip.textContent = dd ? dd.textContent : '';
+      tip.textContent = (v.haguideValue ? v.getAttribute('data-ph') + ', your value' + (v.classList.contains('secret') && !reveal ? ' (hidden)' : '') + ': ' : '') + (dd ? dd.textContent : '');
       tip.hidden = false;
       var r = v.getBoundingClientRect();
       var w = tip.offsetWidth, h = tip.offsetHeight;
@@ -267,6 +276,210 @@
     document.addEventListener('focusout', function (ev) { var v = find(ev); if (v) hide(v); });
     document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape' && current) hide(current); });
     window.addEventListener('scroll', function () { if (current) show(current); }, { passive: true });
+  }
+
+  // Your values: the reader's values of the placeholders, kept in this
+  // browser only (localStorage haguide-values, and haguide-node for the
+  // node "this node" means), shown in place of the placeholders in every
+  // command and file (marked as the reader's) and copied by Copy. The form
+  // is made from the page's list of placeholders (each dd carries the
+  // placeholder's type and example) when the reader first opens it.
+  var VALUES = 'haguide-values', NODE = 'haguide-node';
+  var TYPES = {}/*haguide:types*/;
+  var ALPHABET = ''/*haguide:alphabet*/, SECRET_LEN = 0/*haguide:secretlen*/;
+  var nodes = words(doc, 'data-nodes');
+  var vals = {}, node = '', reveal = false;
+  function loadValues() {
+    try { vals = JSON.parse(store.get(VALUES) || '{}') || {}; } catch (e) { vals = {}; }
+    node = store.get(NODE) || '';
+    if (nodes.indexOf(node) < 0) node = '';
+  }
+  var IP = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])', ipRE = new RegExp('^' + IP + '(\\.' + IP + '){3}$');
+  var dnsRE = /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
+  function re(r) { return function (v) { return r.test(v); }; }
+  // The same checks as guide.ValueTypes (TestBrowserValueTypes holds them equal).
+  var CHECK = {
+    ipv4: re(ipRE),
+    cidr: function (v) {
+      var m = /^(.*)\/(3[0-2]|[12]?[0-9])$/.exec(v);
+      if (!m || !ipRE.test(m[1])) return false;
+      var n = m[1].split('.').reduce(function (a, x) { return a * 256 + Number(x); }, 0);
+      return n % Math.pow(2, 32 - Number(m[2])) === 0;
+    },
+    host: function (v) { return ipRE.test(v) || v.length <= 253 && dnsRE.test(v) && /[^0-9.]/.test(v); },
+    number: re(/^(0|[1-9][0-9]{0,5})$/),
+    size: re(/^[1-9][0-9]{0,5}[KMG]?$/),
+    name: re(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+    path: function (v) { return /^(\/[A-Za-z0-9._-]+)+\/?$|^\/$/.test(v) && v.split('/').indexOf('..') < 0; },
+    password: re(/^[A-Za-z0-9][A-Za-z0-9._-]{7,127}$/),
+    cookie: re(/^[A-Za-z0-9]{20,255}$/)
+  };
+  function valid(type, v) { return !CHECK[type] || CHECK[type](v); }
+  window.haguideValid = valid;
+  function addrName(n) { return n.toUpperCase().replace(/[-.]/g, '_') + '_ADDR'; }
+  function isSecret(type) { return !!(TYPES[type] && TYPES[type].secret); }
+  function newSecret() {
+    var out = '', b = new Uint8Array(64), lim = 256 - 256 % ALPHABET.length;
+    while (out.length < SECRET_LEN) {
+      window.crypto.getRandomValues(b);
+      for (var i = 0; i < b.length && out.length < SECRET_LEN; i++) if (b[i] < lim) out += ALPHABET.charAt(b[i] % ALPHABET.length);
+    }
+    return out;
+  }
+  // valueFor is the reader's value of a placeholder used in fig (a
+  // block, or null for prose): NODE_NAME and NODE_ADDR are those of the
+  // block's node when it runs on one, else of the node the reader chose.
+  function valueFor(name, fig) {
+    if (!node && !Object.keys(vals).length) return '';
+    if (name !== 'NODE_NAME' && name !== 'NODE_ADDR') return vals[name] || '';
+    var on = fig ? words(fig, 'data-nodes') : [];
+    var n = on.length === 1 ? on[0] : node && (!on.length || on.indexOf(node) >= 0) ? node : '';
+    if (!n) return '';
+    return name === 'NODE_NAME' ? n : vals[addrName(n)] || '';
+  }
+  function applyValues() {
+    all('var.ph[data-ph]').forEach(function (v) {
+      var name = v.getAttribute('data-ph');
+      var val = valueFor(name, v.closest('figure.block'));
+      v.haguideValue = val;
+      v.classList.toggle('mine', !!val);
+      v.textContent = !val ? name : v.classList.contains('secret') && !reveal ? '\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022' : val;
+    });
+  }
+  function saveValues() {
+    store.set(VALUES, JSON.stringify(vals));
+    store.set(NODE, node);
+    applyValues();
+  }
+
+  // The form's fields: the page's placeholders in the order of its list,
+  // the node addresses for NODE_ADDR, "this node" for NODE_NAME and NODE_ADDR.
+  function fields() {
+    var out = [], seen = {}, perNode = false;
+    all('section.ph-list dd[data-type]').forEach(function (dd) {
+      var dt = dd.previousElementSibling, name = dt ? dt.textContent : '';
+      if (seen[name]) return;
+      seen[name] = true;
+      if (name === 'NODE_NAME' || name === 'NODE_ADDR') { perNode = true; if (name === 'NODE_NAME') return; }
+      if (name === 'NODE_ADDR') {
+        nodes.forEach(function (n) {
+          var a = addrName(n);
+          if (!seen[a]) out.push({ name: a, type: 'host', meaning: 'The management address of ' + n, example: '' });
+          seen[a] = true;
+        });
+        return;
+      }
+      out.push({ name: name, type: dd.getAttribute('data-type'), meaning: dd.textContent, example: dd.getAttribute('data-example') || '' });
+    });
+    return { list: out, perNode: perNode };
+  }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text) e.textContent = text;
+    return e;
+  }
+  function buildValues(dlg) {
+    var f = fields();
+    var form = el('form', { method: 'dialog' });
+    form.appendChild(el('h2', { id: 'values-title' }, 'Your values'));
+    var note = el('p', { 'class': 'values-note' }, 'The values of your deployment for this page\u2019s placeholders. Every command and file of the guide then shows them, marked ');
+    note.appendChild(el('var', { 'class': 'ph mine' }, 'like this'));
+    note.appendChild(document.createTextNode(', and Copy gives them. They stay in this browser (its local storage, secrets included, not encrypted) and are never sent anywhere.'));
+    form.appendChild(note);
+    if (f.perNode && nodes.length) {
+      var p = el('p', { 'class': 'values-node' });
+      var lab = el('label', { 'for': 'values-node' }, 'This node ');
+      var sel = el('select', { id: 'values-node', 'aria-describedby': 'values-node-m' });
+      sel.appendChild(el('option', { value: '' }, 'none chosen'));
+      nodes.forEach(function (n) { sel.appendChild(el('option', { value: n }, n)); });
+      sel.value = node;
+      sel.addEventListener('change', function () { node = sel.value; saveValues(); });
+      p.appendChild(lab);
+      p.appendChild(sel);
+      p.appendChild(el('span', { id: 'values-node-m', 'class': 'meaning' }, ' NODE_NAME and NODE_ADDR in blocks that run on every node stand for this one; a block for one node shows that node\u2019s.'));
+      form.appendChild(p);
+    }
+    var secrets = [];
+    f.list.forEach(function (x) {
+      var id = 'val-' + x.name, secret = isSecret(x.type);
+      var d = el('div', { 'class': 'values-field' });
+      var lab = el('label', { 'for': id });
+      lab.appendChild(el('var', { 'class': 'ph' + (secret ? ' secret' : '') }, x.name));
+      d.appendChild(lab);
+      var row = el('div', { 'class': 'values-input' });
+      var inp = el('input', { id: id, type: secret ? 'password' : 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', 'data-name': x.name, 'data-type': x.type, 'aria-describedby': id + '-m ' + id + '-e' });
+      if (x.example) inp.setAttribute('placeholder', x.example);
+      inp.value = vals[x.name] || '';
+      row.appendChild(inp);
+      var err = el('p', { id: id + '-e', 'class': 'values-error', hidden: '' });
+      function check() {
+        var v = inp.value;
+        var ok = !v || valid(x.type, v);
+        inp.setAttribute('aria-invalid', ok ? 'false' : 'true');
+        err.hidden = ok;
+        err.textContent = ok ? '' : 'Not used: want ' + ((TYPES[x.type] || {}).form || x.type) + '.';
+        if (ok && v) vals[x.name] = v; else delete vals[x.name];
+        saveValues();
+      }
+      inp.addEventListener('input', check);
+      if (secret) {
+        secrets.push(inp);
+        var g = el('button', { type: 'button', 'class': 'values-gen', 'aria-label': 'Generate ' + x.name }, 'Generate');
+        g.addEventListener('click', function () { inp.value = newSecret(); check(); });
+        row.appendChild(g);
+      }
+      d.appendChild(row);
+      d.appendChild(el('p', { id: id + '-m', 'class': 'meaning' }, x.meaning));
+      d.appendChild(err);
+      form.appendChild(d);
+    });
+    var act = el('p', { 'class': 'values-actions' });
+    if (secrets.length) {
+      var rl = el('label', {});
+      var rc = el('input', { type: 'checkbox', id: 'values-reveal' });
+      rc.checked = reveal;
+      rc.addEventListener('change', function () {
+        reveal = rc.checked;
+        secrets.forEach(function (i) { i.type = reveal ? 'text' : 'password'; });
+        applyValues();
+      });
+      rl.appendChild(rc);
+      rl.appendChild(document.createTextNode(' Show secrets'));
+      act.appendChild(rl);
+    }
+    var clear = el('button', { type: 'button', id: 'values-clear' }, 'Forget all values');
+    clear.addEventListener('click', function () {
+      vals = {}; node = '';
+      all('input[data-name]', form).forEach(function (i) { i.value = ''; i.setAttribute('aria-invalid', 'false'); });
+      all('.values-error', form).forEach(function (e) { e.hidden = true; });
+      if (form.querySelector('#values-node')) form.querySelector('#values-node').value = '';
+      saveValues();
+      announce('Your values are forgotten');
+    });
+    act.appendChild(clear);
+    act.appendChild(el('button', { value: 'close', 'class': 'values-close' }, 'Close'));
+    form.appendChild(act);
+    dlg.appendChild(form);
+  }
+  function initValues() {
+    loadValues();
+    applyValues();
+    var b = document.getElementById('values-open');
+    if (!b || !document.querySelector('section.ph-list dd[data-type]')) return;
+    b.hidden = false;
+    b.addEventListener('click', function () {
+      var dlg = document.getElementById('values');
+      if (!dlg) {
+        dlg = el('dialog', { id: 'values', 'class': 'values', 'aria-labelledby': 'values-title' });
+        document.body.appendChild(dlg);
+        buildValues(dlg);
+      }
+      if (dlg.showModal) dlg.showModal(); else dlg.setAttribute('open', '');
+    });
+    window.addEventListener('storage', function (ev) {
+      if (ev.key === VALUES || ev.key === NODE) { loadValues(); applyValues(); }
+    });
   }
 
   function initTheme() {
@@ -346,6 +559,7 @@
     initTabs();
     initCopy();
     initTips();
+    initValues();
     initTheme();
     initNav();
     initLive();

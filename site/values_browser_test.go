@@ -1,0 +1,223 @@
+package site
+
+import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/render/placeholders"
+)
+
+// TestBrowserValues enters values in the values form of chapter 8, from
+// file:// and over HTTP: they show in the commands, marked as the
+// reader's, secrets masked until revealed; Copy gives them; a value that
+// does not fit its type is refused; a generated secret uses the runner's
+// alphabet; NODE_ADDR follows the node chosen; they survive a reload and
+// show on the next page; "Forget all values" brings the names back.
+func TestBrowserValues(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(realGuide(), dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	g, err := Load(realGuide())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range []struct{ name, url string }{
+		{"file", "file://" + filepath.ToSlash(dir) + "/"},
+		{"http", srv.URL + "/"},
+	} {
+		t.Run(base.name, func(t *testing.T) {
+			ctx, consoleProblems := newBrowser(t, chrome)
+			open(t, ctx, base.url+"08-api-services.html")
+			if n := eval[int](t, ctx, `document.querySelectorAll('var.ph.mine').length`); n != 0 {
+				t.Errorf("%d placeholders show a value before any was entered", n)
+			}
+			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
+			waitFor(t, ctx, "the values form", `document.getElementById('values') && document.getElementById('values').open`)
+			for _, id := range []string{"val-CONTROLLER_VIP", "val-KEYSTONE_DBPASS", "val-CONTROLLER1_ADDR", "val-CONTROLLER2_ADDR", "values-node"} {
+				if !eval[bool](t, ctx, `!!document.getElementById(`+jsString(id)+`)`) {
+					t.Errorf("the form has no #%s", id)
+				}
+			}
+
+			// A value that does not fit its type is refused and said so.
+			do(t, ctx, "type a bad VIP", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER_VIP"), "10.1.2"))
+			if st := eval[[]string](t, ctx, `[document.getElementById('val-CONTROLLER_VIP').getAttribute('aria-invalid'), document.getElementById('val-CONTROLLER_VIP-e').hidden ? '' : document.getElementById('val-CONTROLLER_VIP-e').textContent, String(document.querySelectorAll('article var.ph.mine').length)]`); st[0] != "true" || !strings.Contains(st[1], "IPv4") || st[2] != "0" {
+				t.Errorf("a bad VIP: aria-invalid %s, error %q, %s values shown; want true, the form, 0", st[0], st[1], st[2])
+			}
+			do(t, ctx, "finish the VIP", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER_VIP"), ".3"))
+			do(t, ctx, "generate a secret", chromedp.Click(chromedp.CSS("#val-KEYSTONE_DBPASS + button")))
+			secret := eval[string](t, ctx, `document.getElementById('val-KEYSTONE_DBPASS').value`)
+			if !regexp.MustCompile(`^[` + guide.SecretAlphabet + `]{` + "24" + `}$`).MatchString(secret) {
+				t.Errorf("generated secret %q: want 24 of %s", secret, guide.SecretAlphabet)
+			}
+			vals := map[string]string{"CONTROLLER_VIP": "10.1.2.3", "KEYSTONE_DBPASS": secret}
+
+			// The code shows them, marked; the secret masked.
+			shown := eval[map[string]string](t, ctx, `(() => { const o = {}; document.querySelectorAll('article var.ph.mine').forEach(v => o[v.dataset.ph] = v.textContent); return o; })()`)
+			if shown["CONTROLLER_VIP"] != "10.1.2.3" || shown["KEYSTONE_DBPASS"] == "" || strings.Contains(shown["KEYSTONE_DBPASS"], secret) {
+				t.Errorf("shown values %v: want the VIP, and the secret masked", shown)
+			}
+			if n := eval[int](t, ctx, `document.querySelectorAll('article var.ph[data-ph=CONTROLLER_VIP]:not(.mine)').length`); n != 0 {
+				t.Errorf("%d uses of CONTROLLER_VIP do not show the value", n)
+			}
+			do(t, ctx, "reveal the secrets", chromedp.Click(chromedp.CSS("#values-reveal")))
+			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=KEYSTONE_DBPASS]').textContent`); got != secret {
+				t.Errorf("revealed secret shows %q, want %q", got, secret)
+			}
+
+			// Every block copies the model's text with the values in.
+			checkCopyTexts(t, ctx, g, "08-api-services.md", vals, "")
+
+			// The copy button itself.
+			for _, name := range []string{"clipboard-read", "clipboard-write"} {
+				if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+					Permission: &browser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true},
+					Setting:    browser.PermissionSettingGranted,
+				}); err != nil {
+					t.Fatalf("grant %s: %v", name, err)
+				}
+			}
+			do(t, ctx, "close the form", chromedp.Click(chromedp.CSS("#values .values-close")))
+			do(t, ctx, "mark a block with the VIP", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('figure.block')).find(f => f.getClientRects().length && f.querySelector('var.ph[data-ph=CONTROLLER_VIP]')).querySelector('button.copy').dataset.test = 'vip-copy'`))
+			do(t, ctx, "click its copy button", chromedp.Click(chromedp.CSS("[data-test=vip-copy]")))
+			waitFor(t, ctx, "Copied", `document.querySelector('[data-test=vip-copy]').textContent === 'Copied'`)
+			if clip := eval[string](t, ctx, `navigator.clipboard.readText()`, chromedp.EvalAwaitPromise); !strings.Contains(clip, "10.1.2.3") || strings.Contains(clip, "CONTROLLER_VIP") {
+				t.Errorf("clipboard %q: want the VIP's value, not its name", clip)
+			}
+
+			// NODE_ADDR: the chosen node's address in blocks for every
+			// node, each node's own in blocks for one.
+			do(t, ctx, "open the values form again", chromedp.Click(chromedp.CSS("#values-open")))
+			do(t, ctx, "controller1's address", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER1_ADDR"), "10.1.2.11"))
+			do(t, ctx, "controller2's address", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER2_ADDR"), "10.1.2.12"))
+			do(t, ctx, "choose controller2", chromedp.SetValue(chromedp.CSS("#values-node"), "controller2"),
+				chromedp.Evaluate[chromedp.Void](`document.getElementById('values-node').dispatchEvent(new Event('change'))`))
+			nodeAddrs := eval[[][2]string](t, ctx, `Array.from(document.querySelectorAll('article var.ph[data-ph=NODE_ADDR], article var.ph[data-ph=NODE_NAME]')).map(v => [(v.closest('figure.block[data-nodes]') || {dataset: {nodes: 'any'}}).dataset.nodes + ' ' + v.dataset.ph, v.textContent])`)
+			want := map[string]string{"any NODE_ADDR": "10.1.2.12", "any NODE_NAME": "controller2", "controller1 NODE_ADDR": "10.1.2.11", "controller1 NODE_NAME": "controller1"}
+			if len(nodeAddrs) == 0 {
+				t.Error("chapter 8 uses neither NODE_ADDR nor NODE_NAME")
+			}
+			for _, p := range nodeAddrs {
+				if w, ok := want[p[0]]; ok && p[1] != w {
+					t.Errorf("%s shows %q, want %q", p[0], p[1], w)
+				}
+			}
+			screenshot(t, ctx, base.name+"-values-form")
+			do(t, ctx, "close the form", chromedp.Click(chromedp.CSS("#values .values-close")))
+			screenshot(t, ctx, base.name+"-values-08")
+
+			// After a reload, and on the next page.
+			navigating(t, ctx, "reload", chromedp.Reload())
+			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=CONTROLLER_VIP]').textContent`); got != "10.1.2.3" {
+				t.Errorf("after a reload the VIP shows %q", got)
+			}
+			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=KEYSTONE_DBPASS]').textContent`); got == secret {
+				t.Error("after a reload the secret shows unmasked")
+			}
+			open(t, ctx, base.url+"09-more-api-services.html")
+			vals["CONTROLLER1_ADDR"], vals["CONTROLLER2_ADDR"] = "10.1.2.11", "10.1.2.12"
+			checkCopyTexts(t, ctx, g, "09-more-api-services.md", vals, "controller2")
+
+			// Forgetting them brings the names back.
+			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
+			do(t, ctx, "forget", chromedp.Click(chromedp.CSS("#values-clear")))
+			if n := eval[int](t, ctx, `document.querySelectorAll('article var.ph.mine').length`); n != 0 {
+				t.Errorf("%d values still shown after Forget", n)
+			}
+			checkCopyTexts(t, ctx, g, "09-more-api-services.md", nil, "")
+			if ps := consoleProblems(); len(ps) > 0 {
+				t.Errorf("console errors:\n%s", strings.Join(ps, "\n"))
+			}
+		})
+	}
+}
+
+// withValues is a block's copy text with the reader's values in place of
+// their placeholders, as the site's script copies it (shell variables
+// such as $NAME are not placeholders).
+func withValues(text string, vals map[string]string) string {
+	var b strings.Builder
+	last := 0
+	for _, sp := range placeholders.Find(text, func(n string) bool { _, ok := vals[n]; return ok }) {
+		b.WriteString(text[last:sp.Start] + vals[sp.Name])
+		last = sp.End
+	}
+	return b.String() + text[last:]
+}
+
+// blockValues are the values the script fills in for block b: vals, and
+// NODE_NAME and NODE_ADDR of the block's one node or of the chosen node.
+func blockValues(g *guide.Guide, b *guide.Block, vals map[string]string, node string) map[string]string {
+	m := maps.Clone(vals)
+	if len(vals) == 0 && node == "" {
+		return m
+	}
+	n := node
+	if k := b.Attrs.Nodes.Kind; k == guide.NodesFirst || k == guide.NodesOthers || k == guide.NodesNamed {
+		on := b.Attrs.Nodes.Resolve(g.Settings.Nodes)
+		switch {
+		case len(on) == 1:
+			n = on[0]
+		case !slices.Contains(on, node):
+			n = ""
+		}
+	}
+	if n != "" {
+		m["NODE_NAME"] = n
+		if a, ok := vals[guide.NodeAddrPlaceholder(n)]; ok {
+			m["NODE_ADDR"] = a
+		}
+	}
+	return m
+}
+
+// TestBrowserValueTypes checks that the script's checks of a value (the
+// values form's) agree with guide.ValueTypes on values of every type.
+func TestBrowserValueTypes(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(realGuide(), dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := newBrowser(t, chrome)
+	open(t, ctx, "file://"+filepath.ToSlash(dir)+"/08-api-services.html")
+	values := []string{
+		"", "0", "4", "04", "123456", "1234567", "-1", "512M", "512m", "0M", "1G", "10.0.0.10", "10.0.0.256", "010.0.0.1", "1.2.3", "1.2.3.4.5",
+		"10.0.0.0/24", "10.0.0.1/24", "10.0.0.0/33", "10.0.0.0/08", "0.0.0.0/0", "10.0.0.10/32", "192.0.2.0/31",
+		"ntp.example.net", "ntp.example.net.", "a", "1.2.3.4a", "123", "1.2.3.4.", "-a.b", "a-.b", "a_b.c", strings.Repeat("a", 64) + ".b",
+		"fence", "fence.x", "_x", strings.Repeat("n", 64), strings.Repeat("n", 65),
+		"/", "/srv/haguide", "/srv/../etc", "/srv/", "srv", "//", "/a b",
+		"keystone-db-secret", "short", "1234567", "12345678", "-abcdefgh", "abc$defgh", strings.Repeat("p", 128), strings.Repeat("p", 129),
+		strings.Repeat("c", 20), strings.Repeat("c", 19), "abcdefghij-klmnopqrstu", strings.Repeat("c", 255), strings.Repeat("c", 256),
+	}
+	for _, vt := range guide.ValueTypes {
+		js := eval[[]bool](t, ctx, `(`+jsStrings(values)+`).map(v => window.haguideValid(`+jsString(vt.Name)+`, v))`)
+		for i, v := range values {
+			if want := vt.Check(v, false) == nil; js[i] != want {
+				t.Errorf("%s %q: the script says %v, guide.ValueTypes %v", vt.Name, v, js[i], want)
+			}
+		}
+	}
+}
+
+func jsStrings(s []string) string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = jsString(v)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
