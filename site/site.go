@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/haguide/haguide/distros"
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render"
+	"github.com/haguide/haguide/render/codeblocks"
 )
 
 //go:embed assets templates
@@ -160,8 +162,16 @@ type pageData struct {
 	HasTabs bool
 	// Canonical is the page's public URL, with Options.BaseURL.
 	Canonical string
+	// Uncovered are the notices for the distros the page does not cover.
+	Uncovered []distroNotice
 	// Chapters are the print view's pages.
 	Chapters []printChapter
+}
+
+// distroNotice is what a page says to the reader of a distro it does not
+// cover.
+type distroNotice struct {
+	ID, Text string
 }
 
 type printChapter struct {
@@ -462,7 +472,44 @@ func pageLayout(sd *siteData, g *guide.Guide, pages []*guide.Chapter, i int, p *
 	if g.Settings.SourceURL != "" {
 		pd.EditURL = strings.TrimSuffix(g.Settings.SourceURL, "/") + "/" + c.File
 	}
+	if c.Number > 0 {
+		pd.Uncovered = uncovered(g, pages, c)
+	}
 	return pd
+}
+
+// uncovered says, for each distro a chapter does not cover (distro_scope
+// in settings.toml), which chapters do and what the page shows instead;
+// the script shows the notice of the distro chosen.
+func uncovered(g *guide.Guide, pages []*guide.Chapter, c *guide.Chapter) []distroNotice {
+	covered := g.Settings.DistrosFor(c.File)
+	if len(covered) == 0 {
+		return nil
+	}
+	var out []distroNotice
+	for _, d := range g.Settings.Distros {
+		if slices.Contains(covered, d) {
+			continue
+		}
+		var nums []string
+		for _, p := range pages {
+			if p.Number > 0 && slices.Contains(g.Settings.DistrosFor(p.File), d) {
+				nums = append(nums, strconv.Itoa(p.Number))
+			}
+		}
+		name, first := codeblocks.DistroName(d), codeblocks.DistroName(covered[0])
+		text := "This chapter does not cover " + name
+		switch len(nums) {
+		case 0:
+		case 1:
+			text += ": the guide covers it in chapter " + nums[0] + " only"
+		default:
+			text += ": the guide covers it in chapters " + strings.Join(nums[:len(nums)-1], ", ") + " and " + nums[len(nums)-1] + " only"
+		}
+		text += ". Where a step differs by distribution, " + first + "'s commands are shown, marked as such; none is written for " + name + "."
+		out = append(out, distroNotice{ID: d, Text: text})
+	}
+	return out
 }
 
 // siteTitle is the guide's title from SUMMARY.md, unless that is the

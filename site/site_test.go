@@ -373,3 +373,33 @@ func TestSiteJSValues(t *testing.T) {
 		t.Error("siteJS filled a script without its markers")
 	}
 }
+
+// TestDistroScopeNotice checks the notice a chapter carries for each
+// distro it does not cover (distro_scope), naming the chapters that do.
+func TestDistroScopeNotice(t *testing.T) {
+	settings := `release = "2025.1"
+distros = ["ubuntu", "debian", "rhel"]
+nodes = ["controller1", "controller2"]
+
+[distro_scope]
+rhel = ["01-intro.md"]
+
+[placeholders.CONTROLLER_VIP]
+meaning = "The virtual IP"
+example = "10.0.0.10"
+type = "ipv4"
+`
+	s := renderSite(t, testGuide(map[string]string{"settings.toml": settings}), Options{})
+	tests := []struct{ file, want string }{
+		{"01-intro.html", ""},
+		{"02-cluster.html", `<p class="distro-scope" data-distro="rhel" hidden>This chapter does not cover RHEL / CentOS Stream: the guide covers it in chapter 1 only. Where a step differs by distribution, Ubuntu&#39;s commands are shown, marked as such; none is written for RHEL / CentOS Stream.</p>`},
+		{"index.html", ""},
+	}
+	for _, tt := range tests {
+		page := string(s.Files[tt.file])
+		got := regexp.MustCompile(`<p class="distro-scope".*</p>`).FindString(page)
+		if got != tt.want {
+			t.Errorf("%s: notice %q, want %q", tt.file, got, tt.want)
+		}
+	}
+}

@@ -54,22 +54,48 @@
   // applyDistro shows the chosen distro's panel in every tab group of the
   // page (the first panel where a group has none for it) and points
   // per-distro documentation links at its pages.
+  function distroName(d) {
+    var o = document.querySelector('#distro-select option[value="' + d + '"]');
+    return o ? o.textContent : d;
+  }
+  // applyDistro shows the chosen distro's panel in every tab group of the
+  // page; a group with none for it says so above the panel it shows (its
+  // first), whose copy buttons name that panel's distro. Blocks for other
+  // distros outside groups fold away behind a button that shows them.
   function applyDistro(d) {
     distro = d;
     doc.setAttribute('data-distro', d);
     all('.tabs').forEach(function (g) {
       var tabs = all('[role=tab]', g).filter(function (t) { return t.closest('.tabs') === g; });
       var panels = all('[role=tabpanel]', g).filter(function (p) { return p.closest('.tabs') === g; });
-      var pick = 0;
+      var pick = -1;
       for (var i = 0; i < panels.length; i++) {
         if (words(panels[i], 'data-distros').indexOf(d) >= 0) { pick = i; break; }
       }
+      var missing = pick < 0, note = g.querySelector('.distro-missing');
+      if (missing) pick = 0;
       tabs.forEach(function (t, i) {
         t.setAttribute('aria-selected', i === pick ? 'true' : 'false');
         t.tabIndex = i === pick ? 0 : -1;
       });
       panels.forEach(function (p, i) { p.hidden = i !== pick; });
+      var label = tabs[pick] ? tabs[pick].textContent : '';
+      if (missing && !note) {
+        note = document.createElement('p');
+        note.className = 'distro-missing';
+        g.insertBefore(note, panels[0]);
+      }
+      if (note) {
+        note.hidden = !missing;
+        note.textContent = missing ? 'No ' + distroName(d) + ' commands for this step. Shown: ' + label + '\u2019s, which are not for ' + distroName(d) + '.' : '';
+      }
+      all('button.copy', g).forEach(function (b) {
+        var other = missing && b.closest('[role=tabpanel]') === panels[pick];
+        b.textContent = other ? 'Copy ' + label + '\u2019s' : 'Copy';
+        b.setAttribute('data-label', b.textContent);
+      });
     });
+    all('p.distro-scope').forEach(function (p) { p.hidden = p.getAttribute('data-distro') !== d; });
     all('a.doc-link.per-distro').forEach(function (a) {
       // href is the first distro's page; data-href-ID where another differs.
       if (a.haguideHref === undefined) a.haguideHref = a.getAttribute('href');
@@ -77,7 +103,35 @@
     });
     all('figure.block[data-distros]').forEach(function (f) {
       if (f.closest('.tabpanel')) return;
-      f.classList.toggle('other-distro', words(f, 'data-distros').indexOf(d) < 0);
+      var other = words(f, 'data-distros').indexOf(d) < 0;
+      var t = f.previousElementSibling;
+      if (!t || !t.classList.contains('other-distro-toggle')) {
+        if (!other) return;
+        t = document.createElement('p');
+        t.className = 'other-distro-toggle';
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.setAttribute('aria-expanded', 'false');
+        b.addEventListener('click', function () {
+          var open = f.hidden;
+          f.hidden = !open;
+          b.setAttribute('aria-expanded', open ? 'true' : 'false');
+          b.textContent = (open ? 'Hide' : 'Show') + b.textContent.slice(4);
+        });
+        t.appendChild(b);
+        f.parentNode.insertBefore(t, f);
+      }
+      var names = f.querySelector('.block-meta .distros');
+      var open = t.firstChild.getAttribute('aria-expanded') === 'true';
+      t.firstChild.textContent = (open ? 'Hide' : 'Show') + ' a step ' + (names ? names.textContent.replace(/^For/, 'for') : 'for other distributions');
+      t.hidden = !other;
+      f.hidden = other && !open;
+      var cb = f.querySelector('button.copy');
+      if (cb) {
+        cb.textContent = other ? 'Copy ' + words(f, 'data-distros').map(distroName).join('/') + '\u2019s' : 'Copy';
+        cb.setAttribute('data-label', cb.textContent);
+      }
+      f.classList.toggle('other-distro', other);
     });
     var sel = document.getElementById('distro-select');
     if (sel) sel.value = d;
@@ -555,9 +609,9 @@
 
   function init() {
     buildTabs();
+    initCopy();
     if (distro) applyDistro(distro);
     initTabs();
-    initCopy();
     initTips();
     initValues();
     initTheme();
