@@ -42,7 +42,7 @@ func TestOutline(t *testing.T) {
 			src:  "# T\n\n## Run\n\n```console {nodes=first}\n# apt install x\nReading package lists...\n$ echo done\n```\n",
 			sections: []Section{
 				{Title: "Chapter"},
-				{ID: "run", Title: "Run", Text: "Run on the first node (controller1) apt install x echo done"},
+				{ID: "run", Title: "Run", Text: "Run on controller1 apt install x echo done"},
 			},
 			toc: []Heading{{2, "run", "Run"}},
 		},
@@ -50,7 +50,7 @@ func TestOutline(t *testing.T) {
 			name: "tab group: every variant, no tab labels",
 			src:  "# T\n\n```console {distro=ubuntu}\n# apt install x\n```\n\n```console {distro=rhel}\n# dnf install x\n```\n",
 			sections: []Section{
-				{Title: "Chapter", Text: "Run on all nodes apt install x Run on all nodes dnf install x"},
+				{Title: "Chapter", Text: "Run on every controller apt install x Run on every controller dnf install x"},
 			},
 			tabs: true,
 		},
@@ -66,7 +66,7 @@ func TestOutline(t *testing.T) {
 			name: "file block: caption and content",
 			src:  "# T\n\n```ini {file=/etc/a.conf mode=0640 owner=root:a apply=merge}\n[s]\nk = v\n```\n",
 			sections: []Section{
-				{Title: "Chapter", Text: "Write on all nodes /etc/a.conf mode 0640, owner root:a sets only the keys shown, in the sections shown; the rest of the file stays [s] k = v"},
+				{Title: "Chapter", Text: "Write on every controller /etc/a.conf mode 0640, owner root:a sets only the keys shown, in the sections shown; the rest of the file stays [s] k = v"},
 			},
 		},
 	}

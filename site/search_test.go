@@ -32,7 +32,7 @@ func TestPageDocs(t *testing.T) {
 	// The install section's text: the commands, where they run, not
 	// the prompt, the expected output or the tab labels.
 	ins := docs[2].Text
-	for _, w := range []string{"apt install pacemaker", "dnf install pacemaker", "Run on all nodes", "Keystone"} {
+	for _, w := range []string{"apt install pacemaker", "dnf install pacemaker", "Run on every controller", "Keystone"} {
 		if !strings.Contains(ins, w) {
 			t.Errorf("install section lacks %q: %s", w, ins)
 		}

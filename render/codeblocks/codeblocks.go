@@ -9,7 +9,7 @@
 // model's [guide.Block], found by the line of its opening fence. Markup:
 //
 //	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu" data-nodes="controller1">
-//	  <figcaption class="block-meta">…where, file, run=no reason, lab only, wait…</figcaption>
+//	  <figcaption class="block-meta">…where, file, background… <details class="verify">…</details></figcaption>
 //	  <div class="block-code">
 //	    <pre class="chroma" tabindex="0"><code>
 //	      <span class="line cmd">…highlighted command…</span>
@@ -89,6 +89,9 @@ func (b *Block) Dump(src []byte, level int) {
 // caption, then the commands of a console block (not the prompts or the
 // expected output) or the content of another block.
 func (b *Block) PlainText() string {
+	if IsNoop(b.Model) {
+		return "Nothing to run here: " + b.Model.Attrs.Reason
+	}
 	code := b.Model.Content
 	if b.Model.Kind == guide.KindConsole && len(b.Model.Commands) > 0 {
 		code = CopyText(b.Model)
@@ -230,6 +233,15 @@ func (e *Extension) render(w util.BufWriter, src []byte, n ast.Node, entering bo
 // the tab that shows the block; page (nil: none) learns the placeholders
 // and the chroma classes the block shows.
 func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagectx.Page) {
+	if IsNoop(b) {
+		// Nothing for a reader to run or copy: only why.
+		on := ""
+		if len(b.Attrs.Distros) > 0 && !inGroup {
+			on = " on " + DistroNames(b.Attrs.Distros)
+		}
+		io.WriteString(w, `<p class="block-noop">Nothing to run here`+html.EscapeString(on)+": "+html.EscapeString(strings.TrimSuffix(b.Attrs.Reason, "."))+".</p>\n")
+		return
+	}
 	cls := "block " + string(b.Kind)
 	if b.Kind != guide.KindPlain {
 		switch {
@@ -269,6 +281,21 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 		e.writeCode(w, b.Content, lexerFor(b.Lang), e.keepFor(b), page)
 	}
 	io.WriteString(w, "</code></pre></div></figure>\n")
+}
+
+// IsNoop reports whether a block is there only to say that a step has
+// nothing to do (on its distros): a console block that does not run and
+// whose only command is true or ":". The page shows its reason instead.
+func IsNoop(b *guide.Block) bool {
+	if b.Kind != guide.KindConsole || b.Attrs.Run || len(b.Commands) == 0 {
+		return false
+	}
+	for _, c := range b.Commands {
+		if t := strings.TrimSpace(c.Text); t != "true" && t != ":" {
+			return false
+		}
+	}
+	return true
 }
 
 // CopyText is what a block's copy button copies: the commands of a console
@@ -501,17 +528,17 @@ func class(t chroma.TokenType) string {
 }
 
 // caption writes the caption of a block: where it runs, the file it
-// writes, why it does not run, and its timing; as HTML and as the plain
-// text a reader sees in it (for search), from the same calls.
+// writes and what keeps running; as HTML and as the plain text a reader
+// sees in it (for search), from the same calls. What concerns only
+// haguide verify (retries, time limits, why it does not run a block)
+// goes into a closed "haguide verify" detail at its end, kept out of the
+// text.
 func (e *Extension) caption(b *guide.Block, inGroup bool) (htm, text string) {
 	var c captionWriter
 	a := &b.Attrs
 	if b.Kind != guide.KindPlain {
 		verb := "Run on"
-		switch {
-		case !a.Run:
-			verb = "On" // where it would run
-		case b.Kind == guide.KindFile:
+		if b.Kind == guide.KindFile {
 			verb = "Write on"
 		}
 		c.part()
@@ -536,60 +563,65 @@ func (e *Extension) caption(b *guide.Block, inGroup bool) (htm, text string) {
 		c.span("distros", "For "+DistroNames(a.Distros)+" only")
 	}
 	if b.Kind != guide.KindPlain {
-		c.badge(a)
-		c.timing(a)
+		c.background(a)
+		c.verify(a)
 	}
 	return c.html.String(), c.text.String()
 }
 
-// badge writes why a block does not run everywhere, if it does not.
-func (c *captionWriter) badge(a *guide.Attrs) {
-	cls, label := "", ""
-	switch {
-	case !a.Run:
-		cls, label = "norun", "Not run by haguide verify"
-	case a.When == guide.WhenLab:
-		cls, label = "labonly", "Lab only"
-	case a.When == guide.WhenOwnNodes:
-		cls, label = "ownonly", "Your nodes only"
-	default:
-		return
-	}
-	c.part()
-	c.span("badge "+cls, label)
-	c.words(" ")
-	c.span("reason", a.Reason)
-}
-
-// timing writes what a block does in time: in the background, stopping a
-// process first, retries and their limit.
-func (c *captionWriter) timing(a *guide.Attrs) {
-	if a.Background == "" && a.Stop == "" && a.Wait <= 0 && (a.Timeout <= 0 || !setAttr(a, "timeout")) {
+// background writes what a block leaves running or stops first: the
+// reader does it too.
+func (c *captionWriter) background(a *guide.Attrs) {
+	if a.Background == "" && a.Stop == "" {
 		return
 	}
 	c.part()
 	c.open("timing")
-	sep := ""
-	next := func() { c.words(sep); sep = "; " }
 	if a.Background != "" {
-		next()
 		c.words("keeps running in the background as ")
 		c.code(a.Background)
 	}
 	if a.Stop != "" {
-		next()
+		if a.Background != "" {
+			c.words("; ")
+		}
 		c.words("first stops ")
 		c.code(a.Stop)
 	}
+	c.close()
+}
+
+// verify writes, in a closed detail that search does not index, how
+// haguide verify treats the block: not at all (and why), only in the lab
+// or on the reader's nodes, its retries and time limit.
+func (c *captionWriter) verify(a *guide.Attrs) {
+	var parts []string
+	switch {
+	case !a.Run:
+		parts = append(parts, "Does not run this block: "+a.Reason)
+	case a.When == guide.WhenLab:
+		parts = append(parts, "Runs this block in the lab only: "+a.Reason)
+	case a.When == guide.WhenOwnNodes:
+		parts = append(parts, "Runs this block on your own nodes only: "+a.Reason)
+	}
 	if a.Wait > 0 {
-		next()
-		c.words("retries for up to " + duration(a.Wait))
+		parts = append(parts, "retries it for up to "+duration(a.Wait))
 	}
 	if a.Timeout > 0 && setAttr(a, "timeout") {
-		next()
-		c.words("each try stops after " + duration(a.Timeout))
+		parts = append(parts, "stops each try after "+duration(a.Timeout))
 	}
-	c.close()
+	if len(parts) > 0 && parts[0][0] >= 'a' && parts[0][0] <= 'z' {
+		parts[0] = strings.ToUpper(parts[0][:1]) + parts[0][1:]
+	}
+	if len(parts) == 0 {
+		return
+	}
+	cls := "verify"
+	if !a.Run {
+		cls += " norun"
+	}
+	c.html.WriteString(` <details class="` + cls + `"><summary>haguide verify</summary>` +
+		html.EscapeString(strings.TrimSuffix(strings.Join(parts, "; "), ".")+".") + `</details>`)
 }
 
 // captionWriter writes a caption's HTML and its plain text side by side.
@@ -626,29 +658,35 @@ func (c *captionWriter) span(class, s string) {
 	c.close()
 }
 
-// where says in words where a block runs. (The words say it all: a title
-// repeating them on every block of a page would only weigh.)
+// where says in words where a block runs, in the guide's terms: its
+// nodes are controllers when all their names say so. (The words say it
+// all: a title repeating them on every block of a page would only weigh.)
 func (e *Extension) where(verb string, n guide.NodeSel) string {
 	nodes := e.cfg.Settings.Nodes
-	list := func(ns []string) string {
-		if len(ns) == 0 {
-			return ""
+	noun := "controller"
+	for _, name := range nodes {
+		if !strings.HasPrefix(name, "controller") {
+			noun = "node"
 		}
-		return " (" + strings.Join(ns, ", ") + ")"
 	}
 	switch n.Kind {
 	case guide.NodesAll, "":
-		return verb + " all nodes"
-	case guide.NodesFirst:
-		return verb + " the first node" + list(n.Resolve(nodes))
-	case guide.NodesOthers:
-		return verb + " all nodes but the first" + list(n.Resolve(nodes))
+		return verb + " every " + noun
+	case guide.NodesFirst, guide.NodesOthers:
+		ns := n.Resolve(nodes)
+		if len(ns) == 0 {
+			return ""
+		}
+		if len(ns) == 1 {
+			return verb + " " + ns[0]
+		}
+		return verb + " " + strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
 	case guide.NodesEach:
-		return verb + " each node in turn"
+		return verb + " each " + noun + " in turn"
 	case guide.NodesNamed:
 		return verb + " " + n.Name
 	case guide.NodesLocal:
-		return verb + " your own machine"
+		return verb + " your workstation"
 	}
 	return ""
 }

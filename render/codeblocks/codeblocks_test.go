@@ -3,6 +3,7 @@ package codeblocks
 import (
 	"bytes"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -53,8 +54,8 @@ func TestWriteConsole(t *testing.T) {
 	got := w.String()
 	for _, want := range []string{
 		`<figure class="block console runs" data-step="01-x/s/1" data-nodes="controller1">`,
-		`Run on the first node (controller1)`,
-		`retries for up to 1m30s`,
+		`Run on controller1`,
+		`Retries it for up to 1m30s.`,
 		`<span class="line cmd">ping -c1 <var class="ph">CONTROLLER_VIP</var></span>`,
 		`<span class="line output gap">...</span>`,
 		// Quotes need no escaping in text.
@@ -95,28 +96,30 @@ func TestPlainClasses(t *testing.T) {
 	}
 }
 
+var verifyDetail = regexp.MustCompile(` <details class="verify[^"]*">.*</details>`)
+
 func TestCaption(t *testing.T) {
 	e := New(Config{Settings: settings})
 	tests := []struct {
 		b    *guide.Block
 		want []string
 	}{
-		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesAll}, Run: true}), []string{"Run on all nodes"}},
-		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesOthers}, Run: true}), []string{"Run on all nodes but the first (controller2, controller3)"}},
-		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesEach}, Run: true}), []string{"Run on each node in turn"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesAll}, Run: true}), []string{"Run on every controller"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesOthers}, Run: true}), []string{"Run on controller2 and controller3"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesEach}, Run: true}), []string{"Run on each controller in turn"}},
 		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesNamed, Name: "controller3"}, Run: true}), []string{"Run on controller3"}},
-		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesLocal}, Run: true}), []string{"Run on your own machine"}},
-		{consoleBlock(guide.Attrs{Run: false, Reason: "no BMC"}), []string{">On all nodes<", "Not run by haguide verify", "no BMC"}},
-		{consoleBlock(guide.Attrs{Run: true, When: "lab", Reason: "pull the plug"}), []string{"Lab only", "pull the plug"}},
-		{consoleBlock(guide.Attrs{Run: true, When: guide.WhenOwnNodes, Reason: "a real BMC"}), []string{"Your nodes only", "a real BMC", `class="badge ownonly"`}},
-		{consoleBlock(guide.Attrs{Run: true, Timeout: 5 * time.Minute, Set: []string{"timeout"}}), []string{"each try stops after 5m"}},
+		{consoleBlock(guide.Attrs{Nodes: guide.NodeSel{Kind: guide.NodesLocal}, Run: true}), []string{"Run on your workstation"}},
+		{consoleBlock(guide.Attrs{Run: false, Reason: "no BMC"}), []string{">Run on every controller<", `<details class="verify norun"><summary>haguide verify</summary>Does not run this block: no BMC.</details>`}},
+		{consoleBlock(guide.Attrs{Run: true, When: "lab", Reason: "pull the plug"}), []string{"Runs this block in the lab only: pull the plug."}},
+		{consoleBlock(guide.Attrs{Run: true, When: guide.WhenOwnNodes, Reason: "a real BMC"}), []string{"Runs this block on your own nodes only: a real BMC."}},
+		{consoleBlock(guide.Attrs{Run: true, Timeout: 5 * time.Minute, Set: []string{"timeout"}}), []string{"<summary>haguide verify</summary>Stops each try after 5m.</details>"}},
 		{consoleBlock(guide.Attrs{Run: true, Distros: []string{"rhel"}}), []string{"For RHEL / CentOS Stream only"}},
 		{&guide.Block{Kind: guide.KindFile, Attrs: guide.Attrs{Run: true, File: "/etc/a.conf", Mode: 0o640, Owner: "root:a", Apply: "merge"}},
-			[]string{"Write on all nodes", "<code>/etc/a.conf</code>", "mode 0640, owner root:a", "sets only the keys shown"}},
+			[]string{"Write on every controller", "<code>/etc/a.conf</code>", "mode 0640, owner root:a", "sets only the keys shown"}},
 		{&guide.Block{Kind: guide.KindFile, Attrs: guide.Attrs{Run: true, File: "/etc/b", Mode: 0o644, Owner: "root:root", Apply: "replace"}},
 			[]string{"replaces the whole file"}},
 		{consoleBlock(guide.Attrs{Run: true, Background: "tail -f x", Stop: "pcs <x>", Wait: 90 * time.Second}),
-			[]string{"keeps running in the background as <code>tail -f x</code>; first stops <code>pcs &lt;x&gt;</code>; retries for up to 1m30s"}},
+			[]string{"keeps running in the background as <code>tail -f x</code>; first stops <code>pcs &lt;x&gt;</code></span> <details class=\"verify\"><summary>haguide verify</summary>Retries it for up to 1m30s.</details>"}},
 	}
 	for _, tt := range tests {
 		got, text := e.caption(tt.b, false)
@@ -125,8 +128,8 @@ func TestCaption(t *testing.T) {
 				t.Errorf("caption lacks %q: %s", w, got)
 			}
 		}
-		// The text is what the HTML shows.
-		if diff := cmp.Diff(htmlText(t, got), text); diff != "" {
+		// The text is what the HTML shows, but for haguide verify's detail.
+		if diff := cmp.Diff(htmlText(t, verifyDetail.ReplaceAllString(got, "")), text); diff != "" {
 			t.Errorf("caption text (-HTML's text +text):\n%s", diff)
 		}
 	}
@@ -259,6 +262,37 @@ func TestSliceTokens(t *testing.T) {
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, sliceTokens(toks, tt.from, tt.to)); diff != "" {
 			t.Errorf("sliceTokens(%d, %d) (-want +got):\n%s", tt.from, tt.to, diff)
+		}
+	}
+}
+
+// TestNoop: a block that does not run and only says true shows its
+// reason, with nothing to copy.
+func TestNoop(t *testing.T) {
+	tests := []struct {
+		b       *guide.Block
+		inGroup bool
+		want    string
+	}{
+		{&guide.Block{Kind: guide.KindConsole, Commands: []*guide.Command{{Text: "true"}}, Attrs: guide.Attrs{Reason: "RDO's packages start nothing"}}, true,
+			"<p class=\"block-noop\">Nothing to run here: RDO&#39;s packages start nothing.</p>\n"},
+		{&guide.Block{Kind: guide.KindConsole, Commands: []*guide.Command{{Text: ":"}}, Attrs: guide.Attrs{Reason: "no firewall.", Distros: []string{"debian"}}}, false,
+			"<p class=\"block-noop\">Nothing to run here on Debian: no firewall.</p>\n"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		New(Config{Settings: settings}).Write(&b, tt.b, tt.inGroup, nil)
+		if diff := cmp.Diff(tt.want, b.String()); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	}
+	for _, b := range []*guide.Block{
+		{Kind: guide.KindConsole, Commands: []*guide.Command{{Text: "true"}}, Attrs: guide.Attrs{Run: true}},
+		{Kind: guide.KindConsole, Commands: []*guide.Command{{Text: "true"}, {Text: "ls"}}},
+		{Kind: guide.KindFile, Content: "true\n"},
+	} {
+		if IsNoop(b) {
+			t.Errorf("IsNoop(%+v) = true", b)
 		}
 	}
 }
