@@ -126,7 +126,7 @@ func TestLayout(t *testing.T) {
 			// and in its TOC.
 			`<section class="ph-list">`,
 			`<dd id="ph-CONTROLLER_VIP" data-type="ipv4" data-example="10.0.0.10">`,
-			`<button type="button" class="values-open js-only" id="values-open" hidden>Your values</button>`,
+			`<button type="button" class="values-open js-only" id="values-open" hidden><span class="long">Your values</span><span class="short">Values</span></button>`,
 			`<li class="toc-h2"><a href="#values_to_replace">Values to replace</a></li>`,
 			`data-ui="assets/search.js\?v=[0-9a-f]{8}"`,
 		}, []string{`title="The`, `data-copy`, `role="tab`}},

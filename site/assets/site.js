@@ -572,6 +572,55 @@
     });
   }
 
+  // On this page: the contents column shows only on wide screens; a copy
+  // of its list goes under the current chapter in the sidebar (the phone's
+  // menu), shown by CSS below that width. Both mark the section being read
+  // (aria-current), the last whose heading has passed the header.
+  function initPageTOC() {
+    var list = document.querySelector('aside.toc ol');
+    var cur = document.querySelector('#sidebar a[aria-current=page]');
+    if (!list) return;
+    if (cur) {
+      var copy = list.cloneNode(true);
+      copy.className = 'page-toc';
+      copy.setAttribute('aria-label', 'On this page');
+      cur.parentNode.appendChild(copy);
+    }
+    var links = all('aside.toc a, #sidebar .page-toc a');
+    var heads = [];
+    links.forEach(function (a) {
+      var h = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+      if (h && heads.indexOf(h) < 0) heads.push(h);
+    });
+    var pending = false, shown = null;
+    function mark() {
+      pending = false;
+      var top = (parseFloat(getComputedStyle(doc).scrollPaddingTop) || 0) + 8, at = null;
+      for (var i = 0; i < heads.length; i++) {
+        if (heads[i].getBoundingClientRect().top <= top) at = heads[i]; else break;
+      }
+      if (at === shown) return;
+      shown = at;
+      links.forEach(function (a) {
+        if (at && a.getAttribute('href') === '#' + at.id) a.setAttribute('aria-current', 'location');
+        else a.removeAttribute('aria-current');
+      });
+    }
+    window.addEventListener('scroll', function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(mark); }
+    }, { passive: true });
+    mark();
+    // A link of the copy in the phone's menu closes the menu.
+    document.addEventListener('click', function (ev) {
+      var a = ev.target.closest && ev.target.closest('#sidebar .page-toc a');
+      var b = document.querySelector('.nav-toggle');
+      if (a && b && doc.classList.contains('nav-open')) {
+        doc.classList.remove('nav-open');
+        b.setAttribute('aria-expanded', 'false');
+      }
+    });
+  }
+
   // Live reload under haguide serve.
   function initLive() {
     var url = doc.getAttribute('data-live');
@@ -616,6 +665,7 @@
     initValues();
     initTheme();
     initNav();
+    initPageTOC();
     initLive();
     initSearch();
   }

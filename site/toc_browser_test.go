@@ -1,0 +1,61 @@
+package site
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserPageTOC checks "On this page" at every width: in the phone's
+// menu at 390 px (and its links close the menu), beside the chapters at
+// 1000 px, and on the desktop the section being read is marked.
+func TestBrowserPageTOC(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(realGuide(), dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	page := "file://" + filepath.ToSlash(dir) + "/08-api-services.html"
+	ctx, consoleProblems := newBrowser(t, chrome)
+	shown := `Array.from(document.querySelectorAll('#sidebar .page-toc a')).filter(a => a.getClientRects().length > 0).length`
+	entries := `document.querySelectorAll('aside.toc a').length`
+
+	do(t, ctx, "phone size", chromedp.EmulateViewport(390, 844))
+	open(t, ctx, page)
+	n := eval[int](t, ctx, entries)
+	if n < 10 {
+		t.Fatalf("chapter 8 has %d entries on this page", n)
+	}
+	do(t, ctx, "open the menu", chromedp.Click(chromedp.CSS(".nav-toggle")))
+	if got := eval[int](t, ctx, shown); got != n {
+		t.Errorf("390px, menu open: %d entries of on this page shown, want %d", got, n)
+	}
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the page is %dpx wide on a 390px phone", w)
+	}
+	screenshot(t, ctx, "toc-phone-menu")
+	do(t, ctx, "mark the fifth entry", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#sidebar .page-toc a')[4].dataset.test = 'fifth'`))
+	do(t, ctx, "click it", chromedp.Click(chromedp.CSS("[data-test=fifth]")))
+	if st := eval[[]any](t, ctx, `[document.documentElement.classList.contains('nav-open'), location.hash === document.querySelector('[data-test=fifth]').getAttribute('href')]`); st[0] != false || st[1] != true {
+		t.Errorf("after a click on an entry in the menu: menu open %v, at its section %v; want false, true", st[0], st[1])
+	}
+
+	do(t, ctx, "tablet size", chromedp.EmulateViewport(1000, 800))
+	open(t, ctx, page)
+	if got := eval[int](t, ctx, shown); got != n {
+		t.Errorf("1000px: %d entries of on this page shown beside the chapters, want %d", got, n)
+	}
+
+	do(t, ctx, "desktop size", chromedp.EmulateViewport(1280, 900))
+	open(t, ctx, page)
+	if got := eval[int](t, ctx, shown); got != 0 {
+		t.Errorf("1280px: the sidebar repeats %d entries of the contents column", got)
+	}
+	do(t, ctx, "scroll to the fourth section", chromedp.Evaluate[chromedp.Void](`document.getElementById(document.querySelectorAll('aside.toc a')[3].getAttribute('href').slice(1)).scrollIntoView()`))
+	waitFor(t, ctx, "the fourth entry marked", `(() => { const c = document.querySelectorAll('aside.toc a[aria-current]'); return c.length === 1 && c[0] === document.querySelectorAll('aside.toc a')[3]; })()`)
+	screenshot(t, ctx, "toc-desktop")
+	if ps := consoleProblems(); len(ps) > 0 {
+		t.Errorf("console errors:\n%v", ps)
+	}
+}
