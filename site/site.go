@@ -138,7 +138,8 @@ type siteData struct {
 	Version     string
 	Distros     []distroInfo
 	DistroIDs   string
-	NodeNames   string // the guide's nodes, for the values form
+	NodeNames   string            // the guide's nodes, for the values form
+	phTypes     map[string]string // each declared placeholder's type
 	Nav         []navItem
 	Assets      map[string]string // asset name -> href with version
 	LiveReload  string
@@ -272,6 +273,12 @@ func newSiteData(g *guide.Guide, opts Options, pages []*guide.Chapter) (*siteDat
 	}
 	sd.DistroIDs = strings.Join(g.Settings.Distros, " ")
 	sd.NodeNames = strings.Join(g.Settings.Nodes, " ")
+	sd.phTypes = map[string]string{}
+	for name := range g.Settings.Placeholders {
+		if t, ok := g.Settings.ValueType(name); ok {
+			sd.phTypes[name] = t.Name
+		}
+	}
 	for _, c := range pages {
 		sd.Nav = append(sd.Nav, navItem{Number: c.Number, Title: c.Title, Href: pageHref(c), File: c.File})
 		if pageHref(c) == "index.html" && c != pages[0] {
@@ -567,7 +574,7 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 		case "assets/site.css":
 			b, err = minifyAsset(p, "text/css", b)
 		case "assets/site.js":
-			if b, err = siteJS(b); err == nil {
+			if b, err = siteJS(b, sd.phTypes); err == nil {
 				b, err = minifyAsset(p, "text/javascript", b)
 			}
 		case "assets/search.js":
@@ -594,11 +601,12 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 	return nil
 }
 
-// siteJS fills in what site.js takes from the guide package: the value
-// types' forms (the messages of the values form; the checks are the
-// script's, held equal to guide.ValueTypes by TestBrowserValueTypes) and
-// the alphabet and length of generated secrets.
-func siteJS(b []byte) ([]byte, error) {
+// siteJS fills in what site.js takes from the guide: the value types'
+// forms (the messages of the values form; the checks are the script's,
+// held equal to guide.ValueTypes by TestBrowserValueTypes), the type of
+// each declared placeholder (for the vars files the form imports and
+// exports), and the alphabet and length of generated secrets.
+func siteJS(b []byte, phTypes map[string]string) ([]byte, error) {
 	type jsType struct {
 		Form   string `json:"form"`
 		Secret bool   `json:"secret,omitempty"`
@@ -611,10 +619,15 @@ func siteJS(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	pj, err := json.Marshal(phTypes)
+	if err != nil {
+		return nil, err
+	}
 	aj, _ := json.Marshal(guide.SecretAlphabet)
 	js := string(b)
 	for _, r := range [][2]string{
 		{"{}/*haguide:types*/", string(tj)},
+		{"{}/*haguide:placeholders*/", string(pj)},
 		{"''/*haguide:alphabet*/", string(aj)},
 		{"0/*haguide:secretlen*/", strconv.Itoa(guide.SecretLength)},
 	} {

@@ -369,7 +369,10 @@ func TestSiteJSValues(t *testing.T) {
 	if strings.Contains(js, "haguide:") {
 		t.Error("site.js keeps a marker")
 	}
-	if _, err := siteJS([]byte("var x = 1;")); err == nil {
+	if !strings.Contains(js, `PLACEHOLDERS={CONTROLLER_VIP:"ipv4"}`) {
+		t.Error("site.js lacks the placeholders' types")
+	}
+	if _, err := siteJS([]byte("var x = 1;"), nil); err == nil {
 		t.Error("siteJS filled a script without its markers")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render/placeholders"
+	"github.com/haguide/haguide/runner"
 )
 
 // TestBrowserValues enters values in the values form of chapter 8, from
@@ -132,6 +135,26 @@ func TestBrowserValues(t *testing.T) {
 			vals["CONTROLLER1_ADDR"], vals["CONTROLLER2_ADDR"] = "10.1.2.11", "10.1.2.12"
 			checkCopyTexts(t, ctx, g, "09-more-api-services.md", vals, "controller2")
 
+			// The values export as a --vars file that haguide verify takes.
+			checkVarsFile(t, g, eval[string](t, ctx, `window.haguideVarsFile()`), vals)
+
+			// A vars file imports: what fits its placeholder is taken,
+			// the rest refused and said so.
+			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
+			imp := filepath.Join(t.TempDir(), "vars.yaml")
+			if err := os.WriteFile(imp, []byte("# mine\nCONTROLLER_VIP: 10.9.9.9\nNOT_A_PLACEHOLDER=1\nMANAGEMENT_CIDR: 10.0.0.1/24\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			do(t, ctx, "import", chromedp.SetUploadFiles(chromedp.CSS("#values-import"), []string{imp}))
+			waitFor(t, ctx, "the import's report", `document.getElementById('values-status').textContent !== ''`)
+			if st := eval[string](t, ctx, `document.getElementById('values-status').textContent`); !strings.HasPrefix(st, "Took 1 value from the file.") || !strings.Contains(st, "NOT_A_PLACEHOLDER (not a placeholder of the guide)") || !strings.Contains(st, "MANAGEMENT_CIDR (not an IPv4 network") {
+				t.Errorf("import says %q", st)
+			}
+			if got := eval[[]string](t, ctx, `[document.getElementById('val-CONTROLLER_VIP') ? document.getElementById('val-CONTROLLER_VIP').value : 'none', document.querySelector('article var.ph[data-ph=CONTROLLER_VIP]').textContent]`); got[0] != "10.9.9.9" || got[1] != "10.9.9.9" {
+				t.Errorf("after the import the VIP's field and use show %v, want 10.9.9.9", got)
+			}
+			do(t, ctx, "close", chromedp.Click(chromedp.CSS("#values .values-close")))
+
 			// Forgetting them brings the names back.
 			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
 			do(t, ctx, "forget", chromedp.Click(chromedp.CSS("#values-clear")))
@@ -157,6 +180,34 @@ func withValues(text string, vals map[string]string) string {
 		last = sp.End
 	}
 	return b.String() + text[last:]
+}
+
+// checkVarsFile checks that the site's exported vars file is one that
+// haguide verify reads (runner.ReadVars) and accepts (runner.NewValues,
+// which checks each value against its type), holding the values entered
+// for declared placeholders.
+func checkVarsFile(t *testing.T, g *guide.Guide, file string, vals map[string]string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "haguide-vars.yaml")
+	if err := os.WriteFile(p, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vf, err := runner.ReadVars(p)
+	if err != nil {
+		t.Fatalf("the exported vars file:\n%s\n%v", file, err)
+	}
+	want := map[string]string{}
+	for k, v := range vals {
+		if _, ok := g.Settings.Placeholders[k]; ok {
+			want[k] = v
+		}
+	}
+	if diff := cmp.Diff(want, vf.Values); diff != "" {
+		t.Errorf("the exported vars file's values (-entered +file):\n%s", diff)
+	}
+	if _, err := runner.NewValues(runner.ValuesConfig{Settings: g.Settings, Vars: vf.Values, Origin: vf.Origin, Needed: slices.Sorted(maps.Keys(vf.Values))}); err != nil {
+		t.Errorf("haguide verify refuses the exported vars file: %v", err)
+	}
 }
 
 // blockValues are the values the script fills in for block b: vals, and

@@ -339,7 +339,7 @@
   // is made from the page's list of placeholders (each dd carries the
   // placeholder's type and example) when the reader first opens it.
   var VALUES = 'haguide-values', NODE = 'haguide-node';
-  var TYPES = {}/*haguide:types*/;
+  var TYPES = {}/*haguide:types*/, PLACEHOLDERS = {}/*haguide:placeholders*/;
   var ALPHABET = ''/*haguide:alphabet*/, SECRET_LEN = 0/*haguide:secretlen*/;
   var nodes = words(doc, 'data-nodes');
   var vals = {}, node = '', reveal = false;
@@ -371,6 +371,40 @@
   function valid(type, v) { return !CHECK[type] || CHECK[type](v); }
   window.haguideValid = valid;
   function addrName(n) { return n.toUpperCase().replace(/[-.]/g, '_') + '_ADDR'; }
+  // typeOf is a placeholder's type: declared, or host for a node's address.
+  function typeOf(name) {
+    if (PLACEHOLDERS[name]) return PLACEHOLDERS[name];
+    for (var i = 0; i < nodes.length; i++) if (addrName(nodes[i]) === name) return 'host';
+    return '';
+  }
+  // varsFile is the values as a --vars file for haguide verify: the
+  // declared placeholders' values (node addresses belong to the
+  // inventory, so they are only noted).
+  function varsFile() {
+    var out = ['# Values entered in the guide\u2019s site: haguide verify --vars FILE', '# Secrets are in clear: keep this file private.'];
+    nodes.forEach(function (n) { if (vals[addrName(n)]) out.push('# ' + n + ': ansible_host ' + vals[addrName(n)] + ' in the inventory'); });
+    Object.keys(vals).sort().forEach(function (k) { if (PLACEHOLDERS[k]) out.push(k + ': ' + vals[k]); });
+    return out.join('\n') + '\n';
+  }
+  window.haguideVarsFile = varsFile;
+  // importVars takes the values of a vars file (YAML NAME: value, or
+  // NAME=value lines) that fit their placeholders, and says what it refused.
+  function importVars(text) {
+    var took = 0, refused = [];
+    text.split(/\r?\n/).forEach(function (line) {
+      line = line.trim();
+      if (!line || line.charAt(0) === '#' || line === '---') return;
+      var m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::(?:\s+|$)|=)\s*(.*)$/.exec(line);
+      if (!m) { refused.push('a line that is not NAME: value'); return; }
+      var v = m[2].replace(/\s+#.*$/, ''), t = typeOf(m[1]);
+      if (v.length >= 2 && (v.charAt(0) === '"' || v.charAt(0) === "'") && v.charAt(v.length - 1) === v.charAt(0)) v = v.slice(1, -1);
+      if (!t) refused.push(m[1] + ' (not a placeholder of the guide)');
+      else if (!valid(t, v)) refused.push(m[1] + ' (not ' + ((TYPES[t] || {}).form || t) + ')');
+      else { vals[m[1]] = v; took++; }
+    });
+    saveValues();
+    return 'Took ' + took + ' value' + (took === 1 ? '' : 's') + ' from the file.' + (refused.length ? ' Refused: ' + refused.join('; ') + '.' : '');
+  }
   function isSecret(type) { return !!(TYPES[type] && TYPES[type].secret); }
   function newSecret() {
     var out = '', b = new Uint8Array(64), lim = 256 - 256 % ALPHABET.length;
@@ -502,6 +536,32 @@
       rl.appendChild(document.createTextNode(' Show secrets'));
       act.appendChild(rl);
     }
+    var status = el('p', { id: 'values-status', role: 'status', 'class': 'values-note' });
+    var exp = el('button', { type: 'button', id: 'values-export' }, 'Export a --vars file');
+    exp.addEventListener('click', function () {
+      var a = el('a', { href: URL.createObjectURL(new Blob([varsFile()], { type: 'text/yaml' })), download: 'haguide-vars.yaml' });
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      status.textContent = 'Saved haguide-vars.yaml: give it to haguide verify --vars.';
+    });
+    act.appendChild(exp);
+    var file = el('input', { type: 'file', id: 'values-import', accept: '.yaml,.yml,.env,.txt,.vars', hidden: '' });
+    var imp = el('button', { type: 'button', 'aria-controls': 'values-import' }, 'Import a --vars file');
+    imp.addEventListener('click', function () { file.click(); });
+    file.addEventListener('change', function () {
+      var f = file.files && file.files[0];
+      if (!f) return;
+      var r = new FileReader();
+      r.onload = function () {
+        status.textContent = importVars(String(r.result));
+        all('input[data-name]', form).forEach(function (i) { i.value = vals[i.getAttribute('data-name')] || ''; i.setAttribute('aria-invalid', 'false'); });
+        file.value = '';
+      };
+      r.readAsText(f);
+    });
+    act.appendChild(imp);
+    act.appendChild(file);
     var clear = el('button', { type: 'button', id: 'values-clear' }, 'Forget all values');
     clear.addEventListener('click', function () {
       vals = {}; node = '';
@@ -514,6 +574,7 @@
     act.appendChild(clear);
     act.appendChild(el('button', { value: 'close', 'class': 'values-close' }, 'Close'));
     form.appendChild(act);
+    form.appendChild(status);
     dlg.appendChild(form);
   }
   function initValues() {
