@@ -59,3 +59,33 @@ func TestBrowserPageTOC(t *testing.T) {
 		t.Errorf("console errors:\n%v", ps)
 	}
 }
+
+// TestBrowserCopyPlace checks that no copy button covers code: each sits
+// in its block's caption or bar, above the code, at phone and desktop
+// widths.
+func TestBrowserCopyPlace(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(realGuide(), dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := newBrowser(t, chrome)
+	for _, w := range []int64{390, 1280} {
+		do(t, ctx, "size", chromedp.EmulateViewport(w, 900))
+		for _, p := range []string{"08-api-services.html", "02-architecture.html"} {
+			open(t, ctx, "file://"+filepath.ToSlash(dir)+"/"+p)
+			st := eval[[]int](t, ctx, `(() => {
+  const bs = Array.from(document.querySelectorAll('figure.block button.copy')).filter(b => b.getClientRects().length > 0);
+  const over = bs.filter(b => {
+    const r = b.getBoundingClientRect(), c = b.closest('figure').querySelector('pre').getBoundingClientRect();
+    return r.bottom > c.top && r.top < c.bottom && r.right > c.left && r.left < c.right;
+  });
+  return [bs.length, over.length];
+})()`)
+			if st[0] == 0 || st[1] != 0 {
+				t.Errorf("%s at %dpx: %d copy buttons shown, %d over the code", p, w, st[0], st[1])
+			}
+		}
+	}
+	screenshot(t, ctx, "copy-place")
+}

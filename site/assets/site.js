@@ -245,24 +245,31 @@
     return t;
   }
 
-  // Copy buttons: one per block, made here (they need the script anyway).
+  // Copy buttons: one per block, made here (they need the script anyway),
+  // at the end of its caption (a bar of their own where a block has
+  // none), never over the code.
   function initCopy() {
-    all('.block-code').forEach(function (bc) {
-      var code = bc.querySelector('code');
-      if (!code || bc.querySelector('button.copy')) return;
-      var fig = bc.closest('figure.block');
-      var what = code.querySelector('.line.cmd') ? 'commands' : fig && fig.classList.contains('file') ? 'file' : 'code';
+    all('figure.block').forEach(function (fig) {
+      var code = fig.querySelector('.block-code code');
+      if (!code || fig.querySelector('button.copy')) return;
+      var what = code.querySelector('.line.cmd') ? 'commands' : fig.classList.contains('file') ? 'file' : 'code';
       var b = document.createElement('button');
       b.type = 'button';
       b.className = 'copy';
       b.textContent = 'Copy';
       b.setAttribute('aria-label', 'Copy the ' + what);
-      bc.appendChild(b);
+      var bar = fig.querySelector('.block-meta');
+      if (!bar) {
+        bar = document.createElement('div');
+        bar.className = 'block-meta block-bar';
+        fig.insertBefore(bar, fig.firstChild);
+      }
+      bar.appendChild(b);
     });
     document.addEventListener('click', function (ev) {
       var b = ev.target.closest && ev.target.closest('button.copy');
       if (!b) return;
-      var code = b.parentNode.querySelector('code');
+      var code = b.closest('figure.block').querySelector('.block-code code');
       var label = b.getAttribute('data-label') || b.textContent;
       b.setAttribute('data-label', label);
       copyText(code ? blockCopyText(code) : '').then(function () {
