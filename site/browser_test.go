@@ -500,16 +500,24 @@ func TestBrowser(t *testing.T) {
 			if !strings.HasPrefix(hrefs[0], "08-api-services.html") {
 				t.Errorf("search for %q: first result %s, want chapter 8 (all: %v)", word, hrefs[0], hrefs)
 			}
+			snip := eval[string](t, ctx, `document.querySelector('#search-results a .r-snip').textContent`)
 			screenshot(t, ctx, base.name+"-search")
 			navigating(t, ctx, "open the first result", chromedp.KeyEvent(kb.Enter))
 			if p := eval[string](t, ctx, `location.pathname`); !strings.HasSuffix(p, "/08-api-services.html") {
 				t.Fatalf("the search result led to %s", p)
 			}
-			if loc := eval[string](t, ctx, `location.hash`); !strings.HasPrefix(hrefs[0], "08-api-services.html"+loc) {
+			if loc := eval[string](t, ctx, `location.search + location.hash`); hrefs[0] != "08-api-services.html"+loc {
 				t.Errorf("search went to %s, want %s", loc, hrefs[0])
 			}
 			if !eval[bool](t, ctx, `document.body.textContent.toLowerCase().includes(`+jsString(word)+`)`) {
 				t.Errorf("chapter 8 does not hold %q", word)
+			}
+			// The snippet shows the word, marked; so does the page.
+			if !strings.Contains(strings.ToLower(snip), word) {
+				t.Errorf("the first result's snippet %q lacks %q", snip, word)
+			}
+			if marks := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('article mark.hl')).map(m => m.textContent.toLowerCase())`); len(marks) == 0 || !strings.HasPrefix(marks[0], word) {
+				t.Errorf("the page marks %v, want %q", marks, word)
 			}
 
 			// The theme toggle flips the theme, and it persists.

@@ -56,7 +56,7 @@ func minified(t *testing.T, name, mediatype string) (src, min []byte) {
 // minified CSS keeps every rule and is smaller.
 func TestMinifiedAssets(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"assets/site.js", "assets/search.js"} {
+	for _, name := range []string{"assets/site.js", "assets/search.js", "assets/values.js"} {
 		src, min := minified(t, name, "text/javascript")
 		if len(min) >= len(src) {
 			t.Errorf("minified %s is %d bytes of %d", name, len(min), len(src))

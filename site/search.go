@@ -39,8 +39,9 @@ var stopWords = func() map[string]bool {
 }()
 
 // searchFields are MiniSearch's fields, in fieldId order. The stored
-// fields a result shows are title, page and snip; site.js loads the index
-// with the same lists.
+// fields a result shows are title, page and text (search.js cuts the
+// text around the first match); search.js loads the index with the same
+// lists.
 var searchFields = []string{"title", "text"}
 
 // searchDoc is one entry of the search index: a section of a page, from
@@ -50,11 +51,7 @@ type searchDoc struct {
 	Title string `json:"title"`
 	Page  string `json:"page"` // the chapter's label
 	Text  string `json:"text"`
-	Snip  string `json:"snip"` // the section's first words
 }
-
-// snipLen is how many bytes of a section's text a result shows.
-const snipLen = 140
 
 // pageDocs are a rendered page's sections as entries of the search
 // index: the words a reader sees in each (render.Section).
@@ -66,24 +63,9 @@ func pageDocs(c *guide.Chapter, href string, p *render.Page) []searchDoc {
 		if s.ID != "" {
 			id += "#" + s.ID
 		}
-		docs[i] = searchDoc{ID: id, Title: s.Title, Page: label, Text: s.Text, Snip: snippet(s.Text)}
+		docs[i] = searchDoc{ID: id, Title: s.Title, Page: label, Text: s.Text}
 	}
 	return docs
-}
-
-// snippet is the start of a section's text that a search result shows.
-func snippet(s string) string {
-	if len(s) <= snipLen {
-		return s
-	}
-	cut := strings.LastIndexByte(s[:snipLen], ' ')
-	if cut < snipLen/2 {
-		cut = snipLen
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-	}
-	return s[:cut] + "…"
 }
 
 // spaceOrPunct is MiniSearch's default tokenizer's separator,
@@ -147,7 +129,7 @@ type miniIndex struct {
 // buildMiniIndex indexes docs as MiniSearch's add() does with the default
 // tokenizer (split on spaces and punctuation), terms in lower case without
 // the stop words, fields title and text, and stored fields title, page and
-// snip.
+// text.
 func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 	mi := miniIndex{
 		DocumentCount:        len(docs),
@@ -168,7 +150,7 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 	for short, d := range docs {
 		id := strconv.Itoa(short)
 		mi.DocumentIDs[id] = d.ID
-		mi.StoredFields[id] = map[string]any{"title": d.Title, "page": d.Page, "snip": d.Snip}
+		mi.StoredFields[id] = map[string]any{"title": d.Title, "page": d.Page, "text": d.Text}
 		lengths := make([]int, len(searchFields))
 		for fid, value := range []string{d.Title, d.Text} {
 			tokens := tokenize(value)

@@ -23,8 +23,8 @@ func TestPageDocs(t *testing.T) {
 	}
 	docs := collectDocs(t, g)
 	want := []searchDoc{
-		{ID: "index.html", Title: "About", Page: "About", Text: "Read the intro.", Snip: "Read the intro."},
-		{ID: "01-intro.html", Title: "Intro", Page: "1. Intro", Text: "Clients reach CONTROLLER_VIP.", Snip: "Clients reach CONTROLLER_VIP."},
+		{ID: "index.html", Title: "About", Page: "About", Text: "Read the intro."},
+		{ID: "01-intro.html", Title: "Intro", Page: "1. Intro", Text: "Clients reach CONTROLLER_VIP."},
 		{ID: "01-intro.html#install", Title: "Install", Page: "1. Intro"},
 		{ID: "02-cluster.html", Title: "Cluster", Page: "2. Cluster"},
 		{ID: "02-cluster.html#corosync", Title: "Corosync", Page: "2. Cluster", Text: "Back to install and the top."},
@@ -42,7 +42,7 @@ func TestPageDocs(t *testing.T) {
 			t.Errorf("install section has %q: %s", w, ins)
 		}
 	}
-	if diff := cmp.Diff(want, docs, cmpopts.IgnoreFields(searchDoc{}, "Text", "Snip")); diff != "" {
+	if diff := cmp.Diff(want, docs, cmpopts.IgnoreFields(searchDoc{}, "Text")); diff != "" {
 		t.Errorf("docs (-want +got):\n%s", diff)
 	}
 	for _, i := range []int{0, 1, 4} {
@@ -144,20 +144,6 @@ func TestFindNode(t *testing.T) {
 	}
 }
 
-func TestSnippet(t *testing.T) {
-	long := strings.Repeat("word ", 40)
-	tests := []struct{ in, want string }{
-		{"short text", "short text"},
-		{long, strings.TrimSpace(long[:snipLen]) + "…"},
-		{strings.Repeat("é", 100), strings.Repeat("é", 70) + "…"},
-	}
-	for _, tt := range tests {
-		if got := snippet(tt.in); got != tt.want {
-			t.Errorf("snippet(%.20q…) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestSearchIndexMatchesMiniSearch indexes the real guide's sections with
 // the vendored MiniSearch under node and compares its toJSON with the
 // index built in Go.
@@ -182,7 +168,7 @@ func TestSearchIndexMatchesMiniSearch(t *testing.T) {
 	script := `const MiniSearch = require(process.argv[2]);
 const input = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
 const stop = new Set(input.stop);
-const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page', 'snip'],
+const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page', 'text'],
   processTerm: t => { t = t.toLowerCase(); return stop.has(t) ? null : t; }});
 ms.addAll(input.docs);
 process.stdout.write(JSON.stringify(ms));`

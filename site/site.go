@@ -30,7 +30,7 @@ var embedded embed.FS
 
 // searchIndexFormat names how the search index is made from its sections;
 // it is part of the index's version, so change it with buildMiniIndex.
-const searchIndexFormat = "MiniSearch serialization 2, haguide index 1"
+const searchIndexFormat = "MiniSearch serialization 2, haguide index 2 (text stored)"
 
 // Chroma styles of the light and the dark theme, and the text colours
 // site.css gives the two themes (--fg), for render.PlainClasses.
@@ -573,11 +573,11 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 		switch p {
 		case "assets/site.css":
 			b, err = minifyAsset(p, "text/css", b)
-		case "assets/site.js":
-			if b, err = siteJS(b, sd.phTypes); err == nil {
+		case "assets/values.js":
+			if b, err = valuesJS(b, sd.phTypes); err == nil {
 				b, err = minifyAsset(p, "text/javascript", b)
 			}
-		case "assets/search.js":
+		case "assets/site.js", "assets/search.js":
 			b, err = minifyAsset(p, "text/javascript", b)
 		}
 		s.Files[p] = b
@@ -601,12 +601,12 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 	return nil
 }
 
-// siteJS fills in what site.js takes from the guide: the value types'
+// valuesJS fills in what values.js (the values form) takes from the guide: the value types'
 // forms (the messages of the values form; the checks are the script's,
 // held equal to guide.ValueTypes by TestBrowserValueTypes), the type of
 // each declared placeholder (for the vars files the form imports and
 // exports), and the alphabet and length of generated secrets.
-func siteJS(b []byte, phTypes map[string]string) ([]byte, error) {
+func valuesJS(b []byte, phTypes map[string]string) ([]byte, error) {
 	type jsType struct {
 		Form   string `json:"form"`
 		Secret bool   `json:"secret,omitempty"`
@@ -632,7 +632,7 @@ func siteJS(b []byte, phTypes map[string]string) ([]byte, error) {
 		{"0/*haguide:secretlen*/", strconv.Itoa(guide.SecretLength)},
 	} {
 		if !strings.Contains(js, r[0]) {
-			return nil, fmt.Errorf("site.js lacks %s", r[0])
+			return nil, fmt.Errorf("values.js lacks %s", r[0])
 		}
 		js = strings.Replace(js, r[0], r[1], 1)
 	}

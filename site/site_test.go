@@ -69,7 +69,7 @@ func TestRenderFiles(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
 	want := []string{
 		".haguide-site", "01-intro.html", "02-cluster.html", "404.html", "assets/chroma.css",
-		"assets/favicon.svg", "assets/search-index.js", "assets/search.js", "assets/site.css", "assets/site.js", "index.html", "print.html", "sitemap.xml",
+		"assets/favicon.svg", "assets/search-index.js", "assets/search.js", "assets/site.css", "assets/site.js", "assets/values.js", "index.html", "print.html", "sitemap.xml",
 	}
 	var got []string
 	for n := range s.Files {
@@ -349,12 +349,12 @@ func TestSearchIndexVersion(t *testing.T) {
 	}
 }
 
-// TestSiteJSValues checks that the built site.js carries what it takes
-// from the guide package: the value types' forms and the secrets'
-// alphabet and length, with no marker left.
-func TestSiteJSValues(t *testing.T) {
+// TestValuesJS checks that the built values.js carries what it takes
+// from the guide: the value types' forms, the placeholders' types and the
+// secrets' alphabet and length, with no marker left.
+func TestValuesJS(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
-	js := string(s.Files["assets/site.js"])
+	js := string(s.Files["assets/values.js"])
 	for _, want := range []string{
 		strconv.Quote(guide.SecretAlphabet),
 		`SECRET_LEN=` + strconv.Itoa(guide.SecretLength),
@@ -363,17 +363,17 @@ func TestSiteJSValues(t *testing.T) {
 		`password:{form:"8 to 128 letters, digits, dots, hyphens and underscores, beginning with a letter or digit",secret:!0}`,
 	} {
 		if !strings.Contains(js, want) {
-			t.Errorf("site.js lacks %s", want)
+			t.Errorf("values.js lacks %s", want)
 		}
 	}
 	if strings.Contains(js, "haguide:") {
-		t.Error("site.js keeps a marker")
+		t.Error("values.js keeps a marker")
 	}
 	if !strings.Contains(js, `PLACEHOLDERS={CONTROLLER_VIP:"ipv4"}`) {
-		t.Error("site.js lacks the placeholders' types")
+		t.Error("values.js lacks the placeholders' types")
 	}
-	if _, err := siteJS([]byte("var x = 1;"), nil); err == nil {
-		t.Error("siteJS filled a script without its markers")
+	if _, err := valuesJS([]byte("var x = 1;"), nil); err == nil {
+		t.Error("valuesJS filled a script without its markers")
 	}
 }
 

@@ -89,3 +89,28 @@ func TestBrowserCopyPlace(t *testing.T) {
 	}
 	screenshot(t, ctx, "copy-place")
 }
+
+// TestBrowserFigureSize checks that chapter 2's figure links to its file
+// (full size) and keeps a readable size on a 390 px phone, scrolling in
+// its own box rather than the page.
+func TestBrowserFigureSize(t *testing.T) {
+	chrome := chromiumPath(t)
+	dir := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(realGuide(), dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := newBrowser(t, chrome)
+	do(t, ctx, "phone size", chromedp.EmulateViewport(390, 844))
+	open(t, ctx, "file://"+filepath.ToSlash(dir)+"/02-architecture.html")
+	waitFor(t, ctx, "the figure", `document.querySelector('article img').complete`)
+	st := eval[[]any](t, ctx, `(() => { const i = document.querySelector('article img'); const a = i.closest('a'); return [a ? a.getAttribute('href') : '', i.getBoundingClientRect().width, document.documentElement.scrollWidth]; })()`)
+	if st[0] != "figures/architecture.svg" {
+		t.Errorf("the figure links to %q, want figures/architecture.svg", st[0])
+	}
+	if w := st[1].(float64); w < 600 {
+		t.Errorf("the figure is %.0fpx wide on a phone: unreadable", w)
+	}
+	if w := st[2].(float64); w > 390 {
+		t.Errorf("the page is %.0fpx wide on a 390px phone", w)
+	}
+}

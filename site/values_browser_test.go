@@ -136,11 +136,12 @@ func TestBrowserValues(t *testing.T) {
 			checkCopyTexts(t, ctx, g, "09-more-api-services.md", vals, "controller2")
 
 			// The values export as a --vars file that haguide verify takes.
+			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
+			waitFor(t, ctx, "the values form", `document.getElementById('values') && document.getElementById('values').open`)
 			checkVarsFile(t, g, eval[string](t, ctx, `window.haguideVarsFile()`), vals)
 
 			// A vars file imports: what fits its placeholder is taken,
 			// the rest refused and said so.
-			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
 			imp := filepath.Join(t.TempDir(), "vars.yaml")
 			if err := os.WriteFile(imp, []byte("# mine\nCONTROLLER_VIP: 10.9.9.9\nNOT_A_PLACEHOLDER=1\nMANAGEMENT_CIDR: 10.0.0.1/24\n"), 0o644); err != nil {
 				t.Fatal(err)
@@ -246,6 +247,8 @@ func TestBrowserValueTypes(t *testing.T) {
 	}
 	ctx, _ := newBrowser(t, chrome)
 	open(t, ctx, "file://"+filepath.ToSlash(dir)+"/08-api-services.html")
+	do(t, ctx, "open the values form (loads its script)", chromedp.Click(chromedp.CSS("#values-open")))
+	waitFor(t, ctx, "the values form's checks", `typeof window.haguideValid === 'function'`)
 	values := []string{
 		"", "0", "4", "04", "123456", "1234567", "-1", "512M", "512m", "0M", "1G", "10.0.0.10", "10.0.0.256", "010.0.0.1", "1.2.3", "1.2.3.4.5",
 		"10.0.0.0/24", "10.0.0.1/24", "10.0.0.0/33", "10.0.0.0/08", "0.0.0.0/0", "10.0.0.10/32", "192.0.2.0/31",

@@ -25,7 +25,7 @@
           var stop = {};
           (window.HAGUIDE_SEARCH_STOP || []).forEach(function (w) { stop[w] = true; });
           ms = window.MiniSearch.loadJS(window.HAGUIDE_SEARCH_INDEX, {
-            fields: ['title', 'text'], storeFields: ['title', 'page', 'snip'],
+            fields: ['title', 'text'], storeFields: ['title', 'page', 'text'],
             // The same terms as the index: lower case, no stop words.
             processTerm: function (t) { t = t.toLowerCase(); return stop[t] ? null : t; }
           });
@@ -56,6 +56,21 @@
       }
       el.appendChild(document.createTextNode(text.slice(last)));
     }
+    // snippet is about 160 characters of a section's text around the
+    // first word that begins with one of the terms matched (its start
+    // when none is found).
+    function snippet(text, terms) {
+      var at = -1, lower = text.toLowerCase();
+      terms.forEach(function (t) {
+        var re = new RegExp('(^|[^a-z0-9])' + t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), m = re.exec(lower);
+        if (m && (at < 0 || m.index + m[1].length < at)) at = m.index + m[1].length;
+      });
+      var start = Math.max(0, at - 60);
+      if (start > 0) { var sp = text.indexOf(' ', start); if (sp >= 0 && sp < at) start = sp + 1; }
+      var end = Math.min(text.length, start + 160);
+      if (end < text.length) { var sp2 = text.lastIndexOf(' ', end); if (sp2 > Math.max(at, start + 80)) end = sp2; }
+      return (start > 0 ? '\u2026' : '') + text.slice(start, end) + (end < text.length ? '\u2026' : '');
+    }
     function select(i) {
       items.forEach(function (a, j) { a.setAttribute('aria-selected', j === i ? 'true' : 'false'); });
       active = i;
@@ -82,7 +97,9 @@
       }
       res.forEach(function (r, i) {
         var a = document.createElement('a');
-        a.href = root + r.id;
+        // The page it opens marks the terms in the section (site.js).
+        var id = r.id.split('#');
+        a.href = root + id[0] + '?hl=' + encodeURIComponent(r.terms.join(' ')) + (id[1] ? '#' + id[1] : '');
         a.id = 'search-result-' + i;
         a.setAttribute('role', 'option');
         a.setAttribute('aria-selected', 'false');
@@ -94,7 +111,7 @@
         p.textContent = ' ' + r.page;
         var sn = document.createElement('span');
         sn.className = 'r-snip';
-        mark(sn, r.snip || '', r.terms);
+        mark(sn, snippet(r.text || '', r.terms), r.terms);
         a.appendChild(t);
         a.appendChild(p);
         a.appendChild(sn);
