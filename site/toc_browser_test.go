@@ -27,7 +27,14 @@ func TestBrowserPageTOC(t *testing.T) {
 	if n < 10 {
 		t.Fatalf("chapter 8 has %d entries on this page", n)
 	}
+	if h := eval[float64](t, ctx, `document.querySelector('.site-header').getBoundingClientRect().height`); h > 60 {
+		t.Errorf("the phone's header is %.0fpx high: more than one row", h)
+	}
+	screenshot(t, ctx, "toc-phone")
 	do(t, ctx, "open the menu", chromedp.Click(chromedp.CSS(".nav-toggle")))
+	if n := eval[int](t, ctx, `['#distro-select', '#theme-toggle'].filter(s => document.querySelector(s).getClientRects().length > 0).length`); n != 2 {
+		t.Errorf("the open menu shows %d of the distro picker and the theme toggle", n)
+	}
 	if got := eval[int](t, ctx, shown); got != n {
 		t.Errorf("390px, menu open: %d entries of on this page shown, want %d", got, n)
 	}
