@@ -51,12 +51,28 @@
     b.title = dark ? 'Switch to the light theme' : 'Switch to the dark theme';
   }
 
+  // copyLabel names the distro whose commands a copy button copies, when
+  // they are not the reader's (its accessible name holds what it shows).
+  function copyLabel(b, other) {
+    var what = b.getAttribute('data-what');
+    b.textContent = other ? 'Copy ' + other + '\u2019s' : 'Copy';
+    b.setAttribute('aria-label', other ? 'Copy ' + other + '\u2019s ' + what : 'Copy the ' + what);
+    b.setAttribute('data-label', b.textContent);
+  }
   // applyDistro shows the chosen distro's panel in every tab group of the
   // page (the first panel where a group has none for it) and points
   // per-distro documentation links at its pages.
   function distroName(d) {
     var o = document.querySelector('#distro-select option[value="' + d + '"]');
     return o ? o.textContent : d;
+  }
+  // copyLabel names the distro whose commands a copy button copies, when
+  // they are not the reader's (its accessible name holds what it shows).
+  function copyLabel(b, other) {
+    var what = b.getAttribute('data-what');
+    b.textContent = other ? 'Copy ' + other + '\u2019s' : 'Copy';
+    b.setAttribute('aria-label', other ? 'Copy ' + other + '\u2019s ' + what : 'Copy the ' + what);
+    b.setAttribute('data-label', b.textContent);
   }
   // applyDistro shows the chosen distro's panel in every tab group of the
   // page; a group with none for it says so above the panel it shows (its
@@ -90,9 +106,7 @@
         note.textContent = missing ? 'No ' + distroName(d) + ' commands for this step. Shown: ' + label + '\u2019s, which are not for ' + distroName(d) + '.' : '';
       }
       all('button.copy', g).forEach(function (b) {
-        var other = missing && b.closest('[role=tabpanel]') === panels[pick];
-        b.textContent = other ? 'Copy ' + label + '\u2019s' : 'Copy';
-        b.setAttribute('data-label', b.textContent);
+        copyLabel(b, missing && b.closest('[role=tabpanel]') === panels[pick] ? label : '');
       });
     });
     all('p.distro-scope').forEach(function (p) { p.hidden = p.getAttribute('data-distro') !== d; });
@@ -127,10 +141,7 @@
       t.hidden = !other;
       f.hidden = other && !open;
       var cb = f.querySelector('button.copy');
-      if (cb) {
-        cb.textContent = other ? 'Copy ' + words(f, 'data-distros').map(distroName).join('/') + '\u2019s' : 'Copy';
-        cb.setAttribute('data-label', cb.textContent);
-      }
+      if (cb) copyLabel(cb, other ? words(f, 'data-distros').map(distroName).join('/') : '');
       f.classList.toggle('other-distro', other);
     });
     var sel = document.getElementById('distro-select');
@@ -258,6 +269,7 @@
       b.className = 'copy';
       b.textContent = 'Copy';
       b.setAttribute('aria-label', 'Copy the ' + what);
+      b.setAttribute('data-what', what);
       var bar = fig.querySelector('.block-meta');
       if (!bar) {
         bar = document.createElement('div');
