@@ -315,21 +315,37 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s", p)
 }
 
-// TestBrowser drives the built real guide in headless chromium, from
-// file:// and from an HTTP server on loopback.
-func TestBrowser(t *testing.T) {
-	chrome := chromiumPath(t)
+// realSiteURL builds the real guide into a temporary folder and returns
+// its file:// URL, ending in a slash.
+func realSiteURL(t *testing.T) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "public")
 	if _, err := Build(realGuide(), dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	defer srv.Close()
+	return "file://" + filepath.ToSlash(dir) + "/"
+}
+
+// siteBase is one way to reach a built site: its name and base URL.
+type siteBase struct{ name, url string }
+
+// realSiteBases builds the real guide and returns the two ways the
+// browser tests reach it: file:// and an HTTP server on loopback.
+func realSiteBases(t *testing.T) []siteBase {
+	t.Helper()
+	u := realSiteURL(t)
+	srv := httptest.NewServer(http.FileServer(http.Dir(strings.TrimPrefix(u, "file://"))))
+	t.Cleanup(srv.Close)
+	return []siteBase{{"file", u}, {"http", srv.URL + "/"}}
+}
+
+// TestBrowser drives the built real guide in headless chromium, from
+// file:// and from an HTTP server on loopback.
+func TestBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
 	word := chapter8Word(t)
-	for _, base := range []struct{ name, url string }{
-		{"file", "file://" + filepath.ToSlash(dir) + "/"},
-		{"http", srv.URL + "/"},
-	} {
+	bases := realSiteBases(t)
+	for _, base := range bases {
 		t.Run(base.name, func(t *testing.T) {
 			ctx, consoleProblems := newBrowser(t, chrome)
 			u := func(p string) string { return base.url + p }
@@ -570,7 +586,7 @@ func TestBrowser(t *testing.T) {
 			_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 			return err
 		}))
-		do(t, ctx, "open chapter 8", chromedp.Navigate(srv.URL+"/08-api-services.html"))
+		do(t, ctx, "open chapter 8", chromedp.Navigate(bases[1].url+"08-api-services.html"))
 		waitFor(t, ctx, "the page", `document.readyState === 'complete'`)
 		if eval[bool](t, ctx, `document.documentElement.classList.contains('js')`) {
 			t.Fatal("the site script ran with scripts disabled")

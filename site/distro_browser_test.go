@@ -1,9 +1,6 @@
 package site
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,16 +25,7 @@ const copyableJS = `(() => {
 // folded away, with a button that shows them, for RHEL on chapter 8.
 func TestBrowserDistroViews(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	defer srv.Close()
-	for _, base := range []struct{ name, url string }{
-		{"file", "file://" + filepath.ToSlash(dir) + "/"},
-		{"http", srv.URL + "/"},
-	} {
+	for _, base := range realSiteBases(t) {
 		t.Run(base.name, func(t *testing.T) {
 			ctx, consoleProblems := newBrowser(t, chrome)
 			open(t, ctx, base.url+"08-api-services.html?distro=suse")

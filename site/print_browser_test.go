@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
@@ -14,10 +13,7 @@ import (
 // code block, table or other element is wider than the page: code wraps.
 func TestBrowserPrint(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	site := realSiteURL(t)
 	ctx, _ := newBrowser(t, chrome)
 	// A4 is 210 mm, 794 CSS px; Chromium's default margins are 0.4 in
 	// (38 px) a side.
@@ -27,7 +23,7 @@ func TestBrowserPrint(t *testing.T) {
 		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return err
 	}))
-	open(t, ctx, "file://"+filepath.ToSlash(dir)+"/print.html")
+	open(t, ctx, site+"print.html")
 	st := eval[[]int](t, ctx, `(() => {
   const pres = Array.from(document.querySelectorAll('pre'));
   const wide = pres.filter(p => p.scrollWidth > p.clientWidth + 1 || p.getBoundingClientRect().right > window.innerWidth + 1);

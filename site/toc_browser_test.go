@@ -1,7 +1,6 @@
 package site
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -12,11 +11,8 @@ import (
 // 1000 px, and on the desktop the section being read is marked.
 func TestBrowserPageTOC(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	page := "file://" + filepath.ToSlash(dir) + "/08-api-services.html"
+	site := realSiteURL(t)
+	page := site + "08-api-services.html"
 	ctx, consoleProblems := newBrowser(t, chrome)
 	shown := `Array.from(document.querySelectorAll('#sidebar .page-toc a')).filter(a => a.getClientRects().length > 0).length`
 	entries := `document.querySelectorAll('aside.toc a').length`
@@ -72,15 +68,12 @@ func TestBrowserPageTOC(t *testing.T) {
 // widths.
 func TestBrowserCopyPlace(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	site := realSiteURL(t)
 	ctx, _ := newBrowser(t, chrome)
 	for _, w := range []int64{390, 1280} {
 		do(t, ctx, "size", chromedp.EmulateViewport(w, 900))
 		for _, p := range []string{"08-api-services.html", "02-architecture.html"} {
-			open(t, ctx, "file://"+filepath.ToSlash(dir)+"/"+p)
+			open(t, ctx, site+""+p)
 			st := eval[[]int](t, ctx, `(() => {
   const bs = Array.from(document.querySelectorAll('figure.block button.copy')).filter(b => b.getClientRects().length > 0);
   const over = bs.filter(b => {
@@ -102,13 +95,10 @@ func TestBrowserCopyPlace(t *testing.T) {
 // its own box rather than the page.
 func TestBrowserFigureSize(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	site := realSiteURL(t)
 	ctx, _ := newBrowser(t, chrome)
 	do(t, ctx, "phone size", chromedp.EmulateViewport(390, 844))
-	open(t, ctx, "file://"+filepath.ToSlash(dir)+"/02-architecture.html")
+	open(t, ctx, site+"02-architecture.html")
 	waitFor(t, ctx, "the figure", `document.querySelector('article img').complete`)
 	st := eval[[]any](t, ctx, `(() => { const i = document.querySelector('article img'); const a = i.closest('a'); return [a ? a.getAttribute('href') : '', i.getBoundingClientRect().width, document.documentElement.scrollWidth]; })()`)
 	if st[0] != "figures/architecture.svg" {

@@ -2,8 +2,6 @@ package site
 
 import (
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,20 +26,11 @@ import (
 // show on the next page; "Forget all values" brings the names back.
 func TestBrowserValues(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	defer srv.Close()
 	g, err := Load(realGuide())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, base := range []struct{ name, url string }{
-		{"file", "file://" + filepath.ToSlash(dir) + "/"},
-		{"http", srv.URL + "/"},
-	} {
+	for _, base := range realSiteBases(t) {
 		t.Run(base.name, func(t *testing.T) {
 			ctx, consoleProblems := newBrowser(t, chrome)
 			open(t, ctx, base.url+"08-api-services.html")
@@ -241,12 +230,9 @@ func blockValues(g *guide.Guide, b *guide.Block, vals map[string]string, node st
 // values form's) agree with guide.ValueTypes on values of every type.
 func TestBrowserValueTypes(t *testing.T) {
 	chrome := chromiumPath(t)
-	dir := filepath.Join(t.TempDir(), "public")
-	if _, err := Build(realGuide(), dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	site := realSiteURL(t)
 	ctx, _ := newBrowser(t, chrome)
-	open(t, ctx, "file://"+filepath.ToSlash(dir)+"/08-api-services.html")
+	open(t, ctx, site+"08-api-services.html")
 	do(t, ctx, "open the values form (loads its script)", chromedp.Click(chromedp.CSS("#values-open")))
 	waitFor(t, ctx, "the values form's checks", `typeof window.haguideValid === 'function'`)
 	values := []string{

@@ -51,17 +51,7 @@
     b.title = dark ? 'Switch to the light theme' : 'Switch to the dark theme';
   }
 
-  // copyLabel names the distro whose commands a copy button copies, when
-  // they are not the reader's (its accessible name holds what it shows).
-  function copyLabel(b, other) {
-    var what = b.getAttribute('data-what');
-    b.textContent = other ? 'Copy ' + other + '\u2019s' : 'Copy';
-    b.setAttribute('aria-label', other ? 'Copy ' + other + '\u2019s ' + what : 'Copy the ' + what);
-    b.setAttribute('data-label', b.textContent);
-  }
-  // applyDistro shows the chosen distro's panel in every tab group of the
-  // page (the first panel where a group has none for it) and points
-  // per-distro documentation links at its pages.
+  // distroName is a distro's name as the picker shows it.
   function distroName(d) {
     var o = document.querySelector('#distro-select option[value="' + d + '"]');
     return o ? o.textContent : d;
