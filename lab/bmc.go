@@ -100,11 +100,23 @@ mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02
 mc_enable 0x20
 `
 
+// chassisArgs are the arguments of `haguide lab chassis` for a node of
+// this lab: its directory, bridge and network given outright, so that no
+// HAGUIDE_LAB_* variable of the environment the simulator was started in
+// can point it at another lab.
+func (l *Lab) chassisArgs(node string) []string {
+	return []string{"lab", "chassis", "--lab-dir", l.cfg.Dir, "--bridge", l.cfg.Bridge, "--cidr", l.cfg.CIDR, node}
+}
+
 // chassisScript is what the simulator runs for chassis control: this
 // haguide binary, told the lab and the node.
-func chassisScript(exe, dir, node string) string {
-	return fmt.Sprintf("#!/bin/sh\n# Chassis control of %s's BMC: power state, off and on.\nexec %s lab chassis --lab-dir %s %s \"$@\"\n",
-		node, shQuote(exe), shQuote(dir), node)
+func chassisScript(exe string, args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shQuote(a)
+	}
+	return fmt.Sprintf("#!/bin/sh\n# Chassis control of a lab node's BMC: power state, off and on.\nexec %s %s \"$@\"\n",
+		shQuote(exe), strings.Join(quoted, " "))
 }
 
 func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
@@ -144,7 +156,7 @@ func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {
 		files := map[string]string{
 			"lan.conf": bmcConfig(n, addr, chassis, password, guid),
 			"cmds":     bmcCommands,
-			"chassis":  chassisScript(l.cfg.Exe, l.cfg.Dir, n),
+			"chassis":  chassisScript(l.cfg.Exe, l.chassisArgs(n)),
 		}
 		for name, content := range files {
 			mode := os.FileMode(0o600)
@@ -332,7 +344,7 @@ func (l *Lab) powerOnLater(node string) error {
 		return err
 	}
 	defer log.Close()
-	cmd := exec.Command(l.cfg.Exe, "lab", "chassis", "--lab-dir", l.cfg.Dir, node, "0x20", "boot", token)
+	cmd := exec.Command(l.cfg.Exe, append(l.chassisArgs(node), "0x20", "boot", token)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
