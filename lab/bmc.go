@@ -244,17 +244,21 @@ func ipmitool(ctx context.Context, addr, password string, args ...string) (strin
 }
 
 // stopBMC ends a node's BMC process.
-func stopBMC(ns *nodeState) {
-	if !running(ns.BMCPID, bmcProg) {
+func stopBMC(ns *nodeState) { stopProcess(ns.BMCPID, bmcProg, 5*time.Second) }
+
+// stopProcess ends a process of the lab's (pid, running prog): SIGTERM,
+// then SIGKILL if it is still there after wait.
+func stopProcess(pid int, prog string, wait time.Duration) {
+	if !running(pid, prog) {
 		return
 	}
-	_ = syscall.Kill(ns.BMCPID, syscall.SIGTERM)
-	deadline := time.Now().Add(5 * time.Second)
-	for running(ns.BMCPID, bmcProg) && time.Now().Before(deadline) {
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(wait)
+	for running(pid, prog) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if running(ns.BMCPID, bmcProg) {
-		_ = syscall.Kill(ns.BMCPID, syscall.SIGKILL)
+	if running(pid, prog) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
 
@@ -356,15 +360,11 @@ func (l *Lab) powerOnLater(node string) error {
 // setBootPending records (or, with "", clears) a power on that has not
 // booted the node yet.
 func (l *Lab) setBootPending(node, token string) error {
-	unlock, err := l.lock()
+	st, ns, unlock, err := l.lockNode(node)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, ns, err := l.nodeState(node)
-	if err != nil {
-		return err
-	}
 	ns.BootPending = token
 	return l.saveState(st)
 }
