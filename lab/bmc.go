@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/haguide/haguide/internal/shquote"
 )
 
 // A BMC per node: OpenIPMI's simulator (ipmi_sim) runs on the host for each
@@ -113,13 +115,11 @@ func (l *Lab) chassisArgs(node string) []string {
 func chassisScript(exe string, args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
-		quoted[i] = shQuote(a)
+		quoted[i] = shquote.Quote(a)
 	}
 	return fmt.Sprintf("#!/bin/sh\n# Chassis control of a lab node's BMC: power state, off and on.\nexec %s %s \"$@\"\n",
-		shQuote(exe), strings.Join(quoted, " "))
+		shquote.Quote(exe), strings.Join(quoted, " "))
 }
-
-func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // bmcs starts every node's BMC that is not running.
 func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {

@@ -26,6 +26,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/haguide/haguide/internal/atomicfile"
+	"github.com/haguide/haguide/internal/lines"
 )
 
 // Config describes a lab.
@@ -241,32 +244,12 @@ func (l *Lab) saveState(st *state) error {
 	return writeAtomic(l.path("state.json"), append(data, '\n'), 0o600)
 }
 
+// writeAtomic writes one of the lab's files, making its directory.
 func writeAtomic(p string, data []byte, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
+	return atomicfile.Write(p, data, mode)
 }
 
 // Requirements checks that the lab can run here: root and the host tools.
@@ -561,7 +544,7 @@ func (l *Lab) baseImage(ctx context.Context, ap addrPlan) error {
 	cmd.Env = append(os.Environ(), fmt.Sprintf("http_proxy=http://%s:%d", ap.bridge, proxyPort))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		_ = os.RemoveAll(root)
-		return fmt.Errorf("debootstrap: %v: %s", err, tail(string(out), 15))
+		return fmt.Errorf("debootstrap: %v: %s", err, lines.Tail(string(out), 15))
 	}
 	if err := l.run(ctx, "tar", "-C", root, "-cf", tarball+".tmp", "."); err != nil {
 		return err
@@ -571,14 +554,6 @@ func (l *Lab) baseImage(ctx context.Context, ap addrPlan) error {
 	}
 	l.log.Info("root file system ready", "took", time.Since(start).Round(time.Second))
 	return os.RemoveAll(root)
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // keys makes the lab's SSH client key once.

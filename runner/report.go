@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/haguide/haguide/internal/atomicfile"
 )
 
 // Statuses of steps and of a step on one node.
@@ -337,7 +340,7 @@ func (r *Report) WriteFiles(dir string) error {
 		if err := write(&b); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, name), []byte(b.String()), 0o644, false); err != nil {
+		if err := writeNoSync(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
 			return err
 		}
 	}
@@ -381,7 +384,7 @@ func (st *runState) save(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFile), append(data, '\n'), 0o600, false)
+	return writeNoSync(filepath.Join(dir, stateFile), append(data, '\n'), 0o600)
 }
 
 // ResumeFrom returns the step a resumed run starts at: the first step of
@@ -529,4 +532,11 @@ func junitCases(distro string, s *StepResult) []junitCase {
 		out = append(out, c)
 	}
 	return out
+}
+
+// writeNoSync writes a run directory's log, report or state file: whole
+// or not at all, without an fsync per step (a crash loses at most the
+// last step's record, which --resume then runs again).
+func writeNoSync(path string, data []byte, mode os.FileMode) error {
+	return atomicfile.WriteFrom(path, mode, atomicfile.Options{NoSync: true}, bytes.NewReader(data))
 }

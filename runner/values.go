@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/atomicfile"
 	"github.com/haguide/haguide/internal/yamltext"
 )
 
@@ -391,37 +392,7 @@ func writeSecrets(dir string, secrets map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(secrets)) {
 		fmt.Fprintf(&b, "%s=%s\n", k, secrets[k])
 	}
-	return writeFileAtomic(filepath.Join(dir, SecretsFile), []byte(b.String()), 0o600, true)
-}
-
-// writeFileAtomic writes a local file through a temporary file and rename.
-// sync flushes it to disk first: for what a crash must not lose (the
-// secrets a cluster was set up with), not for logs and reports, where an
-// fsync per step would cost more than the step.
-func writeFileAtomic(path string, data []byte, mode os.FileMode, sync bool) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if sync {
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(filepath.Join(dir, SecretsFile), []byte(b.String()), 0o600)
 }
 
 // VarsFile is what a --vars file sets: placeholder values and where each

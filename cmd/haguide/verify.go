@@ -22,6 +22,7 @@ import (
 	"github.com/haguide/haguide/runner"
 	"github.com/haguide/haguide/runner/inventory"
 	"github.com/haguide/haguide/runner/transport"
+	"github.com/haguide/haguide/internal/atomicfile"
 )
 
 func init() { commands = append(commands, newVerifyCmd) }
@@ -255,30 +256,17 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) (err error) 
 // writeReportCopies writes --report-json and --junit; it returns what
 // could not be written.
 func writeReportCopies(rep *runner.Report, f *verifyFlags) []error {
-	write := func(path string, fn func(*os.File) error) error {
+	write := func(path string, fn func(io.Writer) error) error {
 		if path == "" {
 			return nil
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(path), ".haguide-report-*")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(tmp.Name())
-		if err := fn(tmp); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		_ = os.Chmod(tmp.Name(), 0o644)
-		return os.Rename(tmp.Name(), path)
+		return atomicfile.WriteFunc(path, 0o644, atomicfile.Options{}, fn)
 	}
 	var errs []error
-	if err := write(f.reportJSON, func(w *os.File) error { return rep.WriteJSON(w) }); err != nil {
+	if err := write(f.reportJSON, rep.WriteJSON); err != nil {
 		errs = append(errs, fmt.Errorf("--report-json: %w", err))
 	}
-	if err := write(f.junit, func(w *os.File) error { return rep.WriteJUnit(w) }); err != nil {
+	if err := write(f.junit, rep.WriteJUnit); err != nil {
 		errs = append(errs, fmt.Errorf("--junit: %w", err))
 	}
 	return errs
