@@ -18,11 +18,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/internal/atomicfile"
 	"github.com/haguide/haguide/lab"
 	"github.com/haguide/haguide/runner"
 	"github.com/haguide/haguide/runner/inventory"
 	"github.com/haguide/haguide/runner/transport"
-	"github.com/haguide/haguide/internal/atomicfile"
 )
 
 func init() { commands = append(commands, newVerifyCmd) }
