@@ -63,6 +63,10 @@ const (
 	proxyPort     = 3142
 )
 
+// Distro is the id (as package distros has it) of the distro the lab's
+// nodes run: Debian, DefaultSuite.
+const Distro = "debian"
+
 // Lab is a lab on this machine.
 type Lab struct {
 	cfg Config

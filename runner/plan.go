@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/haguide/haguide/distros"
 	"github.com/haguide/haguide/guide"
 )
 
@@ -54,11 +53,8 @@ type PlanOptions struct {
 
 // NewPlan lists the steps of the guide for a distro, in execution order.
 func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
-	if _, ok := distros.Lookup(distro); !ok {
-		return nil, fmt.Errorf("unknown distro %q (known: %s)", distro, strings.Join(distros.IDs(), ", "))
-	}
-	if !slices.Contains(g.Settings.Distros, distro) {
-		return nil, fmt.Errorf("the guide does not cover %s (it covers %s)", distro, strings.Join(g.Settings.Distros, ", "))
+	if err := g.Settings.CheckDistro(distro); err != nil {
+		return nil, err
 	}
 	p := &Plan{Distro: distro, Release: g.Settings.Release, Nodes: slices.Clone(g.Settings.Nodes), Lab: opts.Lab}
 	only, err := chapterFilter(g, opts.Only)

@@ -80,15 +80,24 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 		}
 	}
 	// Inventory variables that every node shares are global; the rest are
-	// per node.
+	// per node. The built-in placeholders come from the nodes' names and
+	// addresses.
+	addr, addrFrom := map[string]string{}, map[string]string{}
 	for _, n := range cfg.Nodes {
 		addrVar := "ansible_host"
 		if _, ok := n.Origin[addrVar]; !ok {
 			addrVar = "ansible_ssh_host"
 		}
-		addrFrom := originOf(n.Origin, addrVar, "")
-		pn := map[string]string{"NODE_NAME": n.Name, "NODE_ADDR": n.Address}
-		po := map[string]string{"NODE_NAME": "the guide's settings", "NODE_ADDR": addrFrom}
+		addr[n.Name], addrFrom[n.Name] = n.Address, originOf(n.Origin, addrVar, "")
+	}
+	builtinFrom := func(b guide.Builtin, on string) string {
+		if !b.Addr {
+			return "the guide's settings"
+		}
+		return b.Value(on, func(n string) string { return addrFrom[n] })
+	}
+	for _, n := range cfg.Nodes {
+		pn, po := map[string]string{}, map[string]string{}
 		for k, val := range n.Vars {
 			if _, ok := s.Placeholders[k]; ok {
 				pn[k] = val
@@ -97,8 +106,19 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 		}
 		v.perNode[n.Name] = pn
 		v.nodeOrigin[n.Name] = po
-		v.global[guide.NodeAddrPlaceholder(n.Name)] = n.Address
-		v.origin[guide.NodeAddrPlaceholder(n.Name)] = addrFrom
+	}
+	for _, b := range s.Builtins() {
+		if !b.PerNode() {
+			if _, ok := addr[b.Node]; ok {
+				v.global[b.Name] = b.Value("", func(n string) string { return addr[n] })
+				v.origin[b.Name] = builtinFrom(b, "")
+			}
+			continue
+		}
+		for _, n := range cfg.Nodes {
+			v.perNode[n.Name][b.Name] = b.Value(n.Name, func(n string) string { return addr[n] })
+			v.nodeOrigin[n.Name][b.Name] = builtinFrom(b, n.Name)
+		}
 	}
 	for name := range s.Placeholders {
 		if val, ok := commonValue(cfg.Nodes, name); ok {

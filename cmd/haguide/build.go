@@ -10,8 +10,6 @@ import (
 	"github.com/haguide/haguide/site"
 )
 
-func init() { commands = append(commands, newBuildCmd) }
-
 func newBuildCmd(g *globalFlags) *cobra.Command {
 	var out, baseURL string
 	cmd := &cobra.Command{

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -16,8 +14,6 @@ import (
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/lab"
 )
-
-func init() { commands = append(commands, newLabCmd) }
 
 type labFlags struct {
 	dir, cidr, bridge string
@@ -60,18 +56,12 @@ func labSupported() error {
 
 // newLab makes the lab for a guide's nodes, with its lab values.
 func newLab(g *globalFlags, gd *guide.Guide, f *labFlags) (*lab.Lab, error) {
-	vars := map[string]string{}
-	for name, ph := range gd.Settings.Placeholders {
-		if ph.Lab != "" {
-			vars[name] = ph.Lab
-		}
-	}
 	// The nodes' BMCs call this very binary for chassis control.
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("the lab's BMCs need this program's path: %w", err)
 	}
-	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Exe: exe, Logger: g.Logger()})
+	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: gd.Settings.LabValues(), Exe: exe, Logger: g.Logger()})
 }
 
 func newLabCmd(g *globalFlags) *cobra.Command {
@@ -111,9 +101,7 @@ network) and heal.`,
 				if err != nil {
 					return err
 				}
-				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-				defer stop()
-				return fn(ctx, l, a)
+				return fn(cmd.Context(), l, a)
 			},
 		}
 	}

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,8 +22,6 @@ import (
 	"github.com/haguide/haguide/runner/inventory"
 	"github.com/haguide/haguide/runner/transport"
 )
-
-func init() { commands = append(commands, newVerifyCmd) }
 
 type verifyFlags struct {
 	planFlags
@@ -99,11 +95,6 @@ shows the steps verify will run.
 var verifyChecked func(*runInputs, *runSetup) error
 
 func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) (err error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	defer func() {
 		if err != nil && ctx.Err() != nil {
 			err = &codeError{exitInterrupted, err}
@@ -117,7 +108,7 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) (err error) 
 		return err
 	}
 	if in.lab == nil && f.inventory == "" {
-		return usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", labDistro, labDistro, in.distro))
+		return usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", lab.Distro, lab.Distro, in.distro))
 	}
 	topts := transport.Options{
 		SSHConfig: f.sshConfig, KnownHosts: f.knownHosts, IdentityFiles: f.identities,
