@@ -75,6 +75,20 @@ type Lab struct {
 	bootLater func(node, token string) error
 }
 
+// A ConfigError is a value of Config the lab cannot use: Field names it
+// ("CIDR", "Bridge"), so that a command can say which of its flags gave it.
+type ConfigError struct {
+	Field, Value string
+	Err          error
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("lab %s %s: %v", e.Field, e.Value, e.Err) }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ErrOtherLab is a bridge or namespace of this lab's names that another
+// lab (another Config.Dir) made and still runs.
+var ErrOtherLab = errors.New("another lab is up")
+
 // New checks a configuration and returns its lab.
 func New(cfg Config) (*Lab, error) {
 	if cfg.Dir == "" {
@@ -118,7 +132,7 @@ func New(cfg Config) (*Lab, error) {
 		return nil, err
 	}
 	if len(cfg.Bridge) > 11 || !validName(cfg.Bridge) {
-		return nil, fmt.Errorf("bridge name %q: use at most 11 lower-case letters and digits (its veths are named after it)", cfg.Bridge)
+		return nil, &ConfigError{Field: "Bridge", Value: cfg.Bridge, Err: errors.New("use at most 11 lower-case letters and digits (its veths are named after it)")}
 	}
 	return &Lab{cfg: cfg, log: cfg.Logger}, nil
 }
@@ -148,11 +162,11 @@ type addrPlan struct {
 func plan(cidr string, n int) (addrPlan, error) {
 	p, err := netip.ParsePrefix(cidr)
 	if err != nil {
-		return addrPlan{}, fmt.Errorf("--cidr %s: %w", cidr, err)
+		return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: err}
 	}
 	p = p.Masked()
 	if !p.Addr().Is4() || p.Bits() > 27 {
-		return addrPlan{}, fmt.Errorf("--cidr %s: want an IPv4 network of /27 or larger", cidr)
+		return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: errors.New("want an IPv4 network of /27 or larger")}
 	}
 	base := p.Addr().As4()
 	at := func(i int) netip.Addr {
@@ -166,7 +180,7 @@ func plan(cidr string, n int) (addrPlan, error) {
 		a := at(11 + i)
 		b := at(bmcFirst + i)
 		if !p.Contains(a) || !p.Contains(b) || 11+i >= bmcFirst {
-			return addrPlan{}, fmt.Errorf("--cidr %s is too small for %d nodes and their BMCs", cidr, n)
+			return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: fmt.Errorf("too small for %d nodes and their BMCs", n)}
 		}
 		ap.nodes = append(ap.nodes, a)
 		ap.bmcs = append(ap.bmcs, b)
@@ -327,7 +341,7 @@ func (l *Lab) checkAddresses(p addrPlan) error {
 				continue
 			}
 			if pfx.Overlaps(p.prefix) {
-				return fmt.Errorf("the lab's network %s overlaps %s on %s: choose another with --cidr", p.prefix, pfx, ifc.Name)
+				return &ConfigError{Field: "CIDR", Value: p.prefix.String(), Err: fmt.Errorf("overlaps %s on %s: choose another", pfx, ifc.Name)}
 			}
 		}
 	}
@@ -351,11 +365,11 @@ func (l *Lab) Up(ctx context.Context) error {
 		// A fresh lab: its bridge and namespaces must not exist yet, or
 		// they belong to another lab (another --lab-dir) on this machine.
 		if _, err := net.InterfaceByName(l.cfg.Bridge); err == nil {
-			return fmt.Errorf("bridge %s exists but this lab (%s) did not make it: another lab is up; take it down with its --lab-dir, or give this one another --bridge and --cidr", l.cfg.Bridge, l.cfg.Dir)
+			return &ConfigError{Field: "Bridge", Value: l.cfg.Bridge, Err: fmt.Errorf("exists but this lab (%s) did not make it: %w", l.cfg.Dir, ErrOtherLab)}
 		}
 		for _, n := range l.cfg.Nodes {
 			if _, err := os.Stat("/run/netns/" + l.netnsName(n)); err == nil {
-				return fmt.Errorf("network namespace %s exists but this lab (%s) did not make it: another lab is up; take it down with its --lab-dir", l.netnsName(n), l.cfg.Dir)
+				return &ConfigError{Field: "Bridge", Value: l.cfg.Bridge, Err: fmt.Errorf("network namespace %s exists but this lab (%s) did not make it: %w", l.netnsName(n), l.cfg.Dir, ErrOtherLab)}
 			}
 		}
 		st = &state{Bridge: l.cfg.Bridge, CIDR: ap.prefix.String()}

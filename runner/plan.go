@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -51,6 +52,15 @@ type PlanOptions struct {
 	Only []string
 }
 
+// Errors of PlanOptions that name nothing in the guide; a caller that
+// took the options from flags can say which flag (errors.Is).
+var (
+	// ErrNoStep is a From that names no step of the plan.
+	ErrNoStep = errors.New("no such step")
+	// ErrNoChapter is an entry of Only that names no chapter.
+	ErrNoChapter = errors.New("no such chapter")
+)
+
 // NewPlan lists the steps of the guide for a distro, in execution order.
 func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 	if err := g.Settings.CheckDistro(distro); err != nil {
@@ -99,7 +109,7 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 	if opts.From != "" {
 		i := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.ID == opts.From })
 		if i < 0 {
-			return nil, fmt.Errorf("--from %s: no such step for %s (see `haguide plan --distro %s`)", opts.From, distro, distro)
+			return nil, fmt.Errorf("%s: %w for %s", opts.From, ErrNoStep, distro)
 		}
 		for _, s := range p.Steps[:i] {
 			s.Before = true
@@ -108,7 +118,7 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 	return p, nil
 }
 
-// chapterFilter resolves --only values (file, slug or number) to files.
+// chapterFilter resolves Only's entries (file, slug or number) to files.
 func chapterFilter(g *guide.Guide, only []string) (map[string]bool, error) {
 	if len(only) == 0 {
 		return nil, nil
@@ -123,7 +133,7 @@ func chapterFilter(g *guide.Guide, only []string) (map[string]bool, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("--only %s: no such chapter (use a number, a file or its name without .md)", o)
+			return nil, fmt.Errorf("%s: %w (use a number, a file or its name without .md)", o, ErrNoChapter)
 		}
 	}
 	return keep, nil

@@ -53,10 +53,11 @@ type Node struct {
 type ValuesConfig struct {
 	Settings *guide.Settings
 	Nodes    []Node
-	// Vars are values from --vars; they win over inventory variables.
+	// Vars are the run's own values (the CLI's --vars); they win over
+	// inventory variables.
 	Vars map[string]string
 	// Origin tells where each of Vars comes from (file:line); a value
-	// without one is reported as from --vars.
+	// without one is reported as from "vars".
 	Origin map[string]string
 	// RunDir keeps generated secrets; empty generates them in memory only.
 	RunDir string
@@ -129,11 +130,11 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	var unknown []string
 	for k, val := range cfg.Vars {
 		if _, ok := s.Placeholders[k]; !ok {
-			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(cfg.Origin, k, "--vars"), k))
+			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(cfg.Origin, k, "vars"), k))
 			continue
 		}
 		v.global[k] = val
-		v.origin[k] = originOf(cfg.Origin, k, "--vars")
+		v.origin[k] = originOf(cfg.Origin, k, "vars")
 		for _, pn := range v.perNode {
 			delete(pn, k)
 		}
@@ -172,7 +173,7 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 		missing = append(missing, fmt.Sprintf("  %s: %s (for example %s)", name, ph.Meaning, ph.Example))
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("these placeholders have no value; set them in the inventory's vars or a --vars file:\n%s", strings.Join(missing, "\n"))
+		return nil, &MissingValuesError{Missing: missing}
 	}
 	if err := v.checkTypes(); err != nil {
 		return nil, err
@@ -184,6 +185,16 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	}
 	v.buildMasker()
 	return v, nil
+}
+
+// A MissingValuesError lists the placeholders a run needs that have no
+// value, each with its meaning and example.
+type MissingValuesError struct {
+	Missing []string
+}
+
+func (e *MissingValuesError) Error() string {
+	return "these placeholders have no value:\n" + strings.Join(e.Missing, "\n")
 }
 
 // originOf returns where a value comes from, or def when unknown.

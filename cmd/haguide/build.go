@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -38,6 +39,9 @@ a missing image fails the build with file:line:col, like haguide check.`,
 						fmt.Fprintln(g.stderr, d)
 					}
 					return fmt.Errorf("%s: %d problem(s); nothing written", g.guideName(), len(ds))
+				}
+				if errors.Is(err, site.ErrOccupied) {
+					return fmt.Errorf("--out: %w", err)
 				}
 				return err
 			}

@@ -170,14 +170,14 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 	opts := runner.PlanOptions{Lab: in.lab != nil, From: f.from, Only: f.only}
 	p, err := runner.NewPlan(in.gd, distro, opts)
 	if err != nil {
-		return nil, usageError(err)
+		return nil, usageError(withFlag(err, distro))
 	}
 	if f.resume {
 		if opts.From, err = runner.ResumeFrom(st.runDir, p); err != nil {
-			return nil, usageError(err)
+			return nil, usageError(withFlag(err, distro))
 		}
 		if p, err = runner.NewPlan(in.gd, distro, opts); err != nil {
-			return nil, usageError(err)
+			return nil, usageError(withFlag(err, distro))
 		}
 		st.resumed = opts.From
 	}
@@ -212,7 +212,7 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 		cfg.RunDir = st.runDir
 	}
 	if st.values, err = runner.NewValues(cfg); err != nil {
-		return nil, usageError(err)
+		return nil, usageError(withFlag(err, distro))
 	}
 	return st, nil
 }

@@ -61,7 +61,8 @@ func newLab(g *globalFlags, gd *guide.Guide, f *labFlags) (*lab.Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the lab's BMCs need this program's path: %w", err)
 	}
-	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: gd.Settings.LabValues(), Exe: exe, Logger: g.Logger()})
+	l, err := lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: gd.Settings.LabValues(), Exe: exe, Logger: g.Logger()})
+	return l, withFlag(err, "")
 }
 
 func newLabCmd(g *globalFlags) *cobra.Command {
@@ -130,7 +131,7 @@ network) and heal.`,
 		withLab("up", "Boot the lab (safe to run again)", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
 			start := time.Now()
 			if err := l.Up(ctx); err != nil {
-				return fmt.Errorf("%w\n(haguide lab down removes what was made)", err)
+				return fmt.Errorf("%w\n(haguide lab down removes what was made)", withFlag(err, ""))
 			}
 			info, _ := l.Info()
 			fmt.Fprintf(g.stdout, "lab up in %s; inventory %s\n", time.Since(start).Round(time.Second), info.Inventory)
@@ -166,7 +167,7 @@ func labUp(ctx context.Context, g *globalFlags, l *lab.Lab) (*lab.Info, error) {
 	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
 	if err := l.Up(ctx); err != nil {
 		_ = l.Down(context.WithoutCancel(ctx))
-		return nil, err
+		return nil, withFlag(err, "")
 	}
 	return l.Info()
 }

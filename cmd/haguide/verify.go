@@ -311,7 +311,7 @@ func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options,
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs[i], failed = err, true // transport errors name the node
+				errs[i], failed = withFlag(err, ""), true // transport errors name the node
 				return
 			}
 			conns[h.Name] = c
