@@ -80,68 +80,9 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 			v.secret[name] = true
 		}
 	}
-	// Inventory variables that every node shares are global; the rest are
-	// per node. The built-in placeholders come from the nodes' names and
-	// addresses.
-	addr, addrFrom := map[string]string{}, map[string]string{}
-	for _, n := range cfg.Nodes {
-		addrVar := "ansible_host"
-		if _, ok := n.Origin[addrVar]; !ok {
-			addrVar = "ansible_ssh_host"
-		}
-		addr[n.Name], addrFrom[n.Name] = n.Address, originOf(n.Origin, addrVar, "")
-	}
-	builtinFrom := func(b guide.Builtin, on string) string {
-		if !b.Addr {
-			return "the guide's settings"
-		}
-		return b.Value(on, func(n string) string { return addrFrom[n] })
-	}
-	for _, n := range cfg.Nodes {
-		pn, po := map[string]string{}, map[string]string{}
-		for k, val := range n.Vars {
-			if _, ok := s.Placeholders[k]; ok {
-				pn[k] = val
-				po[k] = originOf(n.Origin, k, "the inventory")
-			}
-		}
-		v.perNode[n.Name] = pn
-		v.nodeOrigin[n.Name] = po
-	}
-	for _, b := range s.Builtins() {
-		if !b.PerNode() {
-			if _, ok := addr[b.Node]; ok {
-				v.global[b.Name] = b.Value("", func(n string) string { return addr[n] })
-				v.origin[b.Name] = builtinFrom(b, "")
-			}
-			continue
-		}
-		for _, n := range cfg.Nodes {
-			v.perNode[n.Name][b.Name] = b.Value(n.Name, func(n string) string { return addr[n] })
-			v.nodeOrigin[n.Name][b.Name] = builtinFrom(b, n.Name)
-		}
-	}
-	for name := range s.Placeholders {
-		if val, ok := commonValue(cfg.Nodes, name); ok {
-			v.global[name] = val
-			v.origin[name] = v.nodeOrigin[cfg.Nodes[0].Name][name]
-		}
-	}
-	var unknown []string
-	for k, val := range cfg.Vars {
-		if _, ok := s.Placeholders[k]; !ok {
-			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(cfg.Origin, k, "vars"), k))
-			continue
-		}
-		v.global[k] = val
-		v.origin[k] = originOf(cfg.Origin, k, "vars")
-		for _, pn := range v.perNode {
-			delete(pn, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("unknown placeholders:\n  %s", strings.Join(unknown, "\n  "))
+	v.addNodes(cfg.Nodes)
+	if err := v.addVars(cfg.Vars, cfg.Origin); err != nil {
+		return nil, err
 	}
 	needed := cfg.Needed
 	if needed == nil {
@@ -151,29 +92,9 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	var missing []string
-	generated := false
-	for _, name := range needed {
-		if s.IsBuiltin(name) || v.has(name) {
-			continue
-		}
-		if v.secret[name] {
-			if val, ok := saved[name]; ok {
-				v.global[name] = val
-				v.origin[name] = filepath.Join(cfg.RunDir, SecretsFile)
-				continue
-			}
-			v.global[name] = newSecret()
-			v.origin[name] = "generated"
-			saved[name] = v.global[name]
-			generated = true
-			continue
-		}
-		ph := s.Placeholders[name]
-		missing = append(missing, fmt.Sprintf("  %s: %s (for example %s)", name, ph.Meaning, ph.Example))
-	}
-	if len(missing) > 0 {
-		return nil, &MissingValuesError{Missing: missing}
+	generated, err := v.fill(needed, saved, cfg.RunDir)
+	if err != nil {
+		return nil, err
 	}
 	if err := v.checkTypes(); err != nil {
 		return nil, err
@@ -185,6 +106,105 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	}
 	v.buildMasker()
 	return v, nil
+}
+
+// addNodes takes the nodes' inventory variables, global when every node
+// has the same value, else per node, and the built-in placeholders from
+// the nodes' names and addresses.
+func (v *Values) addNodes(nodes []Node) {
+	s := v.settings
+	addr, addrFrom := map[string]string{}, map[string]string{}
+	for _, n := range nodes {
+		addrVar := "ansible_host"
+		if _, ok := n.Origin[addrVar]; !ok {
+			addrVar = "ansible_ssh_host"
+		}
+		addr[n.Name], addrFrom[n.Name] = n.Address, originOf(n.Origin, addrVar, "")
+		pn, po := map[string]string{}, map[string]string{}
+		for k, val := range n.Vars {
+			if _, ok := s.Placeholders[k]; ok {
+				pn[k] = val
+				po[k] = originOf(n.Origin, k, "the inventory")
+			}
+		}
+		v.perNode[n.Name] = pn
+		v.nodeOrigin[n.Name] = po
+	}
+	addrOf := func(n string) string { return addr[n] }
+	from := func(b guide.Builtin, on string) string {
+		if !b.Addr {
+			return "the guide's settings"
+		}
+		return b.Value(on, func(n string) string { return addrFrom[n] })
+	}
+	for _, b := range s.Builtins() {
+		if !b.PerNode() {
+			if _, ok := addr[b.Node]; ok {
+				v.global[b.Name], v.origin[b.Name] = b.Value("", addrOf), from(b, "")
+			}
+			continue
+		}
+		for _, n := range nodes {
+			v.perNode[n.Name][b.Name] = b.Value(n.Name, addrOf)
+			v.nodeOrigin[n.Name][b.Name] = from(b, n.Name)
+		}
+	}
+	for name := range s.Placeholders {
+		if val, ok := commonValue(nodes, name); ok {
+			v.global[name] = val
+			v.origin[name] = v.nodeOrigin[nodes[0].Name][name]
+		}
+	}
+}
+
+// addVars takes the run's own values, which win over the inventory's; a
+// value for a placeholder the guide does not declare is an error.
+func (v *Values) addVars(vars, origin map[string]string) error {
+	var unknown []string
+	for k, val := range vars {
+		if _, ok := v.settings.Placeholders[k]; !ok {
+			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(origin, k, "vars"), k))
+			continue
+		}
+		v.global[k] = val
+		v.origin[k] = originOf(origin, k, "vars")
+		for _, pn := range v.perNode {
+			delete(pn, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("unknown placeholders:\n  %s", strings.Join(unknown, "\n  "))
+	}
+	return nil
+}
+
+// fill gives the needed secrets nobody set their value saved in the run
+// directory, or a new one (generated says so); a needed value that is not
+// a secret and has none is a *MissingValuesError.
+func (v *Values) fill(needed []string, saved map[string]string, runDir string) (generated bool, err error) {
+	var missing []string
+	for _, name := range needed {
+		if v.settings.IsBuiltin(name) || v.has(name) {
+			continue
+		}
+		if !v.secret[name] {
+			ph := v.settings.Placeholders[name]
+			missing = append(missing, fmt.Sprintf("  %s: %s (for example %s)", name, ph.Meaning, ph.Example))
+			continue
+		}
+		if val, ok := saved[name]; ok {
+			v.global[name], v.origin[name] = val, filepath.Join(runDir, SecretsFile)
+			continue
+		}
+		v.global[name], v.origin[name] = newSecret(), "generated"
+		saved[name] = v.global[name]
+		generated = true
+	}
+	if len(missing) > 0 {
+		return false, &MissingValuesError{Missing: missing}
+	}
+	return generated, nil
 }
 
 // A MissingValuesError lists the placeholders a run needs that have no
