@@ -80,10 +80,7 @@ func (l *Lab) nodeState(node string) (*state, *nodeState, error) {
 // and every process of it ends (through the container's init; ending the
 // nspawn process alone leaves the node's processes running).
 func (l *Lab) Kill(ctx context.Context, node string) error {
-	if err := Requirements(); err != nil {
-		return err
-	}
-	st, ns, unlock, err := l.lockNode(node)
+	st, ns, unlock, err := l.changeNode(node)
 	if err != nil {
 		return err
 	}
@@ -137,10 +134,7 @@ func (l *Lab) Start(ctx context.Context, node string) error {
 // PowerOn boots a stopped node again, its disk as it was, and returns
 // once it is booting, as a BMC's power on does.
 func (l *Lab) PowerOn(ctx context.Context, node string) error {
-	if err := Requirements(); err != nil {
-		return err
-	}
-	st, ns, unlock, err := l.lockNode(node)
+	st, ns, unlock, err := l.changeNode(node)
 	if err != nil {
 		return err
 	}
@@ -164,6 +158,15 @@ func (l *Lab) PowerOn(ctx context.Context, node string) error {
 		return err
 	}
 	return l.boot(st, ns)
+}
+
+// changeNode is lockNode for a change to a node, which needs root and the
+// host's tools (Requirements).
+func (l *Lab) changeNode(node string) (st *state, ns *nodeState, unlock func(), err error) {
+	if err := Requirements(); err != nil {
+		return nil, nil, nil, err
+	}
+	return l.lockNode(node)
 }
 
 // lockNode takes the lab's lock and reads a node's state; unlock releases
@@ -198,10 +201,7 @@ func (l *Lab) lock() (func(), error) {
 
 // Partition cuts a node's network; Heal restores it.
 func (l *Lab) Partition(ctx context.Context, node string) error {
-	if err := Requirements(); err != nil {
-		return err
-	}
-	st, ns, unlock, err := l.lockNode(node)
+	st, ns, unlock, err := l.changeNode(node)
 	if err != nil {
 		return err
 	}
