@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -564,10 +565,17 @@ func (l *Lab) baseImage(ctx context.Context, ap addrPlan) error {
 		_ = os.RemoveAll(root)
 		return fmt.Errorf("debootstrap: %v: %s", err, lines.Tail(string(out), 15))
 	}
-	if err := l.run(ctx, "tar", "-C", root, "-cf", tarball+".tmp", "."); err != nil {
-		return err
-	}
-	if err := os.Rename(tarball+".tmp", tarball); err != nil {
+	// Whole or not at all: the tarball's presence says the cache is done.
+	err := atomicfile.WriteFunc(tarball, 0o644, atomicfile.Options{}, func(w io.Writer) error {
+		cmd := exec.CommandContext(ctx, "tar", "-C", root, "-cf", "-", ".")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("tar %s: %v: %s", root, err, lines.Tail(stderr.String(), 10))
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	l.log.Info("root file system ready", "took", time.Since(start).Round(time.Second))
