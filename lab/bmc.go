@@ -60,7 +60,7 @@ func (l *Lab) bmcPassword() (string, error) {
 	for i := range buf {
 		buf[i] = alphabet[int(buf[i])%len(alphabet)]
 	}
-	if err := writeAtomic(p, append(buf, '\n'), 0o600); err != nil {
+	if err := writeLabFile(p, append(buf, '\n'), 0o600); err != nil {
 		return "", err
 	}
 	return string(buf), nil
@@ -163,7 +163,7 @@ func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {
 			if name == "chassis" {
 				mode = 0o700
 			}
-			if err := writeAtomic(filepath.Join(dir, name), []byte(content), mode); err != nil {
+			if err := writeLabFile(filepath.Join(dir, name), []byte(content), mode); err != nil {
 				return err
 			}
 		}

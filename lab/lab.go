@@ -260,11 +260,12 @@ func (l *Lab) saveState(st *state) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(l.path("state.json"), append(data, '\n'), 0o600)
+	return writeLabFile(l.path("state.json"), append(data, '\n'), 0o600)
 }
 
-// writeAtomic writes one of the lab's files, making its directory.
-func writeAtomic(p string, data []byte, mode os.FileMode) error {
+// writeLabFile writes one of the lab's files (whole or not at all), making
+// its directory.
+func writeLabFile(p string, data []byte, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
@@ -600,10 +601,10 @@ func (l *Lab) keys() error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(key+".pub", ssh.MarshalAuthorizedKey(sp), 0o644); err != nil {
+	if err := writeLabFile(key+".pub", ssh.MarshalAuthorizedKey(sp), 0o644); err != nil {
 		return err
 	}
-	return writeAtomic(key, pem.EncodeToMemory(block), 0o600)
+	return writeLabFile(key, pem.EncodeToMemory(block), 0o600)
 }
 
 // node makes (if needed) and boots one node.
@@ -743,7 +744,7 @@ func (l *Lab) recordHostKey(name string, ap addrPlan, key ssh.PublicKey) error {
 		}
 	}
 	keep = append(keep, addr+" "+strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))))
-	return writeAtomic(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+	return writeLabFile(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
 }
 
 // nodeMAC is the node's own hardware address, derived from its IPv4
@@ -911,7 +912,7 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 		return err
 	}
 	// The inventory holds the BMC password: for root's eyes only.
-	return writeAtomic(l.path("inventory.yml"), data, 0o600)
+	return writeLabFile(l.path("inventory.yml"), data, 0o600)
 }
 
 // inventory is the lab's inventory: its nodes and the run's values.
