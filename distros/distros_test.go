@@ -214,3 +214,27 @@ func TestPackageTables(t *testing.T) {
 		t.Error("unknown distro has packages")
 	}
 }
+
+func TestFlag(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{in: "debian", want: "debian"},
+		{in: "rhel", want: "rhel"},
+		{in: "plan9", want: "ubuntu", wantErr: true},
+		{in: "", want: "ubuntu", wantErr: true},
+		{in: "Debian", want: "ubuntu", wantErr: true},
+	}
+	for _, tt := range tests {
+		f := Flag("ubuntu")
+		err := f.Set(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("Set(%q) error = %v, want an error: %v", tt.in, err, tt.wantErr)
+		}
+		if got := f.String(); got != tt.want {
+			t.Errorf("after Set(%q): %q, want %q (a refused id changes nothing)", tt.in, got, tt.want)
+		}
+	}
+}

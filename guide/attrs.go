@@ -223,103 +223,134 @@ type AttrError struct {
 func TypedAttrs(raw []RawAttr, nodes []string) (Attrs, []AttrError) {
 	a := Attrs{Nodes: NodeSel{Kind: NodesAll}, Run: true}
 	var errs []AttrError
-	bad := func(r RawAttr, format string, args ...any) {
-		errs = append(errs, AttrError{r.ValueOff, fmt.Sprintf(format, args...)})
-	}
 	for _, r := range raw {
 		a.Set = append(a.Set, r.Key)
-		switch r.Key {
-		case "nodes":
-			switch {
-			case reservedNodeSel[r.Value]:
-				a.Nodes = NodeSel{Kind: NodeKind(r.Value)}
-			case slices.Contains(nodes, r.Value):
-				a.Nodes = NodeSel{Kind: NodesNamed, Name: r.Value}
-			default:
-				bad(r, "unknown nodes=%s: use all, first, others, each, local or a node name (%s)", r.Value, strings.Join(nodes, ", "))
-			}
-		case "distro":
-			for _, d := range strings.Split(r.Value, ",") {
-				d = strings.TrimSpace(d)
-				switch {
-				case !knownDistro(d):
-					bad(r, "unknown distro %q (known: %s)", d, strings.Join(knownDistroIDs(), ", "))
-				case slices.Contains(a.Distros, d):
-					bad(r, "distro %s is listed twice", d)
-				default:
-					a.Distros = append(a.Distros, d)
-				}
-			}
-		case "file":
-			if !path.IsAbs(r.Value) || path.Clean(r.Value) != r.Value || strings.HasSuffix(r.Value, "/") {
-				bad(r, "file=%s must be a clean absolute path", r.Value)
-			}
-			a.File = r.Value
-		case "mode":
-			m, err := strconv.ParseUint(r.Value, 8, 32)
-			if err != nil || m > 0o7777 || !strings.HasPrefix(r.Value, "0") {
-				bad(r, "mode=%s is not an octal file mode such as 0640", r.Value)
-			}
-			a.Mode = fs.FileMode(m)
-		case "owner":
-			if !validOwner(r.Value) {
-				bad(r, "owner=%s is not user or user:group", r.Value)
-			}
-			a.Owner = r.Value
-		case "apply":
-			if r.Value != "replace" && r.Value != "merge" {
-				bad(r, "unknown apply=%s: use replace or merge", r.Value)
-			}
-			a.Apply = r.Value
-		case "wait", "timeout":
-			d, err := time.ParseDuration(r.Value)
-			if err != nil || d <= 0 {
-				bad(r, "%s=%s is not a positive duration such as 90s or 5m", r.Key, r.Value)
-			}
-			if r.Key == "wait" {
-				a.Wait = d
-			} else {
-				a.Timeout = d
-			}
-		case "run":
-			switch r.Value {
-			case "yes":
-				a.Run = true
-			case "no":
-				a.Run = false
-			default:
-				bad(r, "unknown run=%s: use yes or no", r.Value)
-			}
-		case "reason":
-			if strings.TrimSpace(r.Value) == "" {
-				bad(r, "reason is empty")
-			}
-			a.Reason = r.Value
-		case "when":
-			if r.Value != WhenLab && r.Value != WhenOwnNodes {
-				bad(r, "unknown when=%s: use lab or own-nodes", r.Value)
-			}
-			a.When = r.Value
-		case "background", "stop", "id":
-			if !validName(r.Value) {
-				bad(r, "%s=%s must be a word of letters, digits, - and _", r.Key, r.Value)
-			}
-			switch r.Key {
-			case "background":
-				a.Background = r.Value
-			case "stop":
-				a.Stop = r.Value
-			default:
-				a.ID = r.Value
-			}
-		default:
-			errs = append(errs, AttrError{r.KeyOff, fmt.Sprintf("unknown attribute %s (known: %s)", r.Key, strings.Join(knownAttrs, ", "))})
+		i := slices.IndexFunc(attrSetters, func(s attrSetter) bool { return slices.Contains(s.keys, r.Key) })
+		if i < 0 {
+			errs = append(errs, AttrError{r.KeyOff, fmt.Sprintf("unknown attribute %s (known: %s)", r.Key, strings.Join(knownAttrs(), ", "))})
+			continue
 		}
+		attrSetters[i].set(&a, r, nodes, func(format string, args ...any) {
+			errs = append(errs, AttrError{r.ValueOff, fmt.Sprintf(format, args...)})
+		})
 	}
 	return a, errs
 }
 
-var knownAttrs = []string{"nodes", "distro", "file", "mode", "owner", "apply", "wait", "timeout", "run", "reason", "when", "background", "stop", "id"}
+// attrSetter sets the attributes keys from their raw value, and says what
+// is wrong with a value with bad.
+type attrSetter struct {
+	keys []string
+	set  func(a *Attrs, r RawAttr, nodes []string, bad func(format string, args ...any))
+}
+
+// attrSetters are the attributes a block may have, in the order messages
+// list them.
+var attrSetters = []attrSetter{
+	{[]string{"nodes"}, func(a *Attrs, r RawAttr, nodes []string, bad func(string, ...any)) {
+		switch {
+		case reservedNodeSel[r.Value]:
+			a.Nodes = NodeSel{Kind: NodeKind(r.Value)}
+		case slices.Contains(nodes, r.Value):
+			a.Nodes = NodeSel{Kind: NodesNamed, Name: r.Value}
+		default:
+			bad("unknown nodes=%s: use all, first, others, each, local or a node name (%s)", r.Value, strings.Join(nodes, ", "))
+		}
+	}},
+	{[]string{"distro"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		for _, d := range strings.Split(r.Value, ",") {
+			d = strings.TrimSpace(d)
+			switch {
+			case !knownDistro(d):
+				bad("unknown distro %q (known: %s)", d, strings.Join(knownDistroIDs(), ", "))
+			case slices.Contains(a.Distros, d):
+				bad("distro %s is listed twice", d)
+			default:
+				a.Distros = append(a.Distros, d)
+			}
+		}
+	}},
+	{[]string{"file"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		if !path.IsAbs(r.Value) || path.Clean(r.Value) != r.Value || strings.HasSuffix(r.Value, "/") {
+			bad("file=%s must be a clean absolute path", r.Value)
+		}
+		a.File = r.Value
+	}},
+	{[]string{"mode"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		m, err := strconv.ParseUint(r.Value, 8, 32)
+		if err != nil || m > 0o7777 || !strings.HasPrefix(r.Value, "0") {
+			bad("mode=%s is not an octal file mode such as 0640", r.Value)
+		}
+		a.Mode = fs.FileMode(m)
+	}},
+	{[]string{"owner"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		if !validOwner(r.Value) {
+			bad("owner=%s is not user or user:group", r.Value)
+		}
+		a.Owner = r.Value
+	}},
+	{[]string{"apply"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		if r.Value != "replace" && r.Value != "merge" {
+			bad("unknown apply=%s: use replace or merge", r.Value)
+		}
+		a.Apply = r.Value
+	}},
+	{[]string{"wait", "timeout"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		d, err := time.ParseDuration(r.Value)
+		if err != nil || d <= 0 {
+			bad("%s=%s is not a positive duration such as 90s or 5m", r.Key, r.Value)
+		}
+		if r.Key == "wait" {
+			a.Wait = d
+		} else {
+			a.Timeout = d
+		}
+	}},
+	{[]string{"run"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		switch r.Value {
+		case "yes":
+			a.Run = true
+		case "no":
+			a.Run = false
+		default:
+			bad("unknown run=%s: use yes or no", r.Value)
+		}
+	}},
+	{[]string{"reason"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		if strings.TrimSpace(r.Value) == "" {
+			bad("reason is empty")
+		}
+		a.Reason = r.Value
+	}},
+	{[]string{"when"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		if r.Value != WhenLab && r.Value != WhenOwnNodes {
+			bad("unknown when=%s: use lab or own-nodes", r.Value)
+		}
+		a.When = r.Value
+	}},
+	{[]string{"background", "stop", "id"}, func(a *Attrs, r RawAttr, _ []string, bad func(string, ...any)) {
+		if !validName(r.Value) {
+			bad("%s=%s must be a word of letters, digits, - and _", r.Key, r.Value)
+		}
+		switch r.Key {
+		case "background":
+			a.Background = r.Value
+		case "stop":
+			a.Stop = r.Value
+		default:
+			a.ID = r.Value
+		}
+	}},
+}
+
+// knownAttrs lists the attributes' names.
+func knownAttrs() []string {
+	var out []string
+	for _, s := range attrSetters {
+		out = append(out, s.keys...)
+	}
+	return out
+}
 
 func validName(s string) bool {
 	if s == "" {

@@ -69,25 +69,6 @@ func (s *Settings) DistrosFor(chapterFile string) []string {
 	return out
 }
 
-// IsBuiltin reports whether name is a placeholder haguide fills in by
-// itself: NODE_NAME, NODE_ADDR and <NODE>_ADDR for every node.
-func (s *Settings) IsBuiltin(name string) bool {
-	if name == "NODE_NAME" || name == "NODE_ADDR" {
-		return true
-	}
-	for _, n := range s.Nodes {
-		if name == NodeAddrPlaceholder(n) {
-			return true
-		}
-	}
-	return false
-}
-
-// NodeAddrPlaceholder is the built-in placeholder holding a node's address.
-func NodeAddrPlaceholder(node string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + "_ADDR"
-}
-
 // parseSettings decodes settings.toml strictly, reporting problems with
 // their positions.
 func parseSettings(data []byte, dl *diagList) *Settings {

@@ -154,14 +154,10 @@ func isHost(s string) bool {
 	return len(s) <= 253 && dnsRE.MatchString(s) && strings.Trim(s, "0123456789.") != ""
 }
 
-// ValueType returns the type of a declared or built-in placeholder:
-// NODE_NAME is a name, the node addresses are hosts.
+// ValueType returns the type of a declared or built-in placeholder.
 func (s *Settings) ValueType(name string) (ValueType, bool) {
-	switch {
-	case name == "NODE_NAME":
-		return LookupType("name")
-	case s.IsBuiltin(name):
-		return LookupType("host")
+	if b, ok := s.Builtin(name); ok {
+		return LookupType(b.Type)
 	}
 	ph, ok := s.Placeholders[name]
 	if !ok {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/haguide/haguide/internal/shquote"
 )
 
 // A BMC per node: OpenIPMI's simulator (ipmi_sim) runs on the host for each
@@ -58,7 +60,7 @@ func (l *Lab) bmcPassword() (string, error) {
 	for i := range buf {
 		buf[i] = alphabet[int(buf[i])%len(alphabet)]
 	}
-	if err := writeAtomic(p, append(buf, '\n'), 0o600); err != nil {
+	if err := writeLabFile(p, append(buf, '\n'), 0o600); err != nil {
 		return "", err
 	}
 	return string(buf), nil
@@ -100,14 +102,24 @@ mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02
 mc_enable 0x20
 `
 
-// chassisScript is what the simulator runs for chassis control: this
-// haguide binary, told the lab and the node.
-func chassisScript(exe, dir, node string) string {
-	return fmt.Sprintf("#!/bin/sh\n# Chassis control of %s's BMC: power state, off and on.\nexec %s lab chassis --lab-dir %s %s \"$@\"\n",
-		node, shQuote(exe), shQuote(dir), node)
+// chassisArgs are the arguments of `haguide lab chassis` for a node of
+// this lab: its directory, bridge and network given outright, so that no
+// HAGUIDE_LAB_* variable of the environment the simulator was started in
+// can point it at another lab.
+func (l *Lab) chassisArgs(node string) []string {
+	return []string{"lab", "chassis", "--lab-dir", l.cfg.Dir, "--bridge", l.cfg.Bridge, "--cidr", l.cfg.CIDR, node}
 }
 
-func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// chassisScript is what the simulator runs for chassis control: this
+// haguide binary, told the lab and the node.
+func chassisScript(exe string, args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shquote.Quote(a)
+	}
+	return fmt.Sprintf("#!/bin/sh\n# Chassis control of a lab node's BMC: power state, off and on.\nexec %s %s \"$@\"\n",
+		shquote.Quote(exe), strings.Join(quoted, " "))
+}
 
 // bmcs starts every node's BMC that is not running.
 func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {
@@ -144,14 +156,14 @@ func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {
 		files := map[string]string{
 			"lan.conf": bmcConfig(n, addr, chassis, password, guid),
 			"cmds":     bmcCommands,
-			"chassis":  chassisScript(l.cfg.Exe, l.cfg.Dir, n),
+			"chassis":  chassisScript(l.cfg.Exe, l.chassisArgs(n)),
 		}
 		for name, content := range files {
 			mode := os.FileMode(0o600)
 			if name == "chassis" {
 				mode = 0o700
 			}
-			if err := writeAtomic(filepath.Join(dir, name), []byte(content), mode); err != nil {
+			if err := writeLabFile(filepath.Join(dir, name), []byte(content), mode); err != nil {
 				return err
 			}
 		}
@@ -232,17 +244,21 @@ func ipmitool(ctx context.Context, addr, password string, args ...string) (strin
 }
 
 // stopBMC ends a node's BMC process.
-func stopBMC(ns *nodeState) {
-	if !running(ns.BMCPID, bmcProg) {
+func stopBMC(ns *nodeState) { stopProcess(ns.BMCPID, bmcProg, 5*time.Second) }
+
+// stopProcess ends a process of the lab's (pid, running prog): SIGTERM,
+// then SIGKILL if it is still there after wait.
+func stopProcess(pid int, prog string, wait time.Duration) {
+	if !running(pid, prog) {
 		return
 	}
-	_ = syscall.Kill(ns.BMCPID, syscall.SIGTERM)
-	deadline := time.Now().Add(5 * time.Second)
-	for running(ns.BMCPID, bmcProg) && time.Now().Before(deadline) {
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(wait)
+	for running(pid, prog) && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if running(ns.BMCPID, bmcProg) {
-		_ = syscall.Kill(ns.BMCPID, syscall.SIGKILL)
+	if running(pid, prog) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
 
@@ -332,7 +348,7 @@ func (l *Lab) powerOnLater(node string) error {
 		return err
 	}
 	defer log.Close()
-	cmd := exec.Command(l.cfg.Exe, "lab", "chassis", "--lab-dir", l.cfg.Dir, node, "0x20", "boot", token)
+	cmd := exec.Command(l.cfg.Exe, append(l.chassisArgs(node), "0x20", "boot", token)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -344,15 +360,11 @@ func (l *Lab) powerOnLater(node string) error {
 // setBootPending records (or, with "", clears) a power on that has not
 // booted the node yet.
 func (l *Lab) setBootPending(node, token string) error {
-	unlock, err := l.lock()
+	st, ns, unlock, err := l.lockNode(node)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, ns, err := l.nodeState(node)
-	if err != nil {
-		return err
-	}
 	ns.BootPending = token
 	return l.saveState(st)
 }

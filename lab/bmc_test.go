@@ -135,8 +135,12 @@ func TestBMCFiles(t *testing.T) {
 			t.Errorf("lan.conf lacks %q:\n%s", want, conf)
 		}
 	}
-	script := chassisScript("/opt/it's/haguide", "/var/lib/lab", "controller2")
-	if want := `exec '/opt/it'\''s/haguide' lab chassis --lab-dir '/var/lib/lab' controller2 "$@"`; !strings.Contains(script, want) {
+	l, err := New(Config{Dir: "/var/lib/it's", Nodes: []string{"controller2"}, Bridge: "hag5", CIDR: "10.0.5.0/24"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := chassisScript("/opt/it's/haguide", l.chassisArgs("controller2"))
+	if want := `exec '/opt/it'\''s/haguide' 'lab' 'chassis' '--lab-dir' '/var/lib/it'\''s' '--bridge' 'hag5' '--cidr' '10.0.5.0/24' 'controller2' "$@"`; !strings.Contains(script, want) {
 		t.Errorf("chassis script:\n%s\nwant a line %s", script, want)
 	}
 	if got := BMCVar("controller-2.a"); got != "CONTROLLER_2_A_BMC" {

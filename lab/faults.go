@@ -80,18 +80,11 @@ func (l *Lab) nodeState(node string) (*state, *nodeState, error) {
 // and every process of it ends (through the container's init; ending the
 // nspawn process alone leaves the node's processes running).
 func (l *Lab) Kill(ctx context.Context, node string) error {
-	if err := Requirements(); err != nil {
-		return err
-	}
-	unlock, err := l.lock()
+	st, ns, unlock, err := l.changeNode(node)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, ns, err := l.nodeState(node)
-	if err != nil {
-		return err
-	}
 	_ = l.run(ctx, "ip", "link", "set", ns.Veth, "down")
 	l.killAll(ns, 10*time.Second)
 	if running(ns.PID, nspawnProg) {
@@ -141,18 +134,11 @@ func (l *Lab) Start(ctx context.Context, node string) error {
 // PowerOn boots a stopped node again, its disk as it was, and returns
 // once it is booting, as a BMC's power on does.
 func (l *Lab) PowerOn(ctx context.Context, node string) error {
-	if err := Requirements(); err != nil {
-		return err
-	}
-	unlock, err := l.lock()
+	st, ns, unlock, err := l.changeNode(node)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, ns, err := l.nodeState(node)
-	if err != nil {
-		return err
-	}
 	if running(ns.PID, nspawnProg) {
 		return nil
 	}
@@ -174,6 +160,28 @@ func (l *Lab) PowerOn(ctx context.Context, node string) error {
 	return l.boot(st, ns)
 }
 
+// changeNode is lockNode for a change to a node, which needs root and the
+// host's tools (Requirements).
+func (l *Lab) changeNode(node string) (st *state, ns *nodeState, unlock func(), err error) {
+	if err := Requirements(); err != nil {
+		return nil, nil, nil, err
+	}
+	return l.lockNode(node)
+}
+
+// lockNode takes the lab's lock and reads a node's state; unlock releases
+// the lock.
+func (l *Lab) lockNode(node string) (st *state, ns *nodeState, unlock func(), err error) {
+	if unlock, err = l.lock(); err != nil {
+		return nil, nil, nil, err
+	}
+	if st, ns, err = l.nodeState(node); err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	return st, ns, unlock, nil
+}
+
 // lock serialises changes to the lab's state between processes: a BMC's
 // power cut, a chapter's fault and verify's own calls may come at once.
 func (l *Lab) lock() (func(), error) {
@@ -193,18 +201,11 @@ func (l *Lab) lock() (func(), error) {
 
 // Partition cuts a node's network; Heal restores it.
 func (l *Lab) Partition(ctx context.Context, node string) error {
-	if err := Requirements(); err != nil {
-		return err
-	}
-	unlock, err := l.lock()
+	st, ns, unlock, err := l.changeNode(node)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st, ns, err := l.nodeState(node)
-	if err != nil {
-		return err
-	}
 	if err := l.run(ctx, "ip", "link", "set", ns.Veth, "down"); err != nil {
 		return err
 	}
@@ -285,16 +286,7 @@ func (l *Lab) Down(ctx context.Context) error {
 			errs = append(errs, err.Error())
 		}
 	}
-	if running(st.ProxyPID, proxyProg) {
-		_ = syscall.Kill(st.ProxyPID, syscall.SIGTERM)
-		deadline := time.Now().Add(10 * time.Second)
-		for running(st.ProxyPID, proxyProg) && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
-		}
-		if running(st.ProxyPID, proxyProg) {
-			_ = syscall.Kill(st.ProxyPID, syscall.SIGKILL)
-		}
-	}
+	stopProcess(st.ProxyPID, proxyProg, 10*time.Second)
 	if _, err := os.Stat("/sys/class/net/" + st.Bridge); err == nil {
 		if err := l.run(ctx, "ip", "link", "del", st.Bridge); err != nil {
 			errs = append(errs, err.Error())

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -26,6 +27,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/haguide/haguide/internal/atomicfile"
+	"github.com/haguide/haguide/internal/lines"
 )
 
 // Config describes a lab.
@@ -60,6 +64,10 @@ const (
 	proxyPort     = 3142
 )
 
+// Distro is the id (as package distros has it) of the distro the lab's
+// nodes run: Debian, DefaultSuite.
+const Distro = "debian"
+
 // Lab is a lab on this machine.
 type Lab struct {
 	cfg Config
@@ -67,6 +75,20 @@ type Lab struct {
 	// bootLater replaces the BMC's delayed boot process in tests.
 	bootLater func(node, token string) error
 }
+
+// A ConfigError is a value of Config the lab cannot use: Field names it
+// ("CIDR", "Bridge"), so that a command can say which of its flags gave it.
+type ConfigError struct {
+	Field, Value string
+	Err          error
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("lab %s %s: %v", e.Field, e.Value, e.Err) }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ErrOtherLab is a bridge or namespace of this lab's names that another
+// lab (another Config.Dir) made and still runs.
+var ErrOtherLab = errors.New("another lab is up")
 
 // New checks a configuration and returns its lab.
 func New(cfg Config) (*Lab, error) {
@@ -111,7 +133,7 @@ func New(cfg Config) (*Lab, error) {
 		return nil, err
 	}
 	if len(cfg.Bridge) > 11 || !validName(cfg.Bridge) {
-		return nil, fmt.Errorf("bridge name %q: use at most 11 lower-case letters and digits (its veths are named after it)", cfg.Bridge)
+		return nil, &ConfigError{Field: "Bridge", Value: cfg.Bridge, Err: errors.New("use at most 11 lower-case letters and digits (its veths are named after it)")}
 	}
 	return &Lab{cfg: cfg, log: cfg.Logger}, nil
 }
@@ -141,11 +163,11 @@ type addrPlan struct {
 func plan(cidr string, n int) (addrPlan, error) {
 	p, err := netip.ParsePrefix(cidr)
 	if err != nil {
-		return addrPlan{}, fmt.Errorf("--cidr %s: %w", cidr, err)
+		return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: err}
 	}
 	p = p.Masked()
 	if !p.Addr().Is4() || p.Bits() > 27 {
-		return addrPlan{}, fmt.Errorf("--cidr %s: want an IPv4 network of /27 or larger", cidr)
+		return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: errors.New("want an IPv4 network of /27 or larger")}
 	}
 	base := p.Addr().As4()
 	at := func(i int) netip.Addr {
@@ -159,7 +181,7 @@ func plan(cidr string, n int) (addrPlan, error) {
 		a := at(11 + i)
 		b := at(bmcFirst + i)
 		if !p.Contains(a) || !p.Contains(b) || 11+i >= bmcFirst {
-			return addrPlan{}, fmt.Errorf("--cidr %s is too small for %d nodes and their BMCs", cidr, n)
+			return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: fmt.Errorf("too small for %d nodes and their BMCs", n)}
 		}
 		ap.nodes = append(ap.nodes, a)
 		ap.bmcs = append(ap.bmcs, b)
@@ -238,35 +260,16 @@ func (l *Lab) saveState(st *state) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(l.path("state.json"), append(data, '\n'), 0o600)
+	return writeLabFile(l.path("state.json"), append(data, '\n'), 0o600)
 }
 
-func writeAtomic(p string, data []byte, mode os.FileMode) error {
+// writeLabFile writes one of the lab's files (whole or not at all), making
+// its directory.
+func writeLabFile(p string, data []byte, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
+	return atomicfile.Write(p, data, mode)
 }
 
 // Requirements checks that the lab can run here: root and the host tools.
@@ -340,7 +343,7 @@ func (l *Lab) checkAddresses(p addrPlan) error {
 				continue
 			}
 			if pfx.Overlaps(p.prefix) {
-				return fmt.Errorf("the lab's network %s overlaps %s on %s: choose another with --cidr", p.prefix, pfx, ifc.Name)
+				return &ConfigError{Field: "CIDR", Value: p.prefix.String(), Err: fmt.Errorf("overlaps %s on %s: choose another", pfx, ifc.Name)}
 			}
 		}
 	}
@@ -364,11 +367,11 @@ func (l *Lab) Up(ctx context.Context) error {
 		// A fresh lab: its bridge and namespaces must not exist yet, or
 		// they belong to another lab (another --lab-dir) on this machine.
 		if _, err := net.InterfaceByName(l.cfg.Bridge); err == nil {
-			return fmt.Errorf("bridge %s exists but this lab (%s) did not make it: another lab is up; take it down with its --lab-dir, or give this one another --bridge and --cidr", l.cfg.Bridge, l.cfg.Dir)
+			return &ConfigError{Field: "Bridge", Value: l.cfg.Bridge, Err: fmt.Errorf("exists but this lab (%s) did not make it: %w", l.cfg.Dir, ErrOtherLab)}
 		}
 		for _, n := range l.cfg.Nodes {
 			if _, err := os.Stat("/run/netns/" + l.netnsName(n)); err == nil {
-				return fmt.Errorf("network namespace %s exists but this lab (%s) did not make it: another lab is up; take it down with its --lab-dir", l.netnsName(n), l.cfg.Dir)
+				return &ConfigError{Field: "Bridge", Value: l.cfg.Bridge, Err: fmt.Errorf("network namespace %s exists but this lab (%s) did not make it: %w", l.netnsName(n), l.cfg.Dir, ErrOtherLab)}
 			}
 		}
 		st = &state{Bridge: l.cfg.Bridge, CIDR: ap.prefix.String()}
@@ -561,24 +564,23 @@ func (l *Lab) baseImage(ctx context.Context, ap addrPlan) error {
 	cmd.Env = append(os.Environ(), fmt.Sprintf("http_proxy=http://%s:%d", ap.bridge, proxyPort))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		_ = os.RemoveAll(root)
-		return fmt.Errorf("debootstrap: %v: %s", err, tail(string(out), 15))
+		return fmt.Errorf("debootstrap: %v: %s", err, lines.Tail(string(out), 15))
 	}
-	if err := l.run(ctx, "tar", "-C", root, "-cf", tarball+".tmp", "."); err != nil {
-		return err
-	}
-	if err := os.Rename(tarball+".tmp", tarball); err != nil {
+	// Whole or not at all: the tarball's presence says the cache is done.
+	err := atomicfile.WriteFunc(tarball, 0o644, atomicfile.Options{}, func(w io.Writer) error {
+		cmd := exec.CommandContext(ctx, "tar", "-C", root, "-cf", "-", ".")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("tar %s: %v: %s", root, err, lines.Tail(stderr.String(), 10))
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	l.log.Info("root file system ready", "took", time.Since(start).Round(time.Second))
 	return os.RemoveAll(root)
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // keys makes the lab's SSH client key once.
@@ -599,10 +601,10 @@ func (l *Lab) keys() error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(key+".pub", ssh.MarshalAuthorizedKey(sp), 0o644); err != nil {
+	if err := writeLabFile(key+".pub", ssh.MarshalAuthorizedKey(sp), 0o644); err != nil {
 		return err
 	}
-	return writeAtomic(key, pem.EncodeToMemory(block), 0o600)
+	return writeLabFile(key, pem.EncodeToMemory(block), 0o600)
 }
 
 // node makes (if needed) and boots one node.
@@ -742,7 +744,7 @@ func (l *Lab) recordHostKey(name string, ap addrPlan, key ssh.PublicKey) error {
 		}
 	}
 	keep = append(keep, addr+" "+strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))))
-	return writeAtomic(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+	return writeLabFile(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
 }
 
 // nodeMAC is the node's own hardware address, derived from its IPv4
@@ -910,7 +912,7 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 		return err
 	}
 	// The inventory holds the BMC password: for root's eyes only.
-	return writeAtomic(l.path("inventory.yml"), data, 0o600)
+	return writeLabFile(l.path("inventory.yml"), data, 0o600)
 }
 
 // inventory is the lab's inventory: its nodes and the run's values.

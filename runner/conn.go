@@ -1,17 +1,19 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/haguide/haguide/internal/atomicfile"
 )
 
 // Conn is what the executor needs of a node: run a shell command line,
@@ -84,29 +86,11 @@ func (l *LocalConn) Run(ctx context.Context, cmd string, stdin io.Reader, stdout
 
 // WriteFile writes path through a temporary file in the same directory.
 func (l *LocalConn) WriteFile(_ context.Context, path string, data []byte, mode os.FileMode, owner string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".haguide-*")
-	if err != nil {
-		return err
+	var o atomicfile.Options
+	if owner != "" {
+		o.Prepare = func(tmp string) error { return chownName(tmp, owner) }
 	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		werr = tmp.Chmod(mode)
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil && owner != "" {
-		werr = chownName(name, owner)
-	}
-	if werr != nil {
-		return werr
-	}
-	return os.Rename(name, path)
+	return atomicfile.WriteFrom(path, mode, o, bytes.NewReader(data))
 }
 
 // ReadFile reads a local file.

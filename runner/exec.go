@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/lines"
 	"github.com/haguide/haguide/runner/expect"
 	"github.com/haguide/haguide/runner/inimerge"
 )
@@ -442,7 +443,7 @@ func (e *Executor) runOnNode(ctx context.Context, i int, s *Step, node string, n
 	defer func() {
 		p := e.logPath(i, s, node)
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
-			if err := writeFileAtomic(p, []byte(e.Values.Mask(log.String())), 0o600, false); err == nil {
+			if err := writeNoSync(p, []byte(e.Values.Mask(log.String())), 0o600); err == nil {
 				nr.Log = p
 			}
 		}
@@ -528,7 +529,7 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 		exit, err := c.Run(ctx, wrapCommand(e.stateDir(node), text, e.fixedEnv(node)), nil, w, w)
 		log.Write(out.Bytes())
 		fmt.Fprintf(log, "### exit %d\n", exit)
-		f := &Failure{Command: cmd.Text, Pos: cmd.Pos.String(), Exit: exit, Output: tail(e.Values.Mask(out.String()), 40)}
+		f := &Failure{Command: cmd.Text, Pos: cmd.Pos.String(), Exit: exit, Output: lines.Tail(e.Values.Mask(out.String()), 40)}
 		switch {
 		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 			f.Message = fmt.Sprintf("timed out after %s", timeout)
@@ -664,7 +665,7 @@ func (e *Executor) startJob(ctx context.Context, s *Step, node string, c Conn, l
 			msg = fmt.Sprintf("the background job did not start: %v", job.err)
 		}
 		fmt.Fprintf(log, "### %s\n%s", msg, job.out.String())
-		return &Failure{Message: msg, Exit: job.exit, Output: tail(e.Values.Mask(job.out.String()), 40)}
+		return &Failure{Message: msg, Exit: job.exit, Output: lines.Tail(e.Values.Mask(job.out.String()), 40)}
 	case <-time.After(timeout):
 		fmt.Fprintf(log, "### the background job did not start within %s\n", timeout)
 		return &Failure{Message: fmt.Sprintf("the background job did not start within %s", timeout)}
@@ -786,7 +787,7 @@ func (e *Executor) stopJob(ctx context.Context, name string) (msg string, notes 
 		case err != nil || outcome == "unknown":
 			msgs = append(msgs, fmt.Sprintf("%s could not be stopped: %v", who, orText(err, "the stop command said nothing")))
 		case endedEarly && j.err == nil && j.exit != 0:
-			msgs = append(msgs, fmt.Sprintf("%s ended before it was stopped (exit %d): %s", who, j.exit, tail(e.Values.Mask(j.out.String()), 10)))
+			msgs = append(msgs, fmt.Sprintf("%s ended before it was stopped (exit %d): %s", who, j.exit, lines.Tail(e.Values.Mask(j.out.String()), 10)))
 		case endedEarly && lost && outcome == "none":
 			msgs = append(msgs, fmt.Sprintf("%s: the connection to it was lost (%v) and it no longer ran when it was stopped", who, j.err))
 		case lost:
@@ -866,16 +867,6 @@ func (e *Executor) stopAllJobs() {
 		e.Logger.Warn("stopping a background job no block stopped", "job", n)
 		e.stopJob(context.Background(), n)
 	}
-}
-
-// tail returns the last n lines of s.
-func tail(s string, n int) string {
-	s = strings.TrimRight(s, "\n")
-	lines := strings.Split(s, "\n")
-	if len(lines) <= n {
-		return s
-	}
-	return fmt.Sprintf("[%d lines before]\n", len(lines)-n) + strings.Join(lines[len(lines)-n:], "\n")
 }
 
 func appendUnique(list []string, s string) []string {

@@ -376,8 +376,8 @@ func TestResume(t *testing.T) {
 }
 
 // --resume never starts over silently: a run directory that does not
-// exist or records nothing, or one where every step passed, is an error
-// that says how to start a new run.
+// exist or records nothing, or one where every step passed, is a
+// *ResumeError that says which (the CLI then says how to start a new run).
 func TestResumeRefuses(t *testing.T) {
 	chapter := "# One\n\n## R\n\n```console {nodes=first}\n# true\n```\n\n```console {nodes=first}\n# true\n```\n"
 	p, err := NewPlan(testGuide(t, chapter), "debian", PlanOptions{})
@@ -388,13 +388,13 @@ func TestResumeRefuses(t *testing.T) {
 		name, state string // state "-" leaves the directory out
 		from, err   string
 	}{
-		{name: "no directory", state: "-", err: "there is no run directory .*: nothing to resume .*; to start a new run, leave out --resume"},
-		{name: "nothing recorded", err: "records no step of a run: nothing to resume .*; to start a new run, leave out --resume"},
+		{name: "no directory", state: "-", err: "^there is no run directory .*: nothing to resume$"},
+		{name: "nothing recorded", err: "records no step of a run: nothing to resume$"},
 		{name: "empty record", state: `{"passed": []}`, err: "records no step of a run"},
-		{name: "all passed", state: `{"passed": ["one/r/1", "one/r/2"]}`, err: "every step of the debian plan passed in .*: nothing to resume; to run the guide again from the start, leave out --resume"},
+		{name: "all passed", state: `{"passed": ["one/r/1", "one/r/2"]}`, err: "^every step of the debian plan passed in .*: nothing to resume$"},
 		{name: "first failed", state: `{"passed": [], "failed": "one/r/1"}`, from: "one/r/1"},
 		{name: "second to do", state: `{"passed": ["one/r/1"]}`, from: "one/r/2"},
-		{name: "bad record", state: `{`, err: "--resume: .*state.json"},
+		{name: "bad record", state: `{`, err: "state.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
@@ -413,6 +413,11 @@ func TestResumeRefuses(t *testing.T) {
 			}
 			if err == nil || !regexp.MustCompile(tc.err).MatchString(err.Error()) {
 				t.Fatalf("ResumeFrom = %q, %v; want an error matching %q", from, err, tc.err)
+			}
+			var re *ResumeError
+			want := tc.name != "bad record"
+			if isResume := errors.As(err, &re); isResume != want || isResume && re.Done != (tc.name == "all passed") {
+				t.Errorf("ResumeFrom's error %#v: a ResumeError %v, want %v (Done only when all passed)", err, isResume, want)
 			}
 		})
 	}

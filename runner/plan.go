@@ -1,12 +1,13 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/haguide/haguide/distros"
 	"github.com/haguide/haguide/guide"
 )
 
@@ -52,13 +53,19 @@ type PlanOptions struct {
 	Only []string
 }
 
+// Errors of PlanOptions that name nothing in the guide; a caller that
+// took the options from flags can say which flag (errors.Is).
+var (
+	// ErrNoStep is a From that names no step of the plan.
+	ErrNoStep = errors.New("no such step")
+	// ErrNoChapter is an entry of Only that names no chapter.
+	ErrNoChapter = errors.New("no such chapter")
+)
+
 // NewPlan lists the steps of the guide for a distro, in execution order.
 func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
-	if _, ok := distros.Lookup(distro); !ok {
-		return nil, fmt.Errorf("unknown distro %q (known: %s)", distro, strings.Join(distros.IDs(), ", "))
-	}
-	if !slices.Contains(g.Settings.Distros, distro) {
-		return nil, fmt.Errorf("the guide does not cover %s (it covers %s)", distro, strings.Join(g.Settings.Distros, ", "))
+	if err := g.Settings.CheckDistro(distro); err != nil {
+		return nil, err
 	}
 	p := &Plan{Distro: distro, Release: g.Settings.Release, Nodes: slices.Clone(g.Settings.Nodes), Lab: opts.Lab}
 	only, err := chapterFilter(g, opts.Only)
@@ -103,7 +110,7 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 	if opts.From != "" {
 		i := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.ID == opts.From })
 		if i < 0 {
-			return nil, fmt.Errorf("--from %s: no such step for %s (see `haguide plan --distro %s`)", opts.From, distro, distro)
+			return nil, fmt.Errorf("%s: %w for %s", opts.From, ErrNoStep, distro)
 		}
 		for _, s := range p.Steps[:i] {
 			s.Before = true
@@ -112,7 +119,7 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 	return p, nil
 }
 
-// chapterFilter resolves --only values (file, slug or number) to files.
+// chapterFilter resolves Only's entries (file, slug or number) to files.
 func chapterFilter(g *guide.Guide, only []string) (map[string]bool, error) {
 	if len(only) == 0 {
 		return nil, nil
@@ -127,7 +134,7 @@ func chapterFilter(g *guide.Guide, only []string) (map[string]bool, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("--only %s: no such chapter (use a number, a file or its name without .md)", o)
+			return nil, fmt.Errorf("%s: %w (use a number, a file or its name without .md)", o, ErrNoChapter)
 		}
 	}
 	return keep, nil
@@ -144,12 +151,7 @@ func (p *Plan) Placeholders() []string {
 			seen[n] = true
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // Where describes where a step runs, for people.

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/haguide/haguide/internal/atomicfile"
 )
 
 // Statuses of steps and of a step on one node.
@@ -337,7 +340,7 @@ func (r *Report) WriteFiles(dir string) error {
 		if err := write(&b); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(filepath.Join(dir, name), []byte(b.String()), 0o644, false); err != nil {
+		if err := writeNoSync(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
 			return err
 		}
 	}
@@ -381,8 +384,19 @@ func (st *runState) save(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFile), append(data, '\n'), 0o600, false)
+	return writeNoSync(filepath.Join(dir, stateFile), append(data, '\n'), 0o600)
 }
+
+// A ResumeError says why a run directory has nothing to resume.
+type ResumeError struct {
+	Dir string
+	// Done is true when every step of the plan passed in Dir; false when
+	// Dir records no run at all.
+	Done bool
+	msg  string
+}
+
+func (e *ResumeError) Error() string { return e.msg }
 
 // ResumeFrom returns the step a resumed run starts at: the first step of
 // the plan that the run directory does not record as passed, or, when that
@@ -391,24 +405,22 @@ func (st *runState) save(dir string) error {
 // that read or stop it need it running (a rehearsal's load loop).
 //
 // A resumed run never starts over silently: a run directory that records
-// no step (a mistyped --run-dir, or a run that never got to its first
-// step), or in which every step of the plan passed, is an error that says
-// so and how to start a new run.
+// no step (a mistyped directory, or a run that never got to its first
+// step), or in which every step of the plan passed, is a *ResumeError.
 func ResumeFrom(dir string, p *Plan) (string, error) {
-	const fresh = "to start a new run, leave out --resume"
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("--resume: there is no run directory %s: nothing to resume (is it the --run-dir of the run to go on with?); %s", dir, fresh)
+		return "", &ResumeError{Dir: dir, msg: fmt.Sprintf("there is no run directory %s: nothing to resume", dir)}
 	}
 	st, err := loadState(dir)
 	if err != nil {
-		return "", fmt.Errorf("--resume: %w", err)
+		return "", err
 	}
 	if len(st.Passed) == 0 && st.Failed == "" {
-		return "", fmt.Errorf("--resume: %s records no step of a run: nothing to resume (is it the --run-dir of the run to go on with?); %s", dir, fresh)
+		return "", &ResumeError{Dir: dir, msg: fmt.Sprintf("%s records no step of a run: nothing to resume", dir)}
 	}
 	first := slices.IndexFunc(p.Steps, func(s *Step) bool { return s.Skip == "" && !slices.Contains(st.Passed, s.ID) })
 	if first < 0 {
-		return "", fmt.Errorf("--resume: every step of the %s plan passed in %s: nothing to resume; to run the guide again from the start, leave out --resume", p.Distro, dir)
+		return "", &ResumeError{Dir: dir, Done: true, msg: fmt.Sprintf("every step of the %s plan passed in %s: nothing to resume", p.Distro, dir)}
 	}
 	return p.Steps[jobStart(p.Steps, first)].ID, nil
 }
@@ -529,4 +541,11 @@ func junitCases(distro string, s *StepResult) []junitCase {
 		out = append(out, c)
 	}
 	return out
+}
+
+// writeNoSync writes a run directory's log, report or state file: whole
+// or not at all, without an fsync per step (a crash loses at most the
+// last step's record, which --resume then runs again).
+func writeNoSync(path string, data []byte, mode os.FileMode) error {
+	return atomicfile.WriteFrom(path, mode, atomicfile.Options{NoSync: true}, bytes.NewReader(data))
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/haguide/haguide/internal/shquote"
 )
 
 // commandEnv is set for every command: nothing may wait for a person, and
@@ -23,11 +25,6 @@ var commandEnv = []string{
 	"TERM=dumb",
 	"LANG=C.UTF-8",
 	"LC_ALL=C.UTF-8",
-}
-
-// shellQuote quotes s as one word for a POSIX shell.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // wrapCommand builds the command line that runs one of the guide's
@@ -56,9 +53,9 @@ func shellCommand(stateDir, command string, fixed []string, save bool) string {
 	b.WriteString("exec 2>&1 </dev/null\n")
 	for _, e := range commandEnv {
 		k, v, _ := strings.Cut(e, "=")
-		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
+		fmt.Fprintf(&b, "export %s=%s\n", k, shquote.Quote(v))
 	}
-	fmt.Fprintf(&b, "__hg_state=%s\n", shellQuote(stateDir))
+	fmt.Fprintf(&b, "__hg_state=%s\n", shquote.Quote(stateDir))
 	// One state file holds the exported variables and the directory; it
 	// is sourced before the command and rewritten (through a rename)
 	// after it, with builtins only but for the one mv.
@@ -80,7 +77,7 @@ set -a
 `)
 	b.WriteString(command)
 	b.WriteString("\n")
-	return "exec bash --noprofile --norc -c " + shellQuote(b.String()) + " haguide"
+	return "exec bash --noprofile --norc -c " + shquote.Quote(b.String()) + " haguide"
 }
 
 // unexported lists the names of fixed that are shell variable names, each
@@ -162,25 +159,25 @@ const jobStopFunc = `__hg_stop() {
 // runs the commands. The command line ends when the job ends. The job
 // starts from the node's shell state but does not save it.
 func wrapBackground(stateDir, pidFile, token, bootFile, script string, fixed []string) string {
-	pf := shellQuote(pidFile)
+	pf := shquote.Quote(pidFile)
 	job := fmt.Sprintf(`read -r __hg_b 2>/dev/null <%s; echo "$$ $%s $__hg_b" >%s.tmp && mv -f %s.tmp %s || exit 125; echo "%srunning $$ $__hg_b" >&2; unset __hg_b
-%s`, shellQuote(bootFile), jobEnv, pf, pf, pf, jobMark, shellCommand(stateDir, script, fixed, false))
+%s`, shquote.Quote(bootFile), jobEnv, pf, pf, pf, jobMark, shellCommand(stateDir, script, fixed, false))
 	outer := fmt.Sprintf(`__hg_boot_file=%s
 %s
 mkdir -p %s || exit 125
 __hg_stop %s '' '' >&2
 %s=%s setsid -w bash --noprofile --norc -c %s </dev/null &
 wait $!
-`, shellQuote(bootFile), jobStopFunc, shellQuote(path.Dir(pidFile)), pf, jobEnv, shellQuote(token), shellQuote(job))
-	return "exec bash --noprofile --norc -c " + shellQuote(outer)
+`, shquote.Quote(bootFile), jobStopFunc, shquote.Quote(path.Dir(pidFile)), pf, jobEnv, shquote.Quote(token), shquote.Quote(job))
+	return "exec bash --noprofile --norc -c " + shquote.Quote(outer)
 }
 
 // stopBackground ends a background job started with wrapBackground; it
 // prints the outcome as jobMark "stopped", "none" or "restarted".
 func stopBackground(pidFile, token, boot, bootFile string) string {
-	script := fmt.Sprintf("__hg_boot_file=%s\n%s\n__hg_stop %s %s %s\n", shellQuote(bootFile), jobStopFunc,
-		shellQuote(pidFile), shellQuote(token), shellQuote(boot))
-	return "exec bash --noprofile --norc -c " + shellQuote(script)
+	script := fmt.Sprintf("__hg_boot_file=%s\n%s\n__hg_stop %s %s %s\n", shquote.Quote(bootFile), jobStopFunc,
+		shquote.Quote(pidFile), shquote.Quote(token), shquote.Quote(boot))
+	return "exec bash --noprofile --norc -c " + shquote.Quote(script)
 }
 
 // syncWriter serialises writes from the two output streams.

@@ -8,6 +8,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/shquote"
 )
 
 // quoting is where a placeholder stands in a shell command, which decides
@@ -147,7 +148,7 @@ func placeValue(q quoting, v string) (string, error) {
 		if safeBare(v) {
 			return v, nil
 		}
-		return shellQuote(v), nil
+		return shquote.Quote(v), nil
 	case singleQuoted:
 		return strings.ReplaceAll(v, "'", `'\''`), nil
 	case ansiQuoted:

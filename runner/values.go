@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/internal/atomicfile"
 	"github.com/haguide/haguide/internal/yamltext"
 )
 
@@ -52,10 +53,11 @@ type Node struct {
 type ValuesConfig struct {
 	Settings *guide.Settings
 	Nodes    []Node
-	// Vars are values from --vars; they win over inventory variables.
+	// Vars are the run's own values (the CLI's --vars); they win over
+	// inventory variables.
 	Vars map[string]string
 	// Origin tells where each of Vars comes from (file:line); a value
-	// without one is reported as from --vars.
+	// without one is reported as from "vars".
 	Origin map[string]string
 	// RunDir keeps generated secrets; empty generates them in memory only.
 	RunDir string
@@ -78,48 +80,9 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 			v.secret[name] = true
 		}
 	}
-	// Inventory variables that every node shares are global; the rest are
-	// per node.
-	for _, n := range cfg.Nodes {
-		addrVar := "ansible_host"
-		if _, ok := n.Origin[addrVar]; !ok {
-			addrVar = "ansible_ssh_host"
-		}
-		addrFrom := originOf(n.Origin, addrVar, "")
-		pn := map[string]string{"NODE_NAME": n.Name, "NODE_ADDR": n.Address}
-		po := map[string]string{"NODE_NAME": "the guide's settings", "NODE_ADDR": addrFrom}
-		for k, val := range n.Vars {
-			if _, ok := s.Placeholders[k]; ok {
-				pn[k] = val
-				po[k] = originOf(n.Origin, k, "the inventory")
-			}
-		}
-		v.perNode[n.Name] = pn
-		v.nodeOrigin[n.Name] = po
-		v.global[guide.NodeAddrPlaceholder(n.Name)] = n.Address
-		v.origin[guide.NodeAddrPlaceholder(n.Name)] = addrFrom
-	}
-	for name := range s.Placeholders {
-		if val, ok := commonValue(cfg.Nodes, name); ok {
-			v.global[name] = val
-			v.origin[name] = v.nodeOrigin[cfg.Nodes[0].Name][name]
-		}
-	}
-	var unknown []string
-	for k, val := range cfg.Vars {
-		if _, ok := s.Placeholders[k]; !ok {
-			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(cfg.Origin, k, "--vars"), k))
-			continue
-		}
-		v.global[k] = val
-		v.origin[k] = originOf(cfg.Origin, k, "--vars")
-		for _, pn := range v.perNode {
-			delete(pn, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("unknown placeholders:\n  %s", strings.Join(unknown, "\n  "))
+	v.addNodes(cfg.Nodes)
+	if err := v.addVars(cfg.Vars, cfg.Origin); err != nil {
+		return nil, err
 	}
 	needed := cfg.Needed
 	if needed == nil {
@@ -129,29 +92,9 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	if err != nil {
 		return nil, err
 	}
-	var missing []string
-	generated := false
-	for _, name := range needed {
-		if s.IsBuiltin(name) || v.has(name) {
-			continue
-		}
-		if v.secret[name] {
-			if val, ok := saved[name]; ok {
-				v.global[name] = val
-				v.origin[name] = filepath.Join(cfg.RunDir, SecretsFile)
-				continue
-			}
-			v.global[name] = newSecret()
-			v.origin[name] = "generated"
-			saved[name] = v.global[name]
-			generated = true
-			continue
-		}
-		ph := s.Placeholders[name]
-		missing = append(missing, fmt.Sprintf("  %s: %s (for example %s)", name, ph.Meaning, ph.Example))
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("these placeholders have no value; set them in the inventory's vars or a --vars file:\n%s", strings.Join(missing, "\n"))
+	generated, err := v.fill(needed, saved, cfg.RunDir)
+	if err != nil {
+		return nil, err
 	}
 	if err := v.checkTypes(); err != nil {
 		return nil, err
@@ -163,6 +106,115 @@ func NewValues(cfg ValuesConfig) (*Values, error) {
 	}
 	v.buildMasker()
 	return v, nil
+}
+
+// addNodes takes the nodes' inventory variables, global when every node
+// has the same value, else per node, and the built-in placeholders from
+// the nodes' names and addresses.
+func (v *Values) addNodes(nodes []Node) {
+	s := v.settings
+	addr, addrFrom := map[string]string{}, map[string]string{}
+	for _, n := range nodes {
+		addrVar := "ansible_host"
+		if _, ok := n.Origin[addrVar]; !ok {
+			addrVar = "ansible_ssh_host"
+		}
+		addr[n.Name], addrFrom[n.Name] = n.Address, originOf(n.Origin, addrVar, "")
+		pn, po := map[string]string{}, map[string]string{}
+		for k, val := range n.Vars {
+			if _, ok := s.Placeholders[k]; ok {
+				pn[k] = val
+				po[k] = originOf(n.Origin, k, "the inventory")
+			}
+		}
+		v.perNode[n.Name] = pn
+		v.nodeOrigin[n.Name] = po
+	}
+	addrOf := func(n string) string { return addr[n] }
+	from := func(b guide.Builtin, on string) string {
+		if !b.Addr {
+			return "the guide's settings"
+		}
+		return b.Value(on, func(n string) string { return addrFrom[n] })
+	}
+	for _, b := range s.Builtins() {
+		if !b.PerNode() {
+			if _, ok := addr[b.Node]; ok {
+				v.global[b.Name], v.origin[b.Name] = b.Value("", addrOf), from(b, "")
+			}
+			continue
+		}
+		for _, n := range nodes {
+			v.perNode[n.Name][b.Name] = b.Value(n.Name, addrOf)
+			v.nodeOrigin[n.Name][b.Name] = from(b, n.Name)
+		}
+	}
+	for name := range s.Placeholders {
+		if val, ok := commonValue(nodes, name); ok {
+			v.global[name] = val
+			v.origin[name] = v.nodeOrigin[nodes[0].Name][name]
+		}
+	}
+}
+
+// addVars takes the run's own values, which win over the inventory's; a
+// value for a placeholder the guide does not declare is an error.
+func (v *Values) addVars(vars, origin map[string]string) error {
+	var unknown []string
+	for k, val := range vars {
+		if _, ok := v.settings.Placeholders[k]; !ok {
+			unknown = append(unknown, fmt.Sprintf("%s: %s is set, but the guide does not declare it", originOf(origin, k, "vars"), k))
+			continue
+		}
+		v.global[k] = val
+		v.origin[k] = originOf(origin, k, "vars")
+		for _, pn := range v.perNode {
+			delete(pn, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("unknown placeholders:\n  %s", strings.Join(unknown, "\n  "))
+	}
+	return nil
+}
+
+// fill gives the needed secrets nobody set their value saved in the run
+// directory, or a new one (generated says so); a needed value that is not
+// a secret and has none is a *MissingValuesError.
+func (v *Values) fill(needed []string, saved map[string]string, runDir string) (generated bool, err error) {
+	var missing []string
+	for _, name := range needed {
+		if v.settings.IsBuiltin(name) || v.has(name) {
+			continue
+		}
+		if !v.secret[name] {
+			ph := v.settings.Placeholders[name]
+			missing = append(missing, fmt.Sprintf("  %s: %s (for example %s)", name, ph.Meaning, ph.Example))
+			continue
+		}
+		if val, ok := saved[name]; ok {
+			v.global[name], v.origin[name] = val, filepath.Join(runDir, SecretsFile)
+			continue
+		}
+		v.global[name], v.origin[name] = newSecret(), "generated"
+		saved[name] = v.global[name]
+		generated = true
+	}
+	if len(missing) > 0 {
+		return false, &MissingValuesError{Missing: missing}
+	}
+	return generated, nil
+}
+
+// A MissingValuesError lists the placeholders a run needs that have no
+// value, each with its meaning and example.
+type MissingValuesError struct {
+	Missing []string
+}
+
+func (e *MissingValuesError) Error() string {
+	return "these placeholders have no value:\n" + strings.Join(e.Missing, "\n")
 }
 
 // originOf returns where a value comes from, or def when unknown.
@@ -391,37 +443,7 @@ func writeSecrets(dir string, secrets map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(secrets)) {
 		fmt.Fprintf(&b, "%s=%s\n", k, secrets[k])
 	}
-	return writeFileAtomic(filepath.Join(dir, SecretsFile), []byte(b.String()), 0o600, true)
-}
-
-// writeFileAtomic writes a local file through a temporary file and rename.
-// sync flushes it to disk first: for what a crash must not lose (the
-// secrets a cluster was set up with), not for logs and reports, where an
-// fsync per step would cost more than the step.
-func writeFileAtomic(path string, data []byte, mode os.FileMode, sync bool) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if sync {
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(filepath.Join(dir, SecretsFile), []byte(b.String()), 0o600)
 }
 
 // VarsFile is what a --vars file sets: placeholder values and where each

@@ -199,7 +199,7 @@ func TestLogShowsValues(t *testing.T) {
 	}
 	data, _ := os.ReadFile(logs[0])
 	work, _ := e.Values.Lookup("n1", "WORK_DIR")
-	want := "### values: WORK_DIR=" + work + " (--vars), DB_PASS=<secret, 24 characters> (generated)\n"
+	want := "### values: WORK_DIR=" + work + " (vars), DB_PASS=<secret, 24 characters> (generated)\n"
 	if !strings.Contains(string(data), want) {
 		t.Errorf("log:\n%s\nwant a line %q", data, want)
 	}

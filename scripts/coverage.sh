@@ -31,7 +31,8 @@ tmp=$(mktemp)
   echo 'Debian on your own nodes (`verify -i`):'
   echo
   "$BIN" plan --distro debian --lab=false --format markdown
-  for d in ubuntu rhel suse; do
+  for d in $("$BIN" distros --ids); do
+    [ "$d" = debian ] && continue # above, on the lab and on own nodes
     echo
     "$BIN" plan --distro "$d" --format markdown
   done

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"runtime/debug"
@@ -364,12 +365,7 @@ func usedClasses(rendered []renderedPage) []string {
 			used[c] = true
 		}
 	}
-	classes := make([]string, 0, len(used))
-	for c := range used {
-		classes = append(classes, c)
-	}
-	sort.Strings(classes)
-	return classes
+	return slices.Sorted(maps.Keys(used))
 }
 
 // startSearchIndex builds the search index from the pages' sections in

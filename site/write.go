@@ -62,6 +62,10 @@ func Write(s *Site, dir string) (err error) {
 	return swap(tmp, dir)
 }
 
+// ErrOccupied is an output folder that holds files haguide did not write:
+// Write leaves it alone.
+var ErrOccupied = errors.New("a folder with other files in it")
+
 // replaceable checks that dir is missing, empty, or a site haguide built.
 func replaceable(dir string) error {
 	st, err := os.Stat(dir)
@@ -82,7 +86,7 @@ func replaceable(dir string) error {
 		return fmt.Errorf("site: %w", err)
 	}
 	if len(ents) > 0 {
-		return fmt.Errorf("site: %s is a folder with other files in it (no %s); choose another --out or empty it", dir, markerFile)
+		return fmt.Errorf("site: %s is %w (no %s): choose another or empty it", dir, ErrOccupied, markerFile)
 	}
 	return nil
 }

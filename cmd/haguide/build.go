@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -9,8 +10,6 @@ import (
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/site"
 )
-
-func init() { commands = append(commands, newBuildCmd) }
 
 func newBuildCmd(g *globalFlags) *cobra.Command {
 	var out, baseURL string
@@ -40,6 +39,9 @@ a missing image fails the build with file:line:col, like haguide check.`,
 						fmt.Fprintln(g.stderr, d)
 					}
 					return fmt.Errorf("%s: %d problem(s); nothing written", g.guideName(), len(ds))
+				}
+				if errors.Is(err, site.ErrOccupied) {
+					return fmt.Errorf("--out: %w", err)
 				}
 				return err
 			}

@@ -12,8 +12,6 @@ import (
 	"github.com/haguide/haguide/runner/lint"
 )
 
-func init() { commands = append(commands, newCheckCmd) }
-
 func newCheckCmd(g *globalFlags) *cobra.Command {
 	var format, haproxy string
 	var configs bool
@@ -82,9 +80,6 @@ It exits 3 when it finds anything (see haguide --help for every exit status).`,
 // checkConfigs replays the file blocks of every distro and checks the
 // files with the tools made for them.
 func checkConfigs(ctx context.Context, g *globalFlags, gd *guide.Guide, haproxy string) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	problems := 0
 	for _, d := range gd.Settings.Distros {
 		res, err := lint.Distro(ctx, gd, d, lint.Options{HAProxy: haproxy})

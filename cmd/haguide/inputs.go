@@ -41,27 +41,22 @@ type planFlags struct {
 
 func (f *planFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVarP(&f.distro, "distro", "d", "", "the distro whose blocks run (ubuntu, debian, rhel, suse)")
+	fl.VarP((*distros.Flag)(&f.distro), "distro", "d", "the `DISTRO` whose blocks run ("+strings.Join(distros.IDs(), ", ")+")")
 	fl.StringVar(&f.from, "from", "", "start at step `ID`; the steps before it count as done")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these chapters (number, file or name; repeat or comma-separate)")
-	fl.StringVarP(&f.inventory, "inventory", "i", "", "Ansible-style inventory `FILE` (INI or YAML) of your nodes; without it, the local lab (debian)")
+	fl.StringVarP(&f.inventory, "inventory", "i", "", "Ansible-style inventory `FILE` (INI or YAML) of your nodes; without it, the local lab ("+lab.Distro+")")
 	fl.StringVar(&f.vars, "vars", "", "placeholder values: a YAML `FILE` of NAME: value")
 	fl.StringVar(&f.runDir, "run-dir", "", "keep logs, reports, state and generated secrets in `DIR` (default haguide-runs/DISTRO)")
 	fl.BoolVar(&f.resume, "resume", false, "go on from the first step the run directory does not record as passed")
 	fl.StringVar(&f.labDir, "lab-dir", envOr("HAGUIDE_LAB_DIR", lab.DefaultDir), "the local lab's state `DIR`")
 	cmd.MarkFlagsMutuallyExclusive("resume", "from")
-	_ = cmd.RegisterFlagCompletionFunc("distro", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"ubuntu", "debian", "rhel", "suse"}, cobra.ShellCompDirectiveNoFileComp
-	})
+	_ = cmd.RegisterFlagCompletionFunc("distro", cobra.FixedCompletions(distros.IDs(), cobra.ShellCompDirectiveNoFileComp))
 }
-
-// labDistro is the one distro the local lab runs.
-const labDistro = "debian"
 
 // targetsLab says whether a run goes to the local lab: only without -i,
 // and only for the lab's distro (or when the distro is not given).
 func targetsLab(distro, inventoryFile string) bool {
-	return inventoryFile == "" && (distro == "" || distro == labDistro)
+	return inventoryFile == "" && (distro == "" || distro == lab.Distro)
 }
 
 // runInputs are a run's inputs, read and checked.
@@ -99,11 +94,8 @@ func inputs(g *globalFlags, f *planFlags, useLab *bool) (*runInputs, error) {
 	}
 	in := &runInputs{gd: gd, distro: f.distro}
 	if f.distro != "" {
-		if _, ok := distros.Lookup(f.distro); !ok {
-			return nil, usageError(fmt.Errorf("--distro %s: unknown (known: %s)", f.distro, strings.Join(distros.IDs(), ", ")))
-		}
-		if !slices.Contains(gd.Settings.Distros, f.distro) {
-			return nil, usageError(fmt.Errorf("--distro %s: the guide does not cover %s (it covers %s)", f.distro, f.distro, strings.Join(gd.Settings.Distros, ", ")))
+		if err := gd.Settings.CheckDistro(f.distro); err != nil {
+			return nil, usageError(fmt.Errorf("--distro %s: %w", f.distro, err))
 		}
 	}
 	toLab := targetsLab(f.distro, f.inventory)
@@ -117,10 +109,10 @@ func inputs(g *globalFlags, f *planFlags, useLab *bool) (*runInputs, error) {
 	switch {
 	case toLab:
 		if in.distro == "" {
-			in.distro = labDistro
+			in.distro = lab.Distro
 		}
-		if in.distro != labDistro {
-			return nil, usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", labDistro, labDistro, in.distro))
+		if in.distro != lab.Distro {
+			return nil, usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", lab.Distro, lab.Distro, in.distro))
 		}
 		if in.lab, err = newLab(g, gd, &labFlags{dir: f.labDir, cidr: os.Getenv("HAGUIDE_LAB_CIDR"), bridge: os.Getenv("HAGUIDE_LAB_BRIDGE")}); err != nil {
 			return nil, usageError(err)
@@ -178,14 +170,14 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 	opts := runner.PlanOptions{Lab: in.lab != nil, From: f.from, Only: f.only}
 	p, err := runner.NewPlan(in.gd, distro, opts)
 	if err != nil {
-		return nil, usageError(err)
+		return nil, usageError(withFlag(err, distro))
 	}
 	if f.resume {
 		if opts.From, err = runner.ResumeFrom(st.runDir, p); err != nil {
-			return nil, usageError(err)
+			return nil, usageError(withFlag(err, distro))
 		}
 		if p, err = runner.NewPlan(in.gd, distro, opts); err != nil {
-			return nil, usageError(err)
+			return nil, usageError(withFlag(err, distro))
 		}
 		st.resumed = opts.From
 	}
@@ -202,12 +194,9 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 	if in.lab != nil {
 		// The lab's own values (small worker counts) unless the lab's
 		// inventory or --vars say otherwise.
-		for name, ph := range in.gd.Settings.Placeholders {
-			if ph.Lab == "" {
-				continue
-			}
+		for name, v := range in.gd.Settings.LabValues() {
 			if _, set := in.hosts[0].Vars[name]; !set {
-				vars[name] = ph.Lab
+				vars[name] = v
 				origin[name] = in.gd.Settings.PlaceholderPos(name).String() + " (lab value)"
 			}
 		}
@@ -223,7 +212,7 @@ func settle(in *runInputs, distro string, f *planFlags, write bool) (*runSetup, 
 		cfg.RunDir = st.runDir
 	}
 	if st.values, err = runner.NewValues(cfg); err != nil {
-		return nil, usageError(err)
+		return nil, usageError(withFlag(err, distro))
 	}
 	return st, nil
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -16,8 +14,6 @@ import (
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/lab"
 )
-
-func init() { commands = append(commands, newLabCmd) }
 
 type labFlags struct {
 	dir, cidr, bridge string
@@ -60,18 +56,13 @@ func labSupported() error {
 
 // newLab makes the lab for a guide's nodes, with its lab values.
 func newLab(g *globalFlags, gd *guide.Guide, f *labFlags) (*lab.Lab, error) {
-	vars := map[string]string{}
-	for name, ph := range gd.Settings.Placeholders {
-		if ph.Lab != "" {
-			vars[name] = ph.Lab
-		}
-	}
 	// The nodes' BMCs call this very binary for chassis control.
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("the lab's BMCs need this program's path: %w", err)
 	}
-	return lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: vars, Exe: exe, Logger: g.Logger()})
+	l, err := lab.New(lab.Config{Dir: f.dir, Nodes: gd.Settings.Nodes, CIDR: f.cidr, Bridge: f.bridge, Vars: gd.Settings.LabValues(), Exe: exe, Logger: g.Logger()})
+	return l, withFlag(err, "")
 }
 
 func newLabCmd(g *globalFlags) *cobra.Command {
@@ -111,9 +102,7 @@ network) and heal.`,
 				if err != nil {
 					return err
 				}
-				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-				defer stop()
-				return fn(ctx, l, a)
+				return fn(cmd.Context(), l, a)
 			},
 		}
 	}
@@ -142,7 +131,7 @@ network) and heal.`,
 		withLab("up", "Boot the lab (safe to run again)", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
 			start := time.Now()
 			if err := l.Up(ctx); err != nil {
-				return fmt.Errorf("%w\n(haguide lab down removes what was made)", err)
+				return fmt.Errorf("%w\n(haguide lab down removes what was made)", withFlag(err, ""))
 			}
 			info, _ := l.Info()
 			fmt.Fprintf(g.stdout, "lab up in %s; inventory %s\n", time.Since(start).Round(time.Second), info.Inventory)
@@ -178,7 +167,7 @@ func labUp(ctx context.Context, g *globalFlags, l *lab.Lab) (*lab.Info, error) {
 	fmt.Fprintln(g.stderr, "haguide: bringing the local lab up (needs root; first time: a few minutes)")
 	if err := l.Up(ctx); err != nil {
 		_ = l.Down(context.WithoutCancel(ctx))
-		return nil, err
+		return nil, withFlag(err, "")
 	}
 	return l.Info()
 }

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/haguide/haguide/internal/sshtest"
 
@@ -76,4 +78,18 @@ func TestScripts(t *testing.T) {
 			},
 		},
 	})
+}
+
+// SIGTERM (and SIGINT) end the context Main runs the commands with.
+func TestInterruptContext(t *testing.T) {
+	ctx, stop := interruptContext()
+	defer stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGTERM did not end the context")
+	}
 }

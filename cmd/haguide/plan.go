@@ -9,11 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/haguide/haguide/distros"
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/lab"
 	"github.com/haguide/haguide/runner"
 )
-
-func init() { commands = append(commands, newPlanCmd) }
 
 func newPlanCmd(g *globalFlags) *cobra.Command {
 	var pf planFlags
@@ -40,7 +40,7 @@ values as verify would and lists them; secrets are never printed.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if pf.distro == "" {
-				return usageError(fmt.Errorf("--distro is required for plan (one of ubuntu, debian, rhel, suse)"))
+				return usageError(fmt.Errorf("--distro is required for plan (one of %s)", strings.Join(distros.IDs(), ", ")))
 			}
 			if !slices.Contains([]string{"text", "json", "markdown"}, format) {
 				return usageError(fmt.Errorf("--format %q: want text, json or markdown", format))
@@ -72,7 +72,7 @@ values as verify would and lists them; secrets are never printed.
 		},
 	}
 	pf.add(cmd)
-	cmd.Flags().BoolVar(&useLab, "lab", false, "plan for the local lab (when=lab blocks run) or, with --lab=false, for your nodes; default: the lab for debian without -i, as verify")
+	cmd.Flags().BoolVar(&useLab, "lab", false, "plan for the local lab (when=lab blocks run) or, with --lab=false, for your nodes; default: the lab for "+lab.Distro+" without -i, as verify")
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, json, or markdown (a per-chapter table of steps run and skipped, for docs/coverage.md)")
 	cmd.Flags().BoolVar(&withCommands, "commands", false, "show every command and file content")
 	return cmd

@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -235,19 +237,30 @@ without nodes.
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "log only warnings and errors")
 	root.MarkFlagsMutuallyExclusive("verbose", "quiet")
 	_ = root.MarkPersistentFlagDirname("guide")
-	for _, add := range commands {
-		root.AddCommand(add(g))
-	}
+	root.AddCommand(
+		newCheckCmd(g),
+		newBuildCmd(g),
+		newServeCmd(g),
+		newDistrosCmd(g),
+		newPlanCmd(g),
+		newVerifyCmd(g),
+		newLabCmd(g),
+	)
 	return root
 }
 
-// commands are the subcommands; each file of the package registers its own
-// in an init function, so adding a command touches only its own file.
-var commands []func(*globalFlags) *cobra.Command
-
-// Main runs haguide with os.Args and returns the exit code.
+// Main runs haguide with os.Args and returns the exit code. Ctrl-C and
+// SIGTERM cancel the context every command runs with: a command stops
+// what it does, says where it was, and haguide exits 130.
 func Main() int {
-	return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	ctx, stop := interruptContext()
+	defer stop()
+	return runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// interruptContext is done at the first SIGINT or SIGTERM.
+func interruptContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -7,17 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/haguide/haguide/site"
 )
-
-func init() { commands = append(commands, newServeCmd) }
 
 func newServeCmd(g *globalFlags) *cobra.Command {
 	var addr string
@@ -47,8 +43,7 @@ serve is for writing the guide; publish with haguide build.`,
 					return err
 				}
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context()
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("--addr %s: %w", addr, err)

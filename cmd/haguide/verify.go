@@ -6,25 +6,22 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/haguide/haguide/distros"
+	"github.com/haguide/haguide/internal/atomicfile"
 	"github.com/haguide/haguide/lab"
 	"github.com/haguide/haguide/runner"
 	"github.com/haguide/haguide/runner/inventory"
 	"github.com/haguide/haguide/runner/transport"
 )
-
-func init() { commands = append(commands, newVerifyCmd) }
 
 type verifyFlags struct {
 	planFlags
@@ -98,134 +95,172 @@ shows the steps verify will run.
 var verifyChecked func(*runInputs, *runSetup) error
 
 func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) (err error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	defer func() {
 		if err != nil && ctx.Err() != nil {
 			err = &codeError{exitInterrupted, err}
 		}
 	}()
-	log := g.Logger()
-
 	// 1. Check every local input before connecting to anything.
-	in, err := inputs(g, &f.planFlags, nil)
+	v, err := checkVerify(g, f)
 	if err != nil {
 		return err
 	}
-	if in.lab == nil && f.inventory == "" {
-		return usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", labDistro, labDistro, in.distro))
+	if verifyChecked != nil {
+		return verifyChecked(v.in, v.setup)
 	}
-	topts := transport.Options{
+	// 2. Reach the targets: boot the lab, connect, read their distro.
+	if v.in.lab != nil {
+		down, err := v.bootLab(ctx, g, f)
+		if err != nil {
+			return err
+		}
+		defer down()
+	}
+	conns, closeAll, err := dialAll(ctx, v.in.hosts, v.topts, g)
+	if err != nil {
+		return reachError(err)
+	}
+	defer closeAll()
+	distro, err := checkDistro(ctx, conns, v.in.gd.Settings.Nodes, v.in.distro)
+	if err != nil {
+		return reachError(err)
+	}
+	if v.setup == nil {
+		if v.setup, err = settle(v.in, distro, &f.planFlags, true); err != nil {
+			return err
+		}
+	}
+	if v.setup.resumed != "" {
+		fmt.Fprintf(g.stderr, "haguide: resuming at %s\n", v.setup.resumed)
+	}
+	// 3. Run, and 4. report.
+	rep, runErr, err := v.run(ctx, g, f, conns, distro)
+	if err != nil {
+		return err
+	}
+	return v.report(ctx, g, f, rep, runErr)
+}
+
+// verifyRun is what verify settled before it connects: the inputs, the
+// run (nil until the distro is known) and how to connect.
+type verifyRun struct {
+	in    *runInputs
+	setup *runSetup
+	topts transport.Options
+	peak  memoryPeak
+}
+
+// checkVerify checks every local input of verify: the inputs, the key and
+// config files to connect with, the run for the distro if it is given,
+// and the report paths.
+func checkVerify(g *globalFlags, f *verifyFlags) (*verifyRun, error) {
+	in, err := inputs(g, &f.planFlags, nil)
+	if err != nil {
+		return nil, err
+	}
+	if in.lab == nil && f.inventory == "" {
+		return nil, usageError(fmt.Errorf("the local lab runs %s nodes: use --distro %s, or -i with nodes of %s", lab.Distro, lab.Distro, in.distro))
+	}
+	v := &verifyRun{in: in, topts: transport.Options{
 		SSHConfig: f.sshConfig, KnownHosts: f.knownHosts, IdentityFiles: f.identities,
 		AcceptNew: f.acceptNew, Insecure: f.insecure, Agent: true,
-		ConnectTimeout: f.connTimeout, Logger: log, Passphrase: askPassphrase(g),
-	}
+		ConnectTimeout: f.connTimeout, Logger: g.Logger(), Passphrase: askPassphrase(g),
+	}}
 	if in.lab == nil {
 		targets := make([]transport.Target, len(in.hosts))
 		for i, h := range in.hosts {
 			targets[i] = transport.Target{Name: h.Name, IdentityFile: h.IdentityFile}
 		}
-		if err := transport.CheckFiles(topts, targets...); err != nil {
-			return usageError(err)
+		if err := transport.CheckFiles(v.topts, targets...); err != nil {
+			return nil, usageError(err)
 		}
 	}
-	var setup *runSetup
 	if in.distro != "" {
-		setup, err = settle(in, in.distro, &f.planFlags, true)
+		v.setup, err = settle(in, in.distro, &f.planFlags, true)
 	} else {
 		err = settleAny(in, &f.planFlags)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkReportPath("--report-json", f.reportJSON); err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkReportPath("--junit", f.junit); err != nil {
-		return err
+		return nil, err
 	}
-	if verifyChecked != nil {
-		return verifyChecked(in, setup)
-	}
+	return v, nil
+}
 
-	// 2. Reach the targets: boot the lab, connect, read their distro.
-	if in.lab != nil {
-		info, err := labUp(ctx, g, in.lab)
-		if err != nil {
-			return reachError(err)
-		}
-		if !f.keepLab {
-			defer func() {
-				fmt.Fprintln(g.stderr, "haguide: taking the lab down (use --keep-lab to keep it)")
-				if err := in.lab.Down(context.WithoutCancel(ctx)); err != nil {
-					log.Error("lab down failed; run `haguide lab down`", "err", err)
-				}
-			}()
-		}
-		topts.KnownHosts = []string{info.KnownHosts}
-		topts.IdentityFiles = []string{info.Key}
-		topts.SSHConfig = os.DevNull
-		topts.Agent = false
-		// The lab's BMC password exists once its BMCs have started: take
-		// the inventory as up wrote it.
-		if err := in.readLabInventory(); err != nil {
-			return err
-		}
-		if setup, err = settle(in, in.distro, &f.planFlags, true); err != nil {
-			return err
-		}
-	}
-	conns, closeAll, err := dialAll(ctx, in.hosts, topts, g)
+// bootLab brings the lab up and connects with its own key and known
+// hosts; down takes it down at the end unless --keep-lab.
+func (v *verifyRun) bootLab(ctx context.Context, g *globalFlags, f *verifyFlags) (down func(), err error) {
+	in := v.in
+	info, err := labUp(ctx, g, in.lab)
 	if err != nil {
-		return reachError(err)
+		return nil, reachError(err)
 	}
-	defer closeAll()
-	distro, err := checkDistro(ctx, conns, in.gd.Settings.Nodes, in.distro)
-	if err != nil {
-		return reachError(err)
-	}
-	if setup == nil {
-		if setup, err = settle(in, distro, &f.planFlags, true); err != nil {
-			return err
+	down = func() {}
+	if !f.keepLab {
+		down = func() {
+			fmt.Fprintln(g.stderr, "haguide: taking the lab down (use --keep-lab to keep it)")
+			if err := in.lab.Down(context.WithoutCancel(ctx)); err != nil {
+				g.Logger().Error("lab down failed; run `haguide lab down`", "err", err)
+			}
 		}
 	}
-	if setup.resumed != "" {
-		fmt.Fprintf(g.stderr, "haguide: resuming at %s\n", setup.resumed)
+	v.topts.KnownHosts = []string{info.KnownHosts}
+	v.topts.IdentityFiles = []string{info.Key}
+	v.topts.SSHConfig = os.DevNull
+	v.topts.Agent = false
+	// The lab's BMC password exists once its BMCs have started: take the
+	// inventory as up wrote it.
+	err = in.readLabInventory()
+	if err == nil {
+		v.setup, err = settle(in, in.distro, &f.planFlags, true)
 	}
+	if err != nil {
+		down()
+		return nil, err
+	}
+	return down, nil
+}
 
-	// 3. Run.
-	runDir, values := setup.runDir, setup.values
+// run runs the plan on the nodes, sampling the lab's memory meanwhile.
+// err is an error before the run; runErr the run's own.
+func (v *verifyRun) run(ctx context.Context, g *globalFlags, f *verifyFlags, conns map[string]*transport.Conn, distro string) (rep *runner.Report, runErr, err error) {
+	runDir, values := v.setup.runDir, v.setup.values
 	// Local blocks run this haguide, on this lab and this guide.
 	localEnv := append(values.Env(), "PATH="+localPath(), "HAGUIDE_LAB_DIR="+f.labDir)
 	if g.Guide != "" {
 		abs, err := filepath.Abs(g.Guide)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		localEnv = append(localEnv, "HAGUIDE_GUIDE="+abs)
 	}
-	local := &runner.LocalConn{Env: localEnv}
 	runConns := map[string]runner.Conn{}
 	for n, c := range conns {
 		runConns[n] = c
 	}
-	ex := &runner.Executor{Plan: setup.plan, Conns: runConns, Local: local, Values: values, RunDir: runDir, NodeStateDir: f.stateDir,
-		Progress: g.stdout, Color: Color(g.stdout), Timestamps: !Color(g.stdout) || os.Getenv("CI") != "", Logger: log,
-		Live: Color(g.stdout) && os.Getenv("CI") == ""}
-	fmt.Fprintf(g.stdout, "verify: %s on %s (%s), run directory %s\n", distro, strings.Join(in.gd.Settings.Nodes, ", "), in.target(), runDir)
-	var peak memoryPeak
-	if in.lab != nil {
-		stopSampling := sampleMemory(in.lab, &peak)
+	color, ci := Color(g.stdout), os.Getenv("CI") != ""
+	ex := &runner.Executor{Plan: v.setup.plan, Conns: runConns, Local: &runner.LocalConn{Env: localEnv}, Values: values,
+		RunDir: runDir, NodeStateDir: f.stateDir, Progress: g.stdout, Color: color, Timestamps: !color || ci,
+		Logger: g.Logger(), Live: color && !ci}
+	fmt.Fprintf(g.stdout, "verify: %s on %s (%s), run directory %s\n", distro, strings.Join(v.in.gd.Settings.Nodes, ", "), v.in.target(), runDir)
+	if v.in.lab != nil {
+		stopSampling := sampleMemory(v.in.lab, &v.peak)
 		defer stopSampling()
 	}
-	rep, runErr := ex.Run(ctx)
+	rep, runErr = ex.Run(ctx)
+	return rep, runErr, nil
+}
 
-	// 4. Report: the run's result first; a report that cannot be written
-	// is said after it and does not change the exit status.
-	if use, at := peak.get(); use.Total > 0 {
+// report prints and writes the run's result first; a report that cannot
+// be written is said after it and does not change the exit status.
+func (v *verifyRun) report(ctx context.Context, g *globalFlags, f *verifyFlags, rep *runner.Report, runErr error) error {
+	runDir := v.setup.runDir
+	if use, at := v.peak.get(); use.Total > 0 {
 		rep.PeakMemory = use.Total
 		rep.Peak = peakReport(rep, use, at)
 		printPeak(g.stdout, rep)
@@ -242,43 +277,27 @@ func runVerify(ctx context.Context, g *globalFlags, f *verifyFlags) (err error) 
 	if ctx.Err() != nil {
 		return &codeError{exitInterrupted, fmt.Errorf("interrupted; go on with: haguide verify --resume --run-dir %s (and the same -i/--vars)", runDir)}
 	}
-	if runErr != nil {
-		var se *runner.StepError
-		if errors.As(runErr, &se) {
-			return fmt.Errorf("%w\n  fix it, then go on with: haguide verify --resume --run-dir %s (and the same -i/--vars)", runErr, runDir)
-		}
-		return runErr
+	var se *runner.StepError
+	if errors.As(runErr, &se) {
+		return fmt.Errorf("%w\n  fix it, then go on with: haguide verify --resume --run-dir %s (and the same -i/--vars)", runErr, runDir)
 	}
-	return nil
+	return runErr
 }
 
 // writeReportCopies writes --report-json and --junit; it returns what
 // could not be written.
 func writeReportCopies(rep *runner.Report, f *verifyFlags) []error {
-	write := func(path string, fn func(*os.File) error) error {
+	write := func(path string, fn func(io.Writer) error) error {
 		if path == "" {
 			return nil
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(path), ".haguide-report-*")
-		if err != nil {
-			return err
-		}
-		defer os.Remove(tmp.Name())
-		if err := fn(tmp); err != nil {
-			tmp.Close()
-			return err
-		}
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		_ = os.Chmod(tmp.Name(), 0o644)
-		return os.Rename(tmp.Name(), path)
+		return atomicfile.WriteFunc(path, 0o644, atomicfile.Options{}, fn)
 	}
 	var errs []error
-	if err := write(f.reportJSON, func(w *os.File) error { return rep.WriteJSON(w) }); err != nil {
+	if err := write(f.reportJSON, rep.WriteJSON); err != nil {
 		errs = append(errs, fmt.Errorf("--report-json: %w", err))
 	}
-	if err := write(f.junit, func(w *os.File) error { return rep.WriteJUnit(w) }); err != nil {
+	if err := write(f.junit, rep.WriteJUnit); err != nil {
 		errs = append(errs, fmt.Errorf("--junit: %w", err))
 	}
 	return errs
@@ -332,7 +351,7 @@ func dialAll(ctx context.Context, list []inventory.Host, opts transport.Options,
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs[i], failed = err, true // transport errors name the node
+				errs[i], failed = withFlag(err, ""), true // transport errors name the node
 				return
 			}
 			conns[h.Name] = c

@@ -136,7 +136,7 @@ func TestPlanIsVerify(t *testing.T) {
 					t.Fatal(err)
 				}
 				wantTarget := target.name
-				if d != labDistro {
+				if d != lab.Distro {
 					wantTarget = "your nodes" // the lab runs debian only
 				}
 				if p.Target != wantTarget || p.Lab != (wantTarget == "the local lab") {
@@ -145,7 +145,7 @@ func TestPlanIsVerify(t *testing.T) {
 				fromVerify = nil
 				errs.Reset()
 				code = run(append([]string{"verify"}, args...), nil, &out, &errs)
-				if target.args == nil && d != labDistro {
+				if target.args == nil && d != lab.Distro {
 					// verify needs -i for a distro the lab does not run.
 					if code != exitUsage || !strings.Contains(errs.String(), "the local lab runs debian nodes") {
 						t.Errorf("verify without -i for %s: exit %d: %s", d, code, errs.String())

@@ -66,8 +66,7 @@ func (i Info) Title() string {
 }
 
 // Lookup returns what the guide says about a placeholder: its declaration
-// in settings, or the built-in meaning of NODE_NAME, NODE_ADDR and
-// <NODE>_ADDR.
+// in settings, or the meaning of a built-in one (guide.Settings.Builtins).
 func Lookup(s *guide.Settings, name string) (Info, bool) {
 	if s == nil {
 		return Info{}, false
@@ -76,25 +75,13 @@ func Lookup(s *guide.Settings, name string) (Info, bool) {
 		t, _ := s.ValueType(name)
 		return Info{Name: name, Meaning: p.Meaning, Example: p.Example, Secret: p.Secret || t.Secret, Type: t.Name}, true
 	}
-	if !s.IsBuiltin(name) {
+	b, ok := s.Builtin(name)
+	if !ok {
 		return Info{}, false
 	}
-	t, _ := s.ValueType(name)
-	inf := Info{Name: name, Builtin: true, Type: t.Name}
-	switch name {
-	case "NODE_NAME":
-		inf.Meaning = "The name of the node the block runs on"
-		if len(s.Nodes) > 0 {
-			inf.Example = s.Nodes[0]
-		}
-	case "NODE_ADDR":
-		inf.Meaning = "The management address of the node the block runs on"
-	default:
-		for _, n := range s.Nodes {
-			if guide.NodeAddrPlaceholder(n) == name {
-				inf.Meaning = "The management address of " + n
-			}
-		}
+	inf := Info{Name: name, Meaning: b.Meaning, Builtin: true, Type: b.Type}
+	if b.PerNode() && !b.Addr && len(s.Nodes) > 0 {
+		inf.Example = s.Nodes[0]
 	}
 	return inf, true
 }

@@ -19,106 +19,140 @@ func (inv *Inventory) parseINI(data []byte) error {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.TrimPrefix(text, "\ufeff")
 	for i, raw := range strings.Split(text, "\n") {
-		lineNo := i + 1
 		indent := len(raw) - len(strings.TrimLeft(raw, " \t"))
-		line := strings.TrimRight(raw[indent:], " \t\r")
-		errAt := func(col int, format string, args ...any) error {
-			return &Error{File: inv.Name, Line: lineNo, Col: col, Msg: fmt.Sprintf(format, args...)}
-		}
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if line[0] == '[' {
-			end := strings.IndexByte(line, ']')
-			if end < 0 {
-				return errAt(indent+1, "a section header ends with ]")
-			}
-			if rest := strings.TrimSpace(line[end+1:]); rest != "" && rest[0] != '#' && rest[0] != ';' {
-				return errAt(indent+strings.Index(line, rest)+1, "unexpected %q after the section header", rest)
-			}
-			name := strings.TrimSpace(line[1:end])
-			mode = "hosts"
-			if base, suffix, ok := strings.Cut(name, ":"); ok {
-				switch suffix {
-				case "vars", "children":
-					mode, name = suffix, base
-				default:
-					return errAt(indent+3+len(base), "unknown section suffix :%s (want :vars or :children)", suffix)
-				}
-			}
-			if !validName(name) {
-				return errAt(indent+2, "%q is not a group name", name)
-			}
-			cur = inv.group(name)
-			continue
-		}
-		switch mode {
-		case "vars":
-			k, v, ok := strings.Cut(line, "=")
-			k = strings.TrimSpace(k)
-			if !ok || k == "" || strings.ContainsAny(k, " \t") {
-				return errAt(indent+1, "want key=value in [%s:vars]", cur.name)
-			}
-			v = unquote(strings.TrimSpace(v))
-			if err := checkVar(k, v); err != nil {
-				return errAt(indent+strings.IndexByte(line, '=')+2, "%v", err)
-			}
-			cur.vars[k] = value{text: v, line: lineNo}
-		case "children":
-			name := line
-			if j := strings.IndexAny(name, " \t"); j >= 0 {
-				if rest := strings.TrimSpace(name[j:]); rest[0] != '#' && rest[0] != ';' {
-					return errAt(indent+j+1, "[%s:children] lists group names, one a line", cur.name)
-				}
-				name = name[:j]
-			}
-			if !validName(name) {
-				return errAt(indent+1, "%q is not a group name", name)
-			}
-			if name == cur.name {
-				return errAt(indent+1, "group %s cannot contain itself", name)
-			}
-			cur.addChild(inv.group(name))
+		l := iniLine{file: inv.Name, no: i + 1, indent: indent, text: strings.TrimRight(raw[indent:], " \t\r")}
+		var err error
+		switch {
+		case l.text == "" || l.text[0] == '#' || l.text[0] == ';':
+		case l.text[0] == '[':
+			cur, mode, err = inv.iniSection(l)
+		case mode == "vars":
+			err = iniVar(cur, l)
+		case mode == "children":
+			err = inv.iniChild(cur, l)
 		default:
-			fields, err := splitFields(line)
-			if err != nil {
-				return errAt(indent+1, "%v", err)
-			}
-			if len(fields) == 0 {
-				continue
-			}
-			pattern := fields[0]
-			if strings.Contains(pattern.text, "=") {
-				return errAt(indent+pattern.col, "a host line starts with the host's name, not %q", pattern.text)
-			}
-			names, port, err := expandHosts(pattern.text)
-			if err != nil {
-				return errAt(indent+pattern.col, "%v", err)
-			}
-			vars := map[string]value{}
-			if port != 0 {
-				vars["ansible_port"] = value{text: fmt.Sprint(port), line: lineNo}
-			}
-			for _, f := range fields[1:] {
-				k, v, ok := strings.Cut(f.text, "=")
-				if !ok || k == "" {
-					return errAt(indent+f.col, "want key=value after the host name, not %q", f.text)
-				}
-				if err := checkVar(k, v); err != nil {
-					return errAt(indent+f.col, "%v", err)
-				}
-				vars[k] = value{text: v, line: lineNo}
-			}
-			if len(inv.order)+len(names) > maxHosts {
-				return errAt(indent+pattern.col, "more than %d hosts", maxHosts)
-			}
-			for _, n := range names {
-				inv.addHost(cur, n, lineNo, vars)
-			}
+			err = inv.iniHosts(cur, l)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if g := inv.groups["ungrouped"]; len(g.hosts) == 0 && len(g.children) == 0 && len(g.vars) == 0 {
 		delete(inv.groups, "ungrouped")
+	}
+	return nil
+}
+
+// iniLine is one line of an INI inventory, its indent cut off.
+type iniLine struct {
+	file       string
+	no, indent int
+	text       string
+}
+
+// errAt is an error at column col of the line's text (1-based, after the
+// indent).
+func (l iniLine) errAt(col int, format string, args ...any) error {
+	return &Error{File: l.file, Line: l.no, Col: l.indent + col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// iniSection reads a section header: [group], [group:vars] or
+// [group:children].
+func (inv *Inventory) iniSection(l iniLine) (*group, string, error) {
+	line := l.text
+	end := strings.IndexByte(line, ']')
+	if end < 0 {
+		return nil, "", l.errAt(1, "a section header ends with ]")
+	}
+	if rest := strings.TrimSpace(line[end+1:]); rest != "" && rest[0] != '#' && rest[0] != ';' {
+		return nil, "", l.errAt(strings.Index(line, rest)+1, "unexpected %q after the section header", rest)
+	}
+	name, mode := strings.TrimSpace(line[1:end]), "hosts"
+	if base, suffix, ok := strings.Cut(name, ":"); ok {
+		switch suffix {
+		case "vars", "children":
+			mode, name = suffix, base
+		default:
+			return nil, "", l.errAt(3+len(base), "unknown section suffix :%s (want :vars or :children)", suffix)
+		}
+	}
+	if !validName(name) {
+		return nil, "", l.errAt(2, "%q is not a group name", name)
+	}
+	return inv.group(name), mode, nil
+}
+
+// iniVar reads a key=value line of a [group:vars] section.
+func iniVar(cur *group, l iniLine) error {
+	k, v, ok := strings.Cut(l.text, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" || strings.ContainsAny(k, " \t") {
+		return l.errAt(1, "want key=value in [%s:vars]", cur.name)
+	}
+	v = unquote(strings.TrimSpace(v))
+	if err := checkVar(k, v); err != nil {
+		return l.errAt(strings.IndexByte(l.text, '=')+2, "%v", err)
+	}
+	cur.vars[k] = value{text: v, line: l.no}
+	return nil
+}
+
+// iniChild reads a group name of a [group:children] section.
+func (inv *Inventory) iniChild(cur *group, l iniLine) error {
+	name := l.text
+	if j := strings.IndexAny(name, " \t"); j >= 0 {
+		if rest := strings.TrimSpace(name[j:]); rest[0] != '#' && rest[0] != ';' {
+			return l.errAt(j+1, "[%s:children] lists group names, one a line", cur.name)
+		}
+		name = name[:j]
+	}
+	if !validName(name) {
+		return l.errAt(1, "%q is not a group name", name)
+	}
+	if name == cur.name {
+		return l.errAt(1, "group %s cannot contain itself", name)
+	}
+	cur.addChild(inv.group(name))
+	return nil
+}
+
+// iniHosts reads a host line: a host name or pattern (controller[1:3]),
+// then key=value variables.
+func (inv *Inventory) iniHosts(cur *group, l iniLine) error {
+	fields, err := splitFields(l.text)
+	if err != nil {
+		return l.errAt(1, "%v", err)
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	pattern := fields[0]
+	if strings.Contains(pattern.text, "=") {
+		return l.errAt(pattern.col, "a host line starts with the host's name, not %q", pattern.text)
+	}
+	names, port, err := expandHosts(pattern.text)
+	if err != nil {
+		return l.errAt(pattern.col, "%v", err)
+	}
+	vars := map[string]value{}
+	if port != 0 {
+		vars["ansible_port"] = value{text: fmt.Sprint(port), line: l.no}
+	}
+	for _, f := range fields[1:] {
+		k, v, ok := strings.Cut(f.text, "=")
+		if !ok || k == "" {
+			return l.errAt(f.col, "want key=value after the host name, not %q", f.text)
+		}
+		if err := checkVar(k, v); err != nil {
+			return l.errAt(f.col, "%v", err)
+		}
+		vars[k] = value{text: v, line: l.no}
+	}
+	if len(inv.order)+len(names) > maxHosts {
+		return l.errAt(pattern.col, "more than %d hosts", maxHosts)
+	}
+	for _, n := range names {
+		inv.addHost(cur, n, l.no, vars)
 	}
 	return nil
 }

@@ -58,16 +58,8 @@ func exampleValue(s *guide.Settings, node string) func(string) (string, bool) {
 		if p, ok := s.Placeholders[name]; ok {
 			return p.Example, p.Example != ""
 		}
-		switch name {
-		case "NODE_NAME":
-			return node, true
-		case "NODE_ADDR":
-			return nodeAddr(s, node), true
-		}
-		for _, n := range s.Nodes {
-			if guide.NodeAddrPlaceholder(n) == name {
-				return nodeAddr(s, n), true
-			}
+		if b, ok := s.Builtin(name); ok {
+			return b.Value(node, func(n string) string { return nodeAddr(s, n) }), true
 		}
 		return "", false
 	}

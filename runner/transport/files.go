@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/haguide/haguide/internal/shquote"
 )
 
 // Exit statuses the file scripts use for the cases callers tell apart.
@@ -22,7 +24,7 @@ func (c *Conn) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	if !path.IsAbs(p) {
 		return nil, fmt.Errorf("%s: read %s: not an absolute path", c.target.Name, p)
 	}
-	q := shellQuote(p)
+	q := shquote.Quote(p)
 	script := fmt.Sprintf(`if [ -e %[1]s ] || [ -L %[1]s ]; then exec cat -- %[1]s; fi; echo "no such file" >&2; exit %[2]d`, q, exitNoFile)
 	var out, errb bytes.Buffer
 	code, err := c.run(ctx, script, nil, &out, &errb)
@@ -66,22 +68,22 @@ func (c *Conn) WriteFile(ctx context.Context, p string, data []byte, mode os.Fil
 	}
 	dir, base := path.Dir(p), path.Base(p)
 	var b strings.Builder
-	fmt.Fprintf(&b, "d=%s\n", shellQuote(dir))
+	fmt.Fprintf(&b, "d=%s\n", shquote.Quote(dir))
 	fmt.Fprintf(&b, `[ -d "$d" ] || { echo "directory $d does not exist" >&2; exit %d; }`+"\n", exitNoDir)
-	fmt.Fprintf(&b, "t=$(mktemp \"$d\"/%s) || exit 1\n", shellQuote("."+base+".haguide-XXXXXX"))
+	fmt.Fprintf(&b, "t=$(mktemp \"$d\"/%s) || exit 1\n", shquote.Quote("."+base+".haguide-XXXXXX"))
 	b.WriteString(`trap 'rm -f "$t"' EXIT` + "\n")
 	b.WriteString(`trap 'rm -f "$t"; exit 143' HUP INT TERM` + "\n")
 	b.WriteString(`cat >"$t" || exit 1` + "\n")
 	fmt.Fprintf(&b, `n=$(wc -c <"$t") || exit 1; [ $n -eq %d ] || { echo "short write: $n of %d bytes arrived" >&2; exit 1; }`+"\n", len(data), len(data))
 	if owner != "" { // before chmod: chown clears set-id bits
-		fmt.Fprintf(&b, "chown %s \"$t\" || exit 1\n", shellQuote(owner))
+		fmt.Fprintf(&b, "chown %s \"$t\" || exit 1\n", shquote.Quote(owner))
 	}
 	fmt.Fprintf(&b, "chmod %04o \"$t\" || exit 1\n", perm)
-	fmt.Fprintf(&b, "mv -f \"$t\" %s || exit 1\n", shellQuote(p))
+	fmt.Fprintf(&b, "mv -f \"$t\" %s || exit 1\n", shquote.Quote(p))
 	b.WriteString("trap - EXIT\n")
 	// Where SELinux labels files (the RHEL family), give the file the
 	// label of its final path rather than of the temporary one.
-	fmt.Fprintf(&b, "if command -v restorecon >/dev/null 2>&1; then restorecon %s 2>/dev/null || :; fi\n", shellQuote(p))
+	fmt.Fprintf(&b, "if command -v restorecon >/dev/null 2>&1; then restorecon %s 2>/dev/null || :; fi\n", shquote.Quote(p))
 	var errb bytes.Buffer
 	code, err := c.run(ctx, b.String(), bytes.NewReader(data), nil, &errb)
 	switch {

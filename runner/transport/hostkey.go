@@ -37,7 +37,7 @@ func (e *HostKeyError) Error() string {
 			e.Node, e.Host, fp, joinOr(e.Known, "?"))
 	}
 	return fmt.Sprintf("%s: the host key of %s is not known (%s; looked in %s): "+
-		"add it to known_hosts, or pass --accept-new-host-keys to record it on first contact",
+		"add it to known_hosts, or accept new keys to record it on first contact",
 		e.Node, e.Host, fp, joinOr(e.Files, "no known_hosts file"))
 }
 

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/haguide/haguide/internal/shquote"
 )
 
 // Target is a node to connect to, as the inventory names it. Address is
@@ -481,16 +483,13 @@ func (c *Conn) reconnect(ctx context.Context, lost *client) (*client, error) {
 	}
 }
 
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 // runEnv is the environment variable that marks a run's processes.
 const runEnv = "HAGUIDE_RUN"
 
 // command builds the command line for a script: sh -c, under sudo when
 // needed, with the run's token in the environment.
 func (c *Conn) command(script, token string) string {
-	cmd := "env " + runEnv + "=" + token + " /bin/sh -c " + shellQuote(script)
+	cmd := "env " + runEnv + "=" + token + " /bin/sh -c " + shquote.Quote(script)
 	if c.sudo {
 		return "exec sudo -n -H -- " + cmd
 	}
@@ -619,10 +618,10 @@ func (c *Conn) stop(s *ssh.Session, done <-chan error, token string) {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), stopGrace+5*time.Second)
 	defer cancel()
-	script := `k() { for f in $(grep -lsxzF ` + shellQuote(runEnv+"="+token) + ` /proc/[0-9]*/environ); do ` +
+	script := `k() { for f in $(grep -lsxzF ` + shquote.Quote(runEnv+"="+token) + ` /proc/[0-9]*/environ); do ` +
 		`p=${f#/proc/}; kill -"$1" "${p%/environ}" 2>/dev/null; done; }; k TERM; sleep 0.5; k KILL; exit 0`
 	// The sweep is its own short session, without a token of its own.
-	cmd := "/bin/sh -c " + shellQuote(script)
+	cmd := "/bin/sh -c " + shquote.Quote(script)
 	if c.sudo {
 		cmd = "sudo -n -- " + cmd
 	}

@@ -141,7 +141,7 @@ func TestUnknownHostKeyRefused(t *testing.T) {
 	if !errors.As(err, &he) || he.Changed {
 		t.Fatalf("got %v, want an unknown host key error", err)
 	}
-	for _, want := range []string{"node1", "not known", "--accept-new-host-keys", "known_hosts", ssh.FingerprintSHA256(n.HostKey())} {
+	for _, want := range []string{"node1", "not known", "accept new keys", "known_hosts", ssh.FingerprintSHA256(n.HostKey())} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}
