@@ -261,3 +261,24 @@ func jsStrings(s []string) string {
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }
+
+// TestBrowserValuesTwoTabs: values another tab stores (a storage event)
+// show in an open page, and a value entered there next keeps them.
+// (Another tab is simulated: localStorage written and its storage event
+// dispatched, as the browser does in every other tab of the site.)
+func TestBrowserValuesTwoTabs(t *testing.T) {
+	chrome := chromiumPath(t)
+	ctx, _ := newBrowser(t, chrome)
+	open(t, ctx, realSiteURL(t)+"08-api-services.html")
+	do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
+	waitFor(t, ctx, "the values form", `document.getElementById('values') && document.getElementById('values').open`)
+	do(t, ctx, "another tab stores the VIP", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('haguide-values', JSON.stringify({CONTROLLER_VIP: '10.1.2.3'})); window.dispatchEvent(new StorageEvent('storage', {key: 'haguide-values'}))`))
+	if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=CONTROLLER_VIP]').textContent`); got != "10.1.2.3" {
+		t.Errorf("after another tab stored the VIP, it shows %q", got)
+	}
+	do(t, ctx, "API_PROCESSES here", chromedp.SendKeys(chromedp.CSS("#val-API_PROCESSES"), "3"))
+	got := eval[map[string]string](t, ctx, `JSON.parse(localStorage.getItem('haguide-values'))`)
+	if diff := cmp.Diff(map[string]string{"CONTROLLER_VIP": "10.1.2.3", "API_PROCESSES": "3"}, got); diff != "" {
+		t.Errorf("the values kept (-want +got):\n%s", diff)
+	}
+}

@@ -397,6 +397,7 @@
       s.onload = function () {
         open = window.HAGUIDE_VALUES_UI({
           vals: vals, node: node, nodes: nodes, addrName: addrName, announce: announce, all: all,
+          state: function () { return { vals: vals, node: node }; },
           save: function (v, n) { vals = v; node = n; saveValues(); },
           reveal: function (r) { reveal = r; applyValues(); }
         });

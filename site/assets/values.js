@@ -30,10 +30,13 @@
   function valid(type, v) { return !CHECK[type] || CHECK[type](v); }
   window.haguideValid = valid;
 
-  // api: what site.js shares; vals and node are copies, sent back by save.
+  // api: what site.js shares. vals and node are read again (sync) before
+  // each change, since another tab may have changed them since, and sent
+  // back by save.
   window.HAGUIDE_VALUES_UI = function (api) {
     var vals = api.vals, node = api.node, nodes = api.nodes, addrName = api.addrName, announce = api.announce, all = api.all, reveal = false;
     function saveValues() { api.save(vals, node); }
+    function sync() { var st = api.state(); vals = st.vals; node = st.node; }
     function applyValues() { api.reveal(reveal); }
     // typeOf is a placeholder's type: declared, or host for a node's address.
     function typeOf(name) {
@@ -45,6 +48,7 @@
     // declared placeholders' values (node addresses belong to the
     // inventory, so they are only noted).
     function varsFile() {
+      sync();
       var out = ['# Values entered in the guide\u2019s site: haguide verify --vars FILE', '# Secrets are in clear: keep this file private.'];
       nodes.forEach(function (n) { if (vals[addrName(n)]) out.push('# ' + n + ': ansible_host ' + vals[addrName(n)] + ' in the inventory'); });
       Object.keys(vals).sort().forEach(function (k) { if (PLACEHOLDERS[k]) out.push(k + ': ' + vals[k]); });
@@ -54,6 +58,7 @@
     // importVars takes the values of a vars file (YAML NAME: value, or
     // NAME=value lines) that fit their placeholders, and says what it refused.
     function importVars(text) {
+      sync();
       var took = 0, refused = [];
       text.split(/\r?\n/).forEach(function (line) {
         line = line.trim();
@@ -120,7 +125,7 @@
         sel.appendChild(el('option', { value: '' }, 'none chosen'));
         nodes.forEach(function (n) { sel.appendChild(el('option', { value: n }, n)); });
         sel.value = node;
-        sel.addEventListener('change', function () { node = sel.value; saveValues(); });
+        sel.addEventListener('change', function () { sync(); node = sel.value; saveValues(); });
         p.appendChild(lab);
         p.appendChild(sel);
         p.appendChild(el('span', { id: 'values-node-m', 'class': 'meaning' }, ' NODE_NAME and NODE_ADDR in blocks that run on every node stand for this one; a block for one node shows that node\u2019s.'));
@@ -140,6 +145,7 @@
         row.appendChild(inp);
         var err = el('p', { id: id + '-e', 'class': 'values-error', hidden: '' });
         function check() {
+          sync();
           var v = inp.value;
           var ok = !v || valid(x.type, v);
           inp.setAttribute('aria-invalid', ok ? 'false' : 'true');
@@ -218,6 +224,12 @@
     var dlg = el('dialog', { id: 'values', 'class': 'values', 'aria-labelledby': 'values-title' });
     document.body.appendChild(dlg);
     buildValues(dlg);
-    return function () { if (dlg.showModal) dlg.showModal(); else dlg.setAttribute('open', ''); };
+    return function () {
+      sync();
+      all('input[data-name]', dlg).forEach(function (i) { if (i.getAttribute('aria-invalid') !== 'true') i.value = vals[i.getAttribute('data-name')] || ''; });
+      var sel = dlg.querySelector('#values-node');
+      if (sel) sel.value = node;
+      if (dlg.showModal) dlg.showModal(); else dlg.setAttribute('open', '');
+    };
   };
 })();
