@@ -3,7 +3,8 @@
 # those it skips (with the reasons), from `haguide plan`; and, when given
 # run directories of `haguide verify`, what those runs executed, passed and
 # failed. Usage: [RUN_NOTE="what the run was"] scripts/coverage.sh [RUN_DIR ...]
-# (RUN_NOTE replaces the run directory's path in the "From ..." line.)
+# (RUN_NOTE replaces the run directory's path in the "From ..." line;
+# RUN_NOTE_1, RUN_NOTE_2, ... name each run dir in turn and win over it.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/haguide}
@@ -39,9 +40,13 @@ tmp=$(mktemp)
   if [ $# -gt 0 ]; then
     echo
     echo "## Executed"
+    i=0
     for run in "$@"; do
+      i=$((i + 1))
+      note_var="RUN_NOTE_$i"
+      note=${!note_var:-${RUN_NOTE:-}}
       echo
-      echo "From ${RUN_NOTE:-\`$run\`} ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) + (" (%.2f GiB anonymous)" % (r["peak_memory"]["anon_bytes"]/2**30) if (r.get("peak_memory") or {}).get("anon_bytes") else "") if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
+      echo "From ${note:-\`$run\`} ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) + (" (%.2f GiB anonymous)" % (r["peak_memory"]["anon_bytes"]/2**30) if (r.get("peak_memory") or {}).get("anon_bytes") else "") if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
       echo
       cat "$run/chapters.md"
       # What the failover rehearsals measured: every line a rehearsal's
@@ -58,6 +63,12 @@ tmp=$(mktemp)
         echo "$figures"
       fi
     done
+  fi
+  # Notes kept by hand (comparisons with earlier runs), carried into every
+  # regeneration.
+  if [ -f docs/coverage-notes.md ]; then
+    echo
+    cat docs/coverage-notes.md
   fi
 } >"$tmp"
 mv "$tmp" "$out"
