@@ -69,7 +69,7 @@ func shapeOf(t *testing.T, text string) string {
 
 // hostileFixture is the embedded guide with three nodes and every
 // placeholder at its example value.
-func hostileFixture(t *testing.T) (*guide.Guide, []Node, map[string]string) {
+func hostileFixture(t testing.TB) (*guide.Guide, []Node, map[string]string) {
 	t.Helper()
 	g, err := guide.Load(guide.Embedded)
 	if err != nil {
