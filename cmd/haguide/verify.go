@@ -28,7 +28,6 @@ type verifyFlags struct {
 	reportJSON  string
 	junit       string
 	keepLab     bool
-	labDir      string
 	sshConfig   string
 	knownHosts  []string
 	identities  []string
