@@ -962,6 +962,9 @@ func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 		"PROVIDER_GATEWAY":        provider.gateway.String(),
 		"PROVIDER_POOL_START":     provider.poolStart.String(),
 		"PROVIDER_POOL_END":       provider.poolEnd.String(),
+		"FLOATING_IP1":            provider.fips[0].String(),
+		"FLOATING_IP2":            provider.fips[1].String(),
+		"FLOATING_IP3":            provider.fips[2].String(),
 		"ansible_ssh_common_args": "-o UserKnownHostsFile=" + l.path("known_hosts"),
 	}
 	for k, v := range l.cfg.Vars {

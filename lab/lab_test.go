@@ -43,7 +43,7 @@ func TestPlan(t *testing.T) {
 // The data networks follow the lab's own, in blocks of its size, so that
 // two labs whose networks differ differ there too.
 func TestPlanDataNetworks(t *testing.T) {
-	type dnet struct{ Prefix, Gateway, First, Last, PoolStart, PoolEnd string }
+	type dnet struct{ Prefix, Gateway, First, Last, PoolStart, PoolEnd, FIP1, FIP3 string }
 	str := func(a netip.Addr) string {
 		if !a.IsValid() {
 			return ""
@@ -55,16 +55,16 @@ func TestPlanDataNetworks(t *testing.T) {
 		want []dnet
 	}{
 		{"10.0.0.0/24", []dnet{
-			{"10.0.1.0/24", "", "10.0.1.11", "10.0.1.13", "", ""},
-			{"10.0.2.0/24", "10.0.2.1", "10.0.2.11", "10.0.2.13", "10.0.2.128", "10.0.2.254"},
+			{"10.0.1.0/24", "", "10.0.1.11", "10.0.1.13", "", "", "", ""},
+			{"10.0.2.0/24", "10.0.2.1", "10.0.2.11", "10.0.2.13", "10.0.2.128", "10.0.2.254", "10.0.2.125", "10.0.2.127"},
 		}},
 		{"10.3.0.0/24", []dnet{
-			{"10.3.1.0/24", "", "10.3.1.11", "10.3.1.13", "", ""},
-			{"10.3.2.0/24", "10.3.2.1", "10.3.2.11", "10.3.2.13", "10.3.2.128", "10.3.2.254"},
+			{"10.3.1.0/24", "", "10.3.1.11", "10.3.1.13", "", "", "", ""},
+			{"10.3.2.0/24", "10.3.2.1", "10.3.2.11", "10.3.2.13", "10.3.2.128", "10.3.2.254", "10.3.2.125", "10.3.2.127"},
 		}},
 		{"192.168.64.0/27", []dnet{
-			{"192.168.64.32/27", "", "192.168.64.43", "192.168.64.45", "", ""},
-			{"192.168.64.64/27", "192.168.64.65", "192.168.64.75", "192.168.64.77", "192.168.64.80", "192.168.64.94"},
+			{"192.168.64.32/27", "", "192.168.64.43", "192.168.64.45", "", "", "", ""},
+			{"192.168.64.64/27", "192.168.64.65", "192.168.64.75", "192.168.64.77", "192.168.64.80", "192.168.64.94", "192.168.64.77", "192.168.64.79"},
 		}},
 	} {
 		p, err := plan(tc.cidr, 3)
@@ -73,7 +73,13 @@ func TestPlanDataNetworks(t *testing.T) {
 		}
 		var got []dnet
 		for _, d := range p.data {
-			got = append(got, dnet{d.prefix.String(), str(d.gateway), str(d.nodes[0]), str(d.nodes[2]), str(d.poolStart), str(d.poolEnd)})
+			fip := func(i int) string {
+				if i >= len(d.fips) {
+					return ""
+				}
+				return d.fips[i].String()
+			}
+			got = append(got, dnet{d.prefix.String(), str(d.gateway), str(d.nodes[0]), str(d.nodes[2]), str(d.poolStart), str(d.poolEnd), fip(0), fip(2)})
 		}
 		if d := cmp.Diff(tc.want, got); d != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.cidr, d)
@@ -139,12 +145,12 @@ func TestInventoryAndKeys(t *testing.T) {
 	// The data networks' values: the tunnel address per host, the
 	// provider network for all.
 	vals := map[string]string{}
-	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END"} {
+	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END", "FLOATING_IP1", "FLOATING_IP3"} {
 		vals[k] = hs[0].Vars[k]
 	}
 	vals["TUNNEL_ADDR 1"], vals["TUNNEL_ADDR 2"] = hs[0].Vars["TUNNEL_ADDR"], hs[1].Vars["TUNNEL_ADDR"]
 	if d := cmp.Diff(map[string]string{"TUNNEL_PREFIX": "24", "PROVIDER_CIDR": "10.0.2.0/24", "PROVIDER_GATEWAY": "10.0.2.1",
-		"PROVIDER_POOL_START": "10.0.2.128", "PROVIDER_POOL_END": "10.0.2.254", "TUNNEL_ADDR 1": "10.0.1.11", "TUNNEL_ADDR 2": "10.0.1.12"}, vals); d != "" {
+		"PROVIDER_POOL_START": "10.0.2.128", "PROVIDER_POOL_END": "10.0.2.254", "FLOATING_IP1": "10.0.2.125", "FLOATING_IP3": "10.0.2.127", "TUNNEL_ADDR 1": "10.0.1.11", "TUNNEL_ADDR 2": "10.0.1.12"}, vals); d != "" {
 		t.Errorf("data network values (-want +got):\n%s", d)
 	}
 	key, err := os.ReadFile(hs[0].IdentityFile)

@@ -58,9 +58,14 @@ type netPlan struct {
 	gateway netip.Addr
 	// nodes are the nodes' addresses on it (the guide sets them).
 	nodes []netip.Addr
-	// poolStart and poolEnd bound the floating IPs (provider only): the
-	// upper half of the network, without its broadcast address.
+	// poolStart and poolEnd bound the addresses Neutron gives out
+	// (provider only): the upper half of the network, without its
+	// broadcast address.
 	poolStart, poolEnd netip.Addr
+	// fips are the three addresses just below the pool that the guide
+	// gives its floating IPs (FLOATING_IP1 to 3), so that the host, the
+	// outside client, knows them.
+	fips []netip.Addr
 }
 
 // planData derives the data networks' addresses from the lab's network.
@@ -84,6 +89,9 @@ func planData(p netip.Prefix, n int) ([]netPlan, error) {
 		if dn.hostAddr {
 			np.gateway = at(start + 1)
 			np.poolStart, np.poolEnd = at(start+size/2), at(start+size-2)
+			for i := uint64(3); i > 0; i-- {
+				np.fips = append(np.fips, at(start+size/2-i))
+			}
 		}
 		out = append(out, np)
 	}

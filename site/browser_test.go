@@ -393,9 +393,9 @@ func TestBrowser(t *testing.T) {
 			// ?distro=rhel sets the distro, and it stays for later pages.
 			open(t, ctx, u("08-api-services.html?distro=rhel"))
 			checkDistro(t, ctx, "08-api-services.html?distro=rhel", "rhel")
-			open(t, ctx, u("11-verify-and-rehearse.html"))
+			open(t, ctx, u("12-verify-and-rehearse.html"))
 			if gs := eval[[]group](t, ctx, groupsJS); len(gs) > 0 {
-				checkDistro(t, ctx, "11-verify-and-rehearse.html", "rhel")
+				checkDistro(t, ctx, "12-verify-and-rehearse.html", "rhel")
 			}
 			open(t, ctx, u("08-api-services.html"))
 			checkDistro(t, ctx, "08-api-services.html", "rhel")
