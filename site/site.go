@@ -24,6 +24,7 @@ import (
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render"
 	"github.com/haguide/haguide/render/codeblocks"
+	"github.com/haguide/haguide/runs"
 )
 
 //go:embed assets templates
@@ -63,6 +64,10 @@ type Options struct {
 	LiveReload string
 	// Version names the haguide that built the site, for the footer.
 	Version string
+	// Runs are the records of real runs by distro (package runs): with
+	// them every chapter says, per distro, when it last passed, or that
+	// it was never executed; nil for no such section.
+	Runs map[string]*runs.Record
 }
 
 // Site is a built site in memory: every file by its slash path.
@@ -168,6 +173,10 @@ type pageData struct {
 	Uncovered []distroNotice
 	// Chapters are the print view's pages.
 	Chapters []printChapter
+	// LastRuns say when the page last passed, per distro (Options.Runs).
+	LastRuns []distroRuns
+	// LastRunsID is the id of their heading.
+	LastRunsID string
 }
 
 // distroNotice is what a page says to the reader of a distro it does not
@@ -478,6 +487,7 @@ func pageLayout(sd *siteData, g *guide.Guide, pages []*guide.Chapter, i int, p *
 	if c.Number > 0 {
 		pd.Uncovered = uncovered(g, pages, c)
 	}
+	pd.LastRuns, pd.LastRunsID = lastRuns(g, c, p, opts.Runs), lastRunsID
 	return pd
 }
 

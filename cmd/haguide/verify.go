@@ -260,6 +260,7 @@ func (v *verifyRun) run(ctx context.Context, g *globalFlags, f *verifyFlags, con
 // be written is said after it and does not change the exit status.
 func (v *verifyRun) report(ctx context.Context, g *globalFlags, f *verifyFlags, rep *runner.Report, runErr error) error {
 	runDir := v.setup.runDir
+	rep.Commit = guideCommit(g.Guide)
 	if use, at := v.peak.get(); use.Total > 0 {
 		rep.PeakMemory = use.Total
 		rep.Peak = peakReport(rep, use, at)
