@@ -32,7 +32,7 @@ var embedded embed.FS
 
 // searchIndexFormat names how the search index is made from its sections;
 // it is part of the index's version, so change it with buildMiniIndex.
-const searchIndexFormat = "MiniSearch serialization 2, haguide index 2 (text stored)"
+const searchIndexFormat = "MiniSearch serialization 2, haguide index 3 (terms packed, texts by page)"
 
 // Chroma styles of the light and the dark theme, and the text colours
 // site.css gives the two themes (--fg), for render.PlainClasses.
@@ -230,7 +230,7 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	if err := addAssets(s, sd, usedClasses(rendered)); err != nil {
 		return nil, err
 	}
-	index, err := startSearchIndex(sd, pages, rendered)
+	index, err := startSearchIndex(s, sd, pages, rendered)
 	if err != nil {
 		return nil, err
 	}
@@ -377,12 +377,13 @@ func usedClasses(rendered []renderedPage) []string {
 	return slices.Sorted(maps.Keys(used))
 }
 
-// startSearchIndex builds the search index from the pages' sections in
-// the background, while the pages are laid out, and returns the function
-// that waits for it (and may be called again). Its link's version is the
-// hash of what it indexes (the same sections make the same index), so the
+// startSearchIndex adds the scripts of the sections' texts to the site
+// and builds the search index from the pages' sections in the
+// background, while the pages are laid out; it returns the function that
+// waits for it (and may be called again). Its link's version is the hash
+// of what it indexes (the same sections make the same index), so the
 // layout need not wait for it.
-func startSearchIndex(sd *siteData, pages []*guide.Chapter, rendered []renderedPage) (func() ([]byte, error), error) {
+func startSearchIndex(s *Site, sd *siteData, pages []*guide.Chapter, rendered []renderedPage) (func() ([]byte, error), error) {
 	var docs []searchDoc
 	for i, c := range pages {
 		docs = append(docs, pageDocs(c, pageHref(c), rendered[i].page)...)
@@ -392,13 +393,18 @@ func startSearchIndex(sd *siteData, pages []*guide.Chapter, rendered []renderedP
 		return nil, fmt.Errorf("site: search index: %w", err)
 	}
 	sd.Assets["search-index.js"] = "assets/search-index.js?v=" + version([]byte(searchIndexFormat), docsJSON, []byte(strings.Join(stopList, " ")))
+	files, texts, err := searchTexts(docs)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(s.Files, files)
 	type built struct {
 		idx []byte
 		err error
 	}
 	ch := make(chan built, 1)
 	go func() {
-		idx, err := searchIndex(docs)
+		idx, err := searchIndex(docs, texts)
 		ch <- built{idx, err}
 	}()
 	return sync.OnceValues(func() ([]byte, error) {

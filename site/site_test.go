@@ -70,7 +70,8 @@ func TestRenderFiles(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
 	want := []string{
 		".haguide-site", "01-intro.html", "02-cluster.html", "404.html", "assets/chroma.css",
-		"assets/favicon.svg", "assets/search-index.js", "assets/search.js", "assets/site.css", "assets/site.js", "assets/values.js", "index.html", "print.html", "sitemap.xml",
+		"assets/favicon.svg", "assets/search-index.js",
+		"assets/search-text/01-intro.js", "assets/search-text/02-cluster.js", "assets/search-text/index.js", "assets/search.js", "assets/site.css", "assets/site.js", "assets/values.js", "index.html", "print.html", "sitemap.xml",
 	}
 	var got []string
 	for n := range s.Files {
