@@ -99,6 +99,19 @@ func findNode(lookPath func(string) (string, error), env string, ci bool) (path,
 	return "", "node is not installed (apt-get install nodejs, or scripts/deps.sh test): the index cannot be compared with MiniSearch's own", nil
 }
 
+// nodePath is findNode for a test: the test skips or fails as it says.
+func nodePath(t *testing.T) string {
+	t.Helper()
+	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skip != "" {
+		t.Skip(skip)
+	}
+	return node
+}
+
 func TestFindNode(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -149,13 +162,7 @@ func TestFindNode(t *testing.T) {
 // index built in Go.
 func TestSearchIndexMatchesMiniSearch(t *testing.T) {
 	t.Parallel()
-	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if skip != "" {
-		t.Skip(skip)
-	}
+	node := nodePath(t)
 	g, err := Load(realGuide())
 	if err != nil {
 		t.Fatal(err)
@@ -215,13 +222,7 @@ process.stdout.write(JSON.stringify(ms));`
 // that the texts are every section's, found from the index's links.
 func TestSearchIndexScript(t *testing.T) {
 	t.Parallel()
-	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if skip != "" {
-		t.Skip(skip)
-	}
+	node := nodePath(t)
 	g, err := Load(realGuide())
 	if err != nil {
 		t.Fatal(err)
