@@ -272,6 +272,12 @@ func (v *verifyRun) report(ctx context.Context, g *globalFlags, f *verifyFlags, 
 	if err := rep.WriteFiles(runDir); err != nil {
 		fmt.Fprintf(g.stderr, "haguide: cannot write the reports in %s: %v\n", runDir, err)
 	}
+	for _, c := range rep.Chapters {
+		if c.Passed > 0 && c.Failed == 0 && c.NotRun == 0 {
+			fmt.Fprintf(g.stdout, "to show on the site what passed: haguide runs add %s (see docs/site.md)\n", runDir)
+			break
+		}
+	}
 	for _, err := range writeReportCopies(rep, f) {
 		fmt.Fprintf(g.stderr, "haguide: %v\n", err)
 	}
