@@ -69,7 +69,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 	}
 	for _, theme := range []string{"light", "dark"} {
-		for _, page := range []string{"index.html", "05-database.html", "08-api-services.html", "11-verify-and-rehearse.html"} {
+		for _, page := range []string{"index.html", "05-database.html", "08-api-services.html", "12-verify-and-rehearse.html"} {
 			open(t, ctx, base+page)
 			if page == "index.html" {
 				// The theme, and SUSE for the chapters' notices.
