@@ -97,6 +97,7 @@ var packages = map[string][]Package{
 		Package{Name: "nova-novncproxy", Units: []string{"nova-novncproxy"}},
 		Package{Name: "neutron-server", Units: []string{"neutron-server"}},
 		Package{Name: "neutron-plugin-ml2", Files: []string{"/etc/neutron/plugins/ml2/ml2_conf.ini"}},
+		Package{Name: "ovn-common", PulledBy: []string{"ovn-central"}, Units: []string{"ovn-northd", "ovn-ovsdb-server-nb", "ovn-ovsdb-server-sb"}},
 	),
 	// CentOS Stream / RHEL 9 with RDO: services are openstack-NAME units,
 	// Apache is httpd.
