@@ -846,17 +846,8 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 	if err := l.saveState(st); err != nil {
 		return err
 	}
-	name, args := inCgroups(cgroupProcs(dirs), "systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
-		"--machine="+ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/"+ns.Netns,
-		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
-		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
-	cmd := exec.Command(name, args...)
+	cmd := l.nspawnCmd(ns, dirs)
 	cmd.Stdout, cmd.Stderr = console, console
-	// The node has a network namespace of its own, so its net.* sysctls
-	// are its own too: make /proc/sys/net writable (the rest of /proc/sys
-	// stays read-only), as on a real host where the guide sets
-	// net.ipv4.ip_nonlocal_bind.
-	cmd.Env = append(os.Environ(), "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("systemd-nspawn: %w", err)
@@ -865,6 +856,35 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 	go cmd.Wait()
 	l.log.Info("node booting", "node", ns.Name, "address", ns.Addr)
 	return l.saveState(st)
+}
+
+// nspawnEnv is what a node's systemd-nspawn gets in its environment on
+// top of haguide's own.
+var nspawnEnv = []string{
+	// The node has a network namespace of its own, so its net.* sysctls
+	// are its own too: make /proc/sys/net writable (the rest of /proc/sys
+	// stays read-only), as on a real host where the guide sets
+	// net.ipv4.ip_nonlocal_bind.
+	"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
+	// The node sees only the unified (v2) hierarchy, its own cgroup as
+	// the root, writable. On a hybrid host nspawn would otherwise mount
+	// the host's v1 controllers read-only, where libvirt fails to start
+	// a guest ("Failed to create v1 controller cpu for group: Read-only
+	// file system"); in the v2 tree libvirt makes no cgroups when it has
+	// no controllers, and runs QEMU in libvirtd's.
+	"SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
+}
+
+// nspawnCmd returns the command that boots a node's container, moved
+// first into the node's cgroup directories dirs.
+func (l *Lab) nspawnCmd(ns *nodeState, dirs []string) *exec.Cmd {
+	name, args := inCgroups(cgroupProcs(dirs), "systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
+		"--machine="+ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/"+ns.Netns,
+		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
+		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), nspawnEnv...)
+	return cmd
 }
 
 // waitSSH waits until every node answers on port 22.

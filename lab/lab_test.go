@@ -99,6 +99,28 @@ func TestDataMAC(t *testing.T) {
 	}
 }
 
+func TestNspawnCmd(t *testing.T) {
+	l := &Lab{cfg: Config{Dir: "/var/lib/haguide/lab"}}
+	ns := &nodeState{Name: "controller1", Netns: "hag0-controller1"}
+	dirs := []string{"/sys/fs/cgroup/systemd/haguide-hag0-controller1", "/sys/fs/cgroup/unified/haguide-hag0-controller1"}
+	cmd := l.nspawnCmd(ns, dirs)
+	want := []string{"/bin/sh", "-c", `while [ "$1" != -- ]; do echo $$ >"$1" || exit 1; shift; done; shift; exec "$@"`, "sh",
+		"/sys/fs/cgroup/systemd/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/unified/haguide-hag0-controller1/cgroup.procs", "--",
+		"systemd-nspawn", "-D", "/var/lib/haguide/lab/nodes/controller1/root", "--boot", "--register=no",
+		"--machine=controller1", "--keep-unit", "--network-namespace-path=/run/netns/hag0-controller1",
+		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
+		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no"}
+	if d := cmp.Diff(want, cmd.Args); d != "" {
+		t.Errorf("command (-want +got):\n%s", d)
+	}
+	// The node's own environment settings come last, so they win over
+	// haguide's (the last of two equal names counts).
+	env := cmd.Env[len(cmd.Env)-2:]
+	if d := cmp.Diff([]string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1"}, env); d != "" {
+		t.Errorf("environment (-want +got):\n%s", d)
+	}
+}
+
 func TestNewChecks(t *testing.T) {
 	for _, cfg := range []Config{
 		{Nodes: nil},
@@ -253,6 +275,12 @@ func TestLabIntegration(t *testing.T) {
 	}
 	if len(ids) != 3 {
 		t.Errorf("the nodes share machine IDs: %v", ids)
+	}
+	// Each node's cgroups are its own cgroup v2 tree, writable (libvirt
+	// cannot start a guest in read-only v1 controller hierarchies).
+	out, err = run("controller1", "stat -f -c %T /sys/fs/cgroup; mkdir /sys/fs/cgroup/haguide-probe && rmdir /sys/fs/cgroup/haguide-probe && echo writable")
+	if err != nil || out != "cgroup2fs\nwritable\n" {
+		t.Fatalf("controller1's cgroups: %q %v", out, err)
 	}
 	// No DNS in the lab: the resolver is the bridge, which refuses at once.
 	out, err = run("controller2", "grep ^nameserver /etc/resolv.conf; getent ahosts no-such-name.example; echo status=$?")
