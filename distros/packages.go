@@ -63,6 +63,9 @@ var (
 		{Name: "ceilometer-common", PulledBy: []string{"ceilometer-agent-central"}, Files: []string{"/etc/ceilometer/ceilometer.conf"}},
 		{Name: "ceilometer-agent-central", Units: []string{"ceilometer-agent-central"}},
 		{Name: "neutron-common", PulledBy: []string{"neutron-server"}, Files: []string{"/etc/neutron/neutron.conf"}},
+		{Name: "openvswitch-switch", PulledBy: []string{"ovn-host"}, Units: []string{"openvswitch-switch", "ovs-vswitchd", "ovsdb-server"}},
+		{Name: "ovn-host", Units: []string{"ovn-host", "ovn-controller"}},
+		{Name: "neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
 	}
 )
 
@@ -131,6 +134,12 @@ var packages = map[string][]Package{
 		{Name: "openstack-neutron-common", PulledBy: []string{"openstack-neutron"}, Files: []string{"/etc/neutron/neutron.conf"}},
 		{Name: "openstack-neutron", Units: []string{"neutron-server"}},
 		{Name: "openstack-neutron-ml2", Files: []string{"/etc/neutron/plugins/ml2/ml2_conf.ini"}},
+		// Open vSwitch and OVN come from the CentOS NFV SIG with the
+		// version in their names (openvswitch3.3, ovn24.03-host); the
+		// rdo-* packages pull the ones RDO tested.
+		{Name: "openvswitch", PulledBy: []string{"rdo-openvswitch", "rdo-ovn-host"}, Units: []string{"openvswitch", "ovs-vswitchd", "ovsdb-server"}, Ports: []string{"6081/udp"}},
+		{Name: "ovn-host", PulledBy: []string{"rdo-ovn-host"}, Units: []string{"ovn-controller"}},
+		{Name: "openstack-neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
 	},
 	// SLES 16 with SUSE Linux Enterprise High Availability 16 (the
 	// ha_sles pattern), chapters 4 to 7 only.

@@ -85,7 +85,11 @@ func (l *Lab) Kill(ctx context.Context, node string) error {
 		return err
 	}
 	defer unlock()
-	_ = l.run(ctx, "ip", "link", "set", ns.Veth, "down")
+	// Every cable at once, so that the bridges forget the node's
+	// addresses now, as a switch does when the link goes.
+	for _, v := range ns.hostVeths() {
+		_ = l.run(ctx, "ip", "link", "set", v, "down")
+	}
 	l.killAll(ns, 10*time.Second)
 	if running(ns.PID, nspawnProg) {
 		return fmt.Errorf("%s: systemd-nspawn (pid %d) did not end", node, ns.PID)
@@ -291,6 +295,9 @@ func (l *Lab) Down(ctx context.Context) error {
 		if err := l.run(ctx, "ip", "link", "del", st.Bridge); err != nil {
 			errs = append(errs, err.Error())
 		}
+	}
+	if err := l.dropDataBridges(ctx, st.Bridge); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("lab down left things behind (run it again): %s", strings.Join(errs, "; "))

@@ -158,6 +158,8 @@ type addrPlan struct {
 	nodes  []netip.Addr
 	// bmcs are the nodes' BMC addresses, on the host's bridge.
 	bmcs []netip.Addr
+	// data are the data networks' addresses, in dataNets' order.
+	data []netPlan
 }
 
 func plan(cidr string, n int) (addrPlan, error) {
@@ -185,6 +187,9 @@ func plan(cidr string, n int) (addrPlan, error) {
 		}
 		ap.nodes = append(ap.nodes, a)
 		ap.bmcs = append(ap.bmcs, b)
+	}
+	if ap.data, err = planData(p, n); err != nil {
+		return addrPlan{}, err
 	}
 	return ap, nil
 }
@@ -221,12 +226,15 @@ type state struct {
 }
 
 type nodeState struct {
-	Name        string `json:"name"`
-	Addr        string `json:"addr"`
-	Netns       string `json:"netns"`
-	Veth        string `json:"veth"`
-	PID         int    `json:"pid,omitempty"`
-	Partitioned bool   `json:"partitioned,omitempty"`
+	Name  string `json:"name"`
+	Addr  string `json:"addr"`
+	Netns string `json:"netns"`
+	Veth  string `json:"veth"`
+	// DataVeths are the host sides of the node's data networks' veths,
+	// in dataNets' order.
+	DataVeths   []string `json:"data_veths,omitempty"`
+	PID         int      `json:"pid,omitempty"`
+	Partitioned bool     `json:"partitioned,omitempty"`
 	// Cgroups are the node's own cgroup directories (one per hierarchy),
 	// recorded when it boots so that down removes exactly those, from
 	// whatever cgroup down itself runs in.
@@ -279,7 +287,7 @@ func Requirements() error {
 	}
 	var missing []string
 	for tool, pkg := range map[string]string{"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "apt-cacher-ng": "apt-cacher-ng", "ip": "iproute2", "tar": "tar",
-		bmcProg: "openipmi", "ipmitool": "ipmitool"} {
+		bmcProg: "openipmi", "ipmitool": "ipmitool", "ping": "iputils-ping"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, fmt.Sprintf("%s (package %s)", tool, pkg))
 		}
@@ -333,7 +341,7 @@ func (l *Lab) checkAddresses(p addrPlan) error {
 		return err
 	}
 	for _, ifc := range ifs {
-		if ifc.Name == l.cfg.Bridge {
+		if slices.Contains(l.bridgeNames(), ifc.Name) {
 			continue
 		}
 		addrs, _ := ifc.Addrs()
@@ -344,6 +352,11 @@ func (l *Lab) checkAddresses(p addrPlan) error {
 			}
 			if pfx.Overlaps(p.prefix) {
 				return &ConfigError{Field: "CIDR", Value: p.prefix.String(), Err: fmt.Errorf("overlaps %s on %s: choose another", pfx, ifc.Name)}
+			}
+			for k, d := range p.data {
+				if pfx.Overlaps(d.prefix) {
+					return &ConfigError{Field: "CIDR", Value: p.prefix.String(), Err: fmt.Errorf("its %s network %s overlaps %s on %s: choose another", dataNets[k].name, d.prefix, pfx, ifc.Name)}
+				}
 			}
 		}
 	}
@@ -366,8 +379,10 @@ func (l *Lab) Up(ctx context.Context) error {
 	if st == nil {
 		// A fresh lab: its bridge and namespaces must not exist yet, or
 		// they belong to another lab (another --lab-dir) on this machine.
-		if _, err := net.InterfaceByName(l.cfg.Bridge); err == nil {
-			return &ConfigError{Field: "Bridge", Value: l.cfg.Bridge, Err: fmt.Errorf("exists but this lab (%s) did not make it: %w", l.cfg.Dir, ErrOtherLab)}
+		for _, br := range l.bridgeNames() {
+			if _, err := net.InterfaceByName(br); err == nil {
+				return &ConfigError{Field: "Bridge", Value: l.cfg.Bridge, Err: fmt.Errorf("%s exists but this lab (%s) did not make it: %w", br, l.cfg.Dir, ErrOtherLab)}
+			}
 		}
 		for _, n := range l.cfg.Nodes {
 			if _, err := os.Stat("/run/netns/" + l.netnsName(n)); err == nil {
@@ -386,6 +401,9 @@ func (l *Lab) Up(ctx context.Context) error {
 		return err
 	}
 	if err := l.bridge(ctx, st, ap); err != nil {
+		return err
+	}
+	if err := l.dataBridges(ctx, ap); err != nil {
 		return err
 	}
 	if err := l.proxy(ctx, st, ap); err != nil {
@@ -613,12 +631,19 @@ func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPl
 	if ns == nil {
 		st.Nodes = append(st.Nodes, nodeState{Name: name, Addr: ap.nodes[i].String(), Netns: l.netnsName(name), Veth: l.vethName(i)})
 		ns = &st.Nodes[len(st.Nodes)-1]
+	}
+	if len(ns.DataVeths) == 0 {
+		for _, dn := range dataNets {
+			ns.DataVeths = append(ns.DataVeths, l.dataVeth(dn, i))
+		}
 		if err := l.saveState(st); err != nil {
 			return err
 		}
 	}
 	if running(ns.PID, nspawnProg) {
-		return nil
+		// A node that runs since before the lab had data networks
+		// gets its links now (they come up in it without an address).
+		return l.dataLinks(ctx, ns)
 	}
 	root := l.path("nodes", name, "root")
 	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
@@ -783,9 +808,11 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 		}
 	}
 	if !ns.Partitioned {
-		return l.run(ctx, "ip", "link", "set", ns.Veth, "up")
+		if err := l.run(ctx, "ip", "link", "set", ns.Veth, "up"); err != nil {
+			return err
+		}
 	}
-	return nil
+	return l.dataLinks(ctx, ns)
 }
 
 // dropNetwork removes a stopped node's veth and namespace, with every
@@ -793,8 +820,10 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 // and reports what failed.
 func (l *Lab) dropNetwork(ctx context.Context, ns *nodeState) error {
 	var errs []error
-	if _, err := os.Stat("/sys/class/net/" + ns.Veth); err == nil {
-		errs = append(errs, l.run(ctx, "ip", "link", "del", ns.Veth))
+	for _, v := range ns.hostVeths() {
+		if _, err := os.Stat("/sys/class/net/" + v); err == nil {
+			errs = append(errs, l.run(ctx, "ip", "link", "del", v))
+		}
 	}
 	if _, err := os.Stat("/run/netns/" + ns.Netns); err == nil {
 		errs = append(errs, l.run(ctx, "ip", "netns", "del", ns.Netns))
@@ -918,13 +947,24 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 // inventory is the lab's inventory: its nodes and the run's values.
 func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 	hostsMap := map[string]map[string]string{}
+	tunnel, provider := ap.data[0], ap.data[1]
 	for i, n := range l.cfg.Nodes {
 		hostsMap[n] = map[string]string{"ansible_host": ap.nodes[i].String(), "ansible_user": "root",
-			"ansible_ssh_private_key_file": l.path("id_ed25519")}
+			"ansible_ssh_private_key_file": l.path("id_ed25519"),
+			// Each chassis' own address on the tunnel network.
+			"TUNNEL_ADDR": tunnel.nodes[i].String()}
 	}
 	vars := map[string]string{
 		"CONTROLLER_VIP":          ap.vip.String(),
 		"MANAGEMENT_CIDR":         ap.prefix.String(),
+		"TUNNEL_PREFIX":           strconv.Itoa(tunnel.prefix.Bits()),
+		"PROVIDER_CIDR":           provider.prefix.String(),
+		"PROVIDER_GATEWAY":        provider.gateway.String(),
+		"PROVIDER_POOL_START":     provider.poolStart.String(),
+		"PROVIDER_POOL_END":       provider.poolEnd.String(),
+		"FLOATING_IP1":            provider.fips[0].String(),
+		"FLOATING_IP2":            provider.fips[1].String(),
+		"FLOATING_IP3":            provider.fips[2].String(),
 		"ansible_ssh_common_args": "-o UserKnownHostsFile=" + l.path("known_hosts"),
 	}
 	for k, v := range l.cfg.Vars {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +37,65 @@ func TestPlan(t *testing.T) {
 	}
 	if _, err := plan("10.0.0.0/27", 30); err == nil {
 		t.Error("30 nodes fit in a /27?")
+	}
+}
+
+// The data networks follow the lab's own, in blocks of its size, so that
+// two labs whose networks differ differ there too.
+func TestPlanDataNetworks(t *testing.T) {
+	type dnet struct{ Prefix, Gateway, First, Last, PoolStart, PoolEnd, FIP1, FIP3 string }
+	str := func(a netip.Addr) string {
+		if !a.IsValid() {
+			return ""
+		}
+		return a.String()
+	}
+	for _, tc := range []struct {
+		cidr string
+		want []dnet
+	}{
+		{"10.0.0.0/24", []dnet{
+			{"10.0.1.0/24", "", "10.0.1.11", "10.0.1.13", "", "", "", ""},
+			{"10.0.2.0/24", "10.0.2.1", "10.0.2.11", "10.0.2.13", "10.0.2.128", "10.0.2.254", "10.0.2.125", "10.0.2.127"},
+		}},
+		{"10.3.0.0/24", []dnet{
+			{"10.3.1.0/24", "", "10.3.1.11", "10.3.1.13", "", "", "", ""},
+			{"10.3.2.0/24", "10.3.2.1", "10.3.2.11", "10.3.2.13", "10.3.2.128", "10.3.2.254", "10.3.2.125", "10.3.2.127"},
+		}},
+		{"192.168.64.0/27", []dnet{
+			{"192.168.64.32/27", "", "192.168.64.43", "192.168.64.45", "", "", "", ""},
+			{"192.168.64.64/27", "192.168.64.65", "192.168.64.75", "192.168.64.77", "192.168.64.80", "192.168.64.94", "192.168.64.77", "192.168.64.79"},
+		}},
+	} {
+		p, err := plan(tc.cidr, 3)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.cidr, err)
+		}
+		var got []dnet
+		for _, d := range p.data {
+			fip := func(i int) string {
+				if i >= len(d.fips) {
+					return ""
+				}
+				return d.fips[i].String()
+			}
+			got = append(got, dnet{d.prefix.String(), str(d.gateway), str(d.nodes[0]), str(d.nodes[2]), str(d.poolStart), str(d.poolEnd), fip(0), fip(2)})
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.cidr, d)
+		}
+	}
+	// No room after the lab's network: refused, naming the network.
+	_, err := plan("255.255.254.0/24", 3)
+	if err == nil || !strings.Contains(err.Error(), "provider") {
+		t.Errorf("plan(255.255.254.0/24) = %v, want the provider network refused", err)
+	}
+}
+
+func TestDataMAC(t *testing.T) {
+	got := []string{nodeMAC("10.0.0.11"), dataMAC(dataNets[0], "10.0.0.11"), dataMAC(dataNets[1], "10.0.0.11")}
+	if d := cmp.Diff([]string{"02:68:67:00:00:0b", "02:68:74:00:00:0b", "02:68:78:00:00:0b"}, got); d != "" {
+		t.Error(d)
 	}
 }
 
@@ -80,6 +141,17 @@ func TestInventoryAndKeys(t *testing.T) {
 	}
 	if hs[1].Address != "10.0.0.12" || hs[0].User != "root" || hs[0].Vars["CONTROLLER_VIP"] != "10.0.0.10" || hs[0].Vars["API_PROCESSES"] != "1" {
 		t.Errorf("hosts %+v", hs)
+	}
+	// The data networks' values: the tunnel address per host, the
+	// provider network for all.
+	vals := map[string]string{}
+	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END", "FLOATING_IP1", "FLOATING_IP3"} {
+		vals[k] = hs[0].Vars[k]
+	}
+	vals["TUNNEL_ADDR 1"], vals["TUNNEL_ADDR 2"] = hs[0].Vars["TUNNEL_ADDR"], hs[1].Vars["TUNNEL_ADDR"]
+	if d := cmp.Diff(map[string]string{"TUNNEL_PREFIX": "24", "PROVIDER_CIDR": "10.0.2.0/24", "PROVIDER_GATEWAY": "10.0.2.1",
+		"PROVIDER_POOL_START": "10.0.2.128", "PROVIDER_POOL_END": "10.0.2.254", "FLOATING_IP1": "10.0.2.125", "FLOATING_IP3": "10.0.2.127", "TUNNEL_ADDR 1": "10.0.1.11", "TUNNEL_ADDR 2": "10.0.1.12"}, vals); d != "" {
+		t.Errorf("data network values (-want +got):\n%s", d)
 	}
 	key, err := os.ReadFile(hs[0].IdentityFile)
 	if err != nil {
@@ -234,6 +306,7 @@ func TestLabIntegration(t *testing.T) {
 	if out, err := run("controller3", "ip -4 -o addr show dev eth0"); err != nil || strings.Contains(out, "10.0.99.20") || !strings.Contains(out, "10.0.99.13/") {
 		t.Fatalf("controller3's addresses after kill and start: %q %v", out, err)
 	}
+	testDataNetworks(t, run, reach)
 	if err := l.Partition(ctx, "controller2"); err != nil {
 		t.Fatal(err)
 	}
@@ -391,6 +464,46 @@ func TestRunningSeesZombiesAndOtherPrograms(t *testing.T) {
 	for _, pid := range []int{0, -1} {
 		if running(pid, "") {
 			t.Errorf("running(%d) = true", pid)
+		}
+	}
+}
+
+// testDataNetworks checks the tunnel and provider networks of a lab on
+// 10.0.99.0/24: each node's eth1 and eth2 with their stable hardware
+// addresses, nodes reaching each other on the tunnel network, and the host
+// reaching a node on the provider network, where it is the outside client.
+func testDataNetworks(t *testing.T, run func(node, cmd string) (string, error), reach func(from, to string) bool) {
+	t.Helper()
+	out, err := run("controller3", "cat /sys/class/net/eth1/address /sys/class/net/eth2/address")
+	if err != nil || out != "02:68:74:00:63:0d\n02:68:78:00:63:0d\n" {
+		t.Fatalf("controller3's data links: %q %v", out, err)
+	}
+	for node, cmd := range map[string]string{
+		"controller1": "ip addr add 10.0.100.11/24 dev eth1",
+		"controller3": "ip addr add 10.0.100.13/24 dev eth1 && ip addr add 10.0.101.13/24 dev eth2",
+	} {
+		if out, err := run(node, cmd); err != nil {
+			t.Fatalf("%s: %s: %q %v", node, cmd, out, err)
+		}
+	}
+	if !reach("controller1", "10.0.100.13") {
+		t.Fatal("controller1 does not reach controller3 on the tunnel network")
+	}
+	var c net.Conn
+	for i := 0; i < 20; i++ {
+		if c, err = net.DialTimeout("tcp", "10.0.101.13:22", time.Second); err == nil {
+			c.Close()
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("the host does not reach controller3 on the provider network: %v", err)
+	}
+	// Like every address a node adds, these are gone after a power cycle.
+	for node, dev := range map[string]string{"controller1": "eth1", "controller3": "eth2"} {
+		if _, err := run(node, "ip addr flush dev "+dev); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

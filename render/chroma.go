@@ -123,7 +123,8 @@ func chromaCSS(light, dark string, keep map[string]bool) (string, error) {
 }
 
 // themeRules maps each selector below .chroma ("" for .chroma itself, or
-// " .k") to its declarations in one style.
+// " .k") to its declarations in one style, each colour made readable on
+// its background (WCAG AA, [readable]).
 func themeRules(s *chroma.Style) map[string]string {
 	out := map[string]string{}
 	bg := s.Get(chroma.Background)
@@ -140,6 +141,11 @@ func themeRules(s *chroma.Style) map[string]string {
 		if e.IsZero() {
 			continue
 		}
+		on := bg.Background
+		if e.Background.IsSet() {
+			on = e.Background
+		}
+		e.Colour = readable(e.Colour, on)
 		out[" ."+cls] = decls(e, false)
 	}
 	return out

@@ -110,6 +110,17 @@ func TestFigure(t *testing.T) {
 
 func TestHTMLIsValid(t *testing.T) {
 	t.Parallel()
+	everyPage(t, func(c *guide.Chapter, p *Page) {
+		for _, prob := range checkHTML(string(p.HTML)) {
+			t.Errorf("%s: %s", c.File, prob)
+		}
+	})
+}
+
+// everyPage renders every page of the test guide and of the embedded one
+// and checks each with check; a page that does not render is an error.
+func everyPage(t *testing.T, check func(c *guide.Chapter, p *Page)) {
+	t.Helper()
 	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
 		r := New(g, Options{})
 		for _, c := range g.Pages() {
@@ -118,9 +129,7 @@ func TestHTMLIsValid(t *testing.T) {
 				t.Errorf("%s: %v", c.File, err)
 				continue
 			}
-			for _, prob := range checkHTML(string(p.HTML)) {
-				t.Errorf("%s: %s", c.File, prob)
-			}
+			check(c, p)
 		}
 	}
 }
@@ -147,37 +156,30 @@ func TestCheckHTMLFindsProblems(t *testing.T) {
 // `haguide check` land.
 func TestHeadingIDsMatchModel(t *testing.T) {
 	t.Parallel()
-	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
-		r := New(g, Options{})
-		for _, c := range g.Pages() {
-			p, err := r.Page(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want []string
-			for _, s := range c.Sections {
-				if s.Level > 1 {
-					want = append(want, s.ID)
-				}
-			}
-			var got []string
-			for _, h := range p.TOC {
-				got = append(got, h.ID)
-			}
-			// The page's list of placeholders comes last, with an id no
-			// heading can have (an underscore).
-			if len(p.Placeholders) > 0 {
-				if n := len(got); n == 0 || got[n-1] != "values_to_replace" {
-					t.Errorf("%s: the TOC does not end with the list of placeholders: %v", c.File, got)
-				} else {
-					got = got[:n-1]
-				}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s: ids (-model +rendered):\n%s", c.File, diff)
+	everyPage(t, func(c *guide.Chapter, p *Page) {
+		var want []string
+		for _, s := range c.Sections {
+			if s.Level > 1 {
+				want = append(want, s.ID)
 			}
 		}
-	}
+		var got []string
+		for _, h := range p.TOC {
+			got = append(got, h.ID)
+		}
+		// The page's list of placeholders comes last, with an id no
+		// heading can have (an underscore).
+		if len(p.Placeholders) > 0 {
+			if n := len(got); n == 0 || got[n-1] != "values_to_replace" {
+				t.Errorf("%s: the TOC does not end with the list of placeholders: %v", c.File, got)
+			} else {
+				got = got[:n-1]
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: ids (-model +rendered):\n%s", c.File, diff)
+		}
+	})
 }
 
 // Every block of the model is rendered, with its step id, and the code
@@ -187,47 +189,40 @@ func TestHeadingIDsMatchModel(t *testing.T) {
 // code without its final newlines; and the page's placeholders are listed.
 func TestEveryBlockRendered(t *testing.T) {
 	t.Parallel()
-	for _, g := range []*guide.Guide{loadTestGuide(t), loadEmbedded(t)} {
-		r := New(g, Options{})
-		for _, c := range g.Pages() {
-			p, err := r.Page(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			page := string(p.HTML)
-			// A block with nothing to run is its reason, not a figure.
-			noops := 0
-			for _, b := range c.Blocks {
-				if codeblocks.IsNoop(b) {
-					noops++
-				}
-			}
-			if got, want := strings.Count(page, `<figure class="block `)+strings.Count(page, `<p class="block-noop">`), len(c.Blocks)+strings.Count(string(c.Source), "\n    an indented"); got != want || strings.Count(page, `<p class="block-noop">`) != noops {
-				t.Errorf("%s: %d blocks rendered, the model has %d", c.File, got, want)
-			}
-			// Distro variants share their step id.
-			got := copyTexts(t, page)
-			want := map[string][]string{}
-			for _, b := range c.Blocks {
-				if b.ID != "" {
-					want[b.ID] = append(want[b.ID], codeblocks.CopyText(b))
-				}
-			}
-			for _, m := range []map[string][]string{got, want} {
-				for _, v := range m {
-					slices.Sort(v)
-				}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s: what each step's copy button copies (-model +page):\n%s", c.File, diff)
-			}
-			for _, name := range p.Placeholders {
-				if !strings.Contains(page, `<dd id="ph-`+name+`"`) {
-					t.Errorf("%s: %s has no entry in the list", c.File, name)
-				}
+	everyPage(t, func(c *guide.Chapter, p *Page) {
+		page := string(p.HTML)
+		// A block with nothing to run is its reason, not a figure.
+		noops := 0
+		for _, b := range c.Blocks {
+			if codeblocks.IsNoop(b) {
+				noops++
 			}
 		}
-	}
+		if got, want := strings.Count(page, `<figure class="block `)+strings.Count(page, `<p class="block-noop">`), len(c.Blocks)+strings.Count(string(c.Source), "\n    an indented"); got != want || strings.Count(page, `<p class="block-noop">`) != noops {
+			t.Errorf("%s: %d blocks rendered, the model has %d", c.File, got, want)
+		}
+		// Distro variants share their step id.
+		got := copyTexts(t, page)
+		want := map[string][]string{}
+		for _, b := range c.Blocks {
+			if b.ID != "" {
+				want[b.ID] = append(want[b.ID], codeblocks.CopyText(b))
+			}
+		}
+		for _, m := range []map[string][]string{got, want} {
+			for _, v := range m {
+				slices.Sort(v)
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: what each step's copy button copies (-model +page):\n%s", c.File, diff)
+		}
+		for _, name := range p.Placeholders {
+			if !strings.Contains(page, `<dd id="ph-`+name+`"`) {
+				t.Errorf("%s: %s has no entry in the list", c.File, name)
+			}
+		}
+	})
 }
 
 // copyTexts maps each block's step id to the texts its copy buttons copy.

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"testing/fstest"
@@ -534,8 +533,8 @@ func TestLocalEnvHasNoSecrets(t *testing.T) {
 
 func TestHeartbeat(t *testing.T) {
 	e, _ := localExecutor(t, "# One\n\n## Slow\n\n```console {nodes=first}\n# sleep 0.5\n```\n", nil)
-	var progress bytes.Buffer
-	e.Progress = &syncBuffer{b: &progress}
+	progress := &sshtest.Buffer{}
+	e.Progress = progress
 	e.HeartbeatEvery = 100 * time.Millisecond
 	if _, err := e.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -545,27 +544,9 @@ func TestHeartbeat(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestLiveView(t *testing.T) {
 	e, _ := localExecutor(t, "# One\n\n## Slow\n\n```console {nodes=all}\n# sleep 0.6\n```\n", nil)
-	var progress bytes.Buffer
-	sb := &syncBuffer{b: &progress}
+	sb := &sshtest.Buffer{}
 	e.Progress, e.Live = sb, true
 	if _, err := e.Run(context.Background()); err != nil {
 		t.Fatal(err)

@@ -29,8 +29,11 @@ const (
 
 // Report is the record of a run. It never holds a secret value.
 type Report struct {
-	Distro   string        `json:"distro"`
-	Release  string        `json:"release"`
+	Distro  string `json:"distro"`
+	Release string `json:"release"`
+	// Commit is the guide's commit, when verify knows it (a short hash,
+	// "-modified" when its work tree had changes).
+	Commit   string        `json:"commit,omitempty"`
 	Lab      bool          `json:"lab"`
 	Nodes    []string      `json:"nodes"`
 	Started  time.Time     `json:"started"`

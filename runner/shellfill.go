@@ -47,47 +47,49 @@ func parseShell(text string) (*syntax.File, error) {
 // quotes is unquoted again.
 func quotingSpans(f *syntax.File) []span {
 	var spans []span
-	add := func(start, end syntax.Pos, q quoting) {
-		spans = append(spans, span{int(start.Offset()), int(end.Offset()), q})
-	}
 	syntax.Walk(f, func(n syntax.Node) bool {
-		switch n := n.(type) {
-		case *syntax.SglQuoted:
-			if n.Dollar {
-				add(n.Left, n.Right, ansiQuoted)
-			} else {
-				add(n.Left, n.Right, singleQuoted)
-			}
-		case *syntax.DblQuoted:
-			add(n.Left, n.Right, doubleQuoted)
-		case *syntax.CmdSubst:
-			if n.Backquotes {
-				add(n.Left, n.Right, backquoted)
-			} else {
-				add(n.Left, n.Right, unquoted)
-			}
-		case *syntax.ProcSubst:
-			add(n.OpPos, n.Rparen, unquoted)
-		case *syntax.ArithmExp:
-			add(n.Left, n.Right, strict)
-		case *syntax.ArithmCmd:
-			add(n.Left, n.Right, strict)
-		case *syntax.ParamExp:
-			add(n.Pos(), n.End(), strict)
-		case *syntax.Comment:
-			add(n.Pos(), n.End(), comment)
-		case *syntax.Redirect:
-			if n.Hdoc != nil {
-				q := heredoc
-				if quotedWord(n.Word) {
-					q = heredocQuoted
-				}
-				add(n.Hdoc.Pos(), n.Hdoc.End(), q)
-			}
+		if start, end, q, ok := nodeQuoting(n); ok {
+			spans = append(spans, span{int(start.Offset()), int(end.Offset()), q})
 		}
 		return true
 	})
 	return spans
+}
+
+// nodeQuoting returns the stretch of the text a node quotes, and how; ok
+// is false for a node that changes no quoting.
+func nodeQuoting(n syntax.Node) (start, end syntax.Pos, q quoting, ok bool) {
+	switch n := n.(type) {
+	case *syntax.SglQuoted:
+		return n.Left, n.Right, either(n.Dollar, ansiQuoted, singleQuoted), true
+	case *syntax.DblQuoted:
+		return n.Left, n.Right, doubleQuoted, true
+	case *syntax.CmdSubst:
+		return n.Left, n.Right, either(n.Backquotes, backquoted, unquoted), true
+	case *syntax.ProcSubst:
+		return n.OpPos, n.Rparen, unquoted, true
+	case *syntax.ArithmExp:
+		return n.Left, n.Right, strict, true
+	case *syntax.ArithmCmd:
+		return n.Left, n.Right, strict, true
+	case *syntax.ParamExp:
+		return n.Pos(), n.End(), strict, true
+	case *syntax.Comment:
+		return n.Pos(), n.End(), comment, true
+	case *syntax.Redirect:
+		if n.Hdoc != nil {
+			return n.Hdoc.Pos(), n.Hdoc.End(), either(quotedWord(n.Word), heredocQuoted, heredoc), true
+		}
+	}
+	return start, end, q, false
+}
+
+// either is a if cond, else b.
+func either(cond bool, a, b quoting) quoting {
+	if cond {
+		return a
+	}
+	return b
 }
 
 // quotedWord reports whether a here-document's delimiter is quoted, which

@@ -41,25 +41,8 @@ fi
 
 # Hugo's copy of the chapters, in SUMMARY.md's order.
 hs="$work/hugo"
-mkdir -p "$hs/content" "$hs/layouts/_default"
-cat >"$hs/hugo.toml" <<'EOF'
-baseURL = "https://example.org/"
-title = "HA Guide"
-disableKinds = ["taxonomy", "term", "RSS"]
-[markup.highlight]
-noClasses = false
-[markup.goldmark.parser.attribute]
-block = true
-EOF
-cat >"$hs/layouts/_default/baseof.html" <<'EOF'
-<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>
-EOF
-cat >"$hs/layouts/_default/single.html" <<'EOF'
-{{ define "main" }}<nav>{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav><main>{{ .TableOfContents }}{{ .Content }}</main>{{ end }}
-EOF
-cat >"$hs/layouts/index.html" <<'EOF'
-{{ define "main" }}{{ .Content }}{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}{{ end }}
-EOF
+mkdir -p "$hs/content"
+cp -r site/testdata/hugo/. "$hs/" # its config and layout, as BenchmarkHugo's
 weight=0
 while IFS=$'\t' read -r title file; do
   weight=$((weight + 1))

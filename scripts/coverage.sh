@@ -5,6 +5,8 @@
 # failed. Usage: [RUN_NOTE="what the run was"] scripts/coverage.sh [RUN_DIR ...]
 # (RUN_NOTE replaces the run directory's path in the "From ..." line;
 # RUN_NOTE_1, RUN_NOTE_2, ... name each run dir in turn and win over it.)
+# Each run dir is also recorded for the site, in docs/runs/DISTRO.json
+# (haguide runs add, with the note as the record's source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/haguide}
@@ -19,7 +21,8 @@ tmp=$(mktemp)
   echo "the lab and on a reader's nodes: the plans for both are the same step for"
   echo "step (\"lab only\" and \"own nodes only\" steps would be counted as such;"
   echo "there are none, and runner's TestOnePlanForLabAndOwnNodes keeps it so)."
-  echo "\"run=no\" steps are shown to readers, never run."
+  echo "\"run=no\" steps are shown to readers, never run. The run directories"
+  echo "given are also recorded for the site, in docs/runs/DISTRO.json."
   echo
   echo "## Planned steps"
   echo
@@ -49,6 +52,7 @@ tmp=$(mktemp)
       echo "From ${note:-\`$run\`} ($(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["finished"][:10], "on", "the lab" if r["lab"] else "own nodes", "-", r["result"], "in", r["duration"] + (", peak memory %.2f GiB" % (r["peak_memory_bytes"]/2**30) + (" (%.2f GiB anonymous)" % (r["peak_memory"]["anon_bytes"]/2**30) if (r.get("peak_memory") or {}).get("anon_bytes") else "") if r.get("peak_memory_bytes") else ""))' "$run/report.json")):"
       echo
       cat "$run/chapters.md"
+      "$BIN" runs add --source "$note" "$run" >&2
       # What the failover rehearsals measured: every line a rehearsal's
       # report printed about gaps, lost writes and rounds, per step.
       # shellcheck disable=SC2016 # the backticks are Markdown's

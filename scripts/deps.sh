@@ -8,11 +8,12 @@
 #                            the search index with MiniSearch's own, haproxy
 #                            and shellcheck for static checks of the guide's
 #                            blocks and of the scripts, hugo and ansible for
-#                            the benchmarks (make test, make deps)
+#                            the benchmarks, and axe-core for the
+#                            accessibility test (make test, make deps)
 set -euo pipefail
 
 # The local lab's host tools (lab/).
-lab=(debootstrap systemd-container apt-cacher-ng iproute2 nftables openipmi ipmitool openssh-client)
+lab=(debootstrap systemd-container apt-cacher-ng iproute2 nftables openipmi ipmitool openssh-client iputils-ping)
 # What the tests and benchmarks use besides.
 tests=(chromium haproxy shellcheck hugo ansible)
 
@@ -25,6 +26,7 @@ case "${1:-}" in
     # Debian's nodejs, unless a node is already on the PATH (from another
     # packaging, which Debian's package would conflict with).
     command -v node >/dev/null 2>&1 || want+=(nodejs)
+    command -v npm >/dev/null 2>&1 || want+=(npm)
     ;;
   *) echo "usage: $0 [verify|test]" >&2; exit 2 ;;
 esac
@@ -52,3 +54,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# axe-core for the site's accessibility test, from the npm registry at the
+# version site/testdata/axe/package-lock.json pins (its node_modules is
+# not committed).
+case "${1:-}" in
+  test|ci)
+    axe="$(dirname "$0")/../site/testdata/axe"
+    if [ ! -f "$axe/node_modules/axe-core/axe.min.js" ]; then
+      echo "deps: installing axe-core (npm ci in site/testdata/axe)" >&2
+      npm ci --prefix "$axe" --no-audit --no-fund --silent
+    fi
+    ;;
+esac

@@ -39,19 +39,12 @@ func BenchmarkHugo(b *testing.B) {
 		b.Fatal(err)
 	}
 	src := b.TempDir()
-	files := map[string]string{
-		"hugo.toml": `baseURL = "https://example.org/"
-title = "HA Guide"
-disableKinds = ["taxonomy", "term", "RSS"]
-[markup.highlight]
-noClasses = false
-[markup.goldmark.parser.attribute]
-block = true
-`,
-		"layouts/_default/baseof.html": `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>`,
-		"layouts/_default/single.html": `{{ define "main" }}<nav>{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav><main>{{ .TableOfContents }}{{ .Content }}</main>{{ end }}`,
-		"layouts/index.html":           `{{ define "main" }}{{ .Content }}{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}{{ end }}`,
+	// The config and layout in testdata/hugo (scripts/bench-site.sh
+	// uses them too), and the chapters.
+	if err := os.CopyFS(src, os.DirFS(filepath.Join("testdata", "hugo"))); err != nil {
+		b.Fatal(err)
 	}
+	files := map[string]string{}
 	for i, c := range g.Pages() {
 		name := "content/" + c.File
 		if c == g.Front {

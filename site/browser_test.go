@@ -393,9 +393,9 @@ func TestBrowser(t *testing.T) {
 			// ?distro=rhel sets the distro, and it stays for later pages.
 			open(t, ctx, u("08-api-services.html?distro=rhel"))
 			checkDistro(t, ctx, "08-api-services.html?distro=rhel", "rhel")
-			open(t, ctx, u("11-verify-and-rehearse.html"))
+			open(t, ctx, u("12-verify-and-rehearse.html"))
 			if gs := eval[[]group](t, ctx, groupsJS); len(gs) > 0 {
-				checkDistro(t, ctx, "11-verify-and-rehearse.html", "rhel")
+				checkDistro(t, ctx, "12-verify-and-rehearse.html", "rhel")
 			}
 			open(t, ctx, u("08-api-services.html"))
 			checkDistro(t, ctx, "08-api-services.html", "rhel")
@@ -517,6 +517,20 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("search for %q: first result %s, want chapter 8 (all: %v)", word, hrefs[0], hrefs)
 			}
 			snip := eval[string](t, ctx, `document.querySelector('#search-results a .r-snip').textContent`)
+			// The snippets' texts came for the pages listed, and only those.
+			loaded := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('script[src*="search-text/"]')).map(s => s.getAttribute('src').replace(/^.*search-text\//, '').replace(/\.js.*$/, '.html'))`)
+			listed := map[string]bool{}
+			for _, h := range hrefs {
+				listed[strings.SplitN(h, "?", 2)[0]] = true
+			}
+			if len(loaded) == 0 || len(loaded) > len(listed) {
+				t.Errorf("loaded the texts of %v for results in %v", loaded, hrefs)
+			}
+			for _, p := range loaded {
+				if !listed[p] {
+					t.Errorf("loaded the texts of %s, which no result lists (%v)", p, hrefs)
+				}
+			}
 			screenshot(t, ctx, base.name+"-search")
 			navigating(t, ctx, "open the first result", chromedp.KeyEvent(kb.Enter))
 			if p := eval[string](t, ctx, `location.pathname`); !strings.HasSuffix(p, "/08-api-services.html") {

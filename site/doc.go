@@ -18,7 +18,8 @@
 //   - 404.html, sitemap.xml;
 //   - assets/: site.css (light and dark, chroma's CSS for both), site.js
 //     (theme, distro tabs, copy buttons, search), the search library and
-//     search-index.js, the index built at build time;
+//     search-index.js, the index built at build time, and
+//     search-text/PAGE.js, the sections' texts for the snippets, by page;
 //   - figures/: the guide's figures, SVG made from each figures/NAME.txt.
 //
 // Everything is linked relatively, so the folder can be opened from disk

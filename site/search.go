@@ -126,11 +126,20 @@ type miniIndex struct {
 	SerializationVersion int                       `json:"serializationVersion"`
 }
 
-// buildMiniIndex indexes docs as MiniSearch's add() does with the default
+// builtIndex is MiniSearch's index of the docs before it is written:
+// the plain object without its terms, and each term's counts by field
+// and document.
+type builtIndex struct {
+	mi    miniIndex
+	terms []string                       // sorted
+	post  map[string]map[int]map[int]int // term -> fieldId -> shortId -> count
+}
+
+// newMiniIndex indexes docs as MiniSearch's add() does with the default
 // tokenizer (split on spaces and punctuation), terms in lower case without
-// the stop words, fields title and text, and stored fields title, page and
-// text.
-func buildMiniIndex(docs []searchDoc) ([]byte, error) {
+// the stop words, fields title and text, and stored fields title and page
+// (the texts for the snippets are apart: searchTexts).
+func newMiniIndex(docs []searchDoc) *builtIndex {
 	mi := miniIndex{
 		DocumentCount:        len(docs),
 		NextID:               len(docs),
@@ -144,13 +153,12 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 	for i, f := range searchFields {
 		mi.FieldIDs[f] = i
 	}
-	// term -> fieldId -> shortId -> count
 	index := map[string]map[int]map[int]int{}
 	var terms []string
 	for short, d := range docs {
 		id := strconv.Itoa(short)
 		mi.DocumentIDs[id] = d.ID
-		mi.StoredFields[id] = map[string]any{"title": d.Title, "page": d.Page, "text": d.Text}
+		mi.StoredFields[id] = map[string]any{"title": d.Title, "page": d.Page}
 		lengths := make([]int, len(searchFields))
 		for fid, value := range []string{d.Title, d.Text} {
 			tokens := tokenize(value)
@@ -181,21 +189,90 @@ func buildMiniIndex(docs []searchDoc) ([]byte, error) {
 		mi.FieldLength[id] = lengths
 	}
 	sort.Strings(terms)
-	for _, t := range terms {
-		e, err := indexEntry(t, index[t])
+	return &builtIndex{mi: mi, terms: terms, post: index}
+}
+
+// buildMiniIndex is the index of docs as MiniSearch's toJSON writes it.
+func buildMiniIndex(docs []searchDoc) ([]byte, error) {
+	b := newMiniIndex(docs)
+	mi := b.mi
+	for _, t := range b.terms {
+		e, err := indexEntry(t, b.post[t])
 		if err != nil {
 			return nil, err
 		}
 		mi.Index = append(mi.Index, e)
 	}
+	return marshalIndex(mi)
+}
+
+func marshalIndex(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(mi); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("site: search index: %w", err)
 	}
 	return bytes.TrimSpace(b.Bytes()), nil
 }
+
+// compactIndex is the index in the form search-index.js carries it: the
+// plain object without its terms, the terms one a line (a term never
+// holds a line break, the tokenizer splits there), and per term its
+// counts, "TITLE|TEXT", each a space-separated list of shortId or
+// shortId:count (count 1 left out). decodeIndexJS turns it back into
+// MiniSearch's plain object; this halves the terms' part of the index.
+func compactIndex(b *builtIndex) ([]byte, error) {
+	post := make([]string, len(b.terms))
+	var e []byte
+	var shorts []int
+	for i, t := range b.terms {
+		e = e[:0]
+		for fid := range searchFields {
+			if fid > 0 {
+				e = append(e, '|')
+			}
+			shorts = shorts[:0]
+			for short := range b.post[t][fid] {
+				shorts = append(shorts, short)
+			}
+			sort.Ints(shorts)
+			for j, short := range shorts {
+				if j > 0 {
+					e = append(e, ' ')
+				}
+				e = strconv.AppendInt(e, int64(short), 10)
+				if n := b.post[t][fid][short]; n != 1 {
+					e = append(e, ':')
+					e = strconv.AppendInt(e, int64(n), 10)
+				}
+			}
+		}
+		post[i] = string(e)
+	}
+	return marshalIndex(struct {
+		Plain miniIndex `json:"plain"`
+		Terms string    `json:"terms"`
+		Post  []string  `json:"post"`
+	}{b.mi, strings.Join(b.terms, "\n"), post})
+}
+
+// decodeIndexJS makes MiniSearch's plain object from compactIndex's form.
+const decodeIndexJS = `(function (x) {
+  var terms = x.terms ? x.terms.split('\n') : [], index = [];
+  for (var i = 0; i < terms.length; i++) {
+    var fields = {};
+    x.post[i].split('|').forEach(function (p, fid) {
+      if (!p) return;
+      var docs = {};
+      p.split(' ').forEach(function (e) { var k = e.split(':'); docs[k[0]] = k.length > 1 ? +k[1] : 1; });
+      fields[fid] = docs;
+    });
+    index.push([terms[i], fields]);
+  }
+  x.plain.index = index;
+  return x.plain;
+})`
 
 // indexEntry is a term's entry of the index, [term, {fieldId: {shortId:
 // count}}], written directly: through encoding/json, maps of maps cost
@@ -243,21 +320,62 @@ func indexEntry(term string, fields map[int]map[int]int) ([]byte, error) {
 }
 
 // searchIndex is the index as a script (search-index.js), which loads
-// from file:// where fetch would not.
-func searchIndex(docs []searchDoc) ([]byte, error) {
-	idx, err := buildMiniIndex(docs)
+// from file:// where fetch would not; texts are the scripts of the
+// sections' texts by page (searchTexts).
+func searchIndex(docs []searchDoc, texts map[string]string) ([]byte, error) {
+	idx, err := compactIndex(newMiniIndex(docs))
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
 	stop, err := json.Marshal(stopList)
 	if err != nil {
 		return nil, err
 	}
-	b.WriteString("/* haguide search index: MiniSearch serializationVersion 2, and the words it leaves out */\nwindow.HAGUIDE_SEARCH_INDEX=")
+	hrefs, err := json.Marshal(texts)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString("/* haguide search index: MiniSearch serializationVersion 2 (its terms packed), the words it leaves out, and the scripts of the sections' texts */\nwindow.HAGUIDE_SEARCH_INDEX=")
+	b.WriteString(decodeIndexJS)
+	b.WriteString("(")
 	b.Write(idx)
-	b.WriteString(";\nwindow.HAGUIDE_SEARCH_STOP=")
+	b.WriteString(");\nwindow.HAGUIDE_SEARCH_STOP=")
 	b.Write(stop)
+	b.WriteString(";\nwindow.HAGUIDE_SEARCH_TEXTS=")
+	b.Write(hrefs)
 	b.WriteString(";\n")
 	return b.Bytes(), nil
+}
+
+// searchTexts are the sections' texts, for the snippets of the results,
+// one script per page (assets/search-text/PAGE.js) that adds them to
+// window.HAGUIDE_SEARCH_TEXT by section id: search.js loads those of the
+// pages a search lists, so that the index itself stays small. It returns
+// the files and each page's versioned link (relative to the site).
+func searchTexts(docs []searchDoc) (files map[string][]byte, hrefs map[string]string, err error) {
+	byPage := map[string]map[string]string{}
+	var pages []string
+	for _, d := range docs {
+		if d.Text == "" {
+			continue
+		}
+		page, _, _ := strings.Cut(d.ID, "#")
+		if byPage[page] == nil {
+			byPage[page] = map[string]string{}
+			pages = append(pages, page)
+		}
+		byPage[page][d.ID] = d.Text
+	}
+	files, hrefs = map[string][]byte{}, map[string]string{}
+	for _, page := range pages {
+		texts, err := marshalIndex(byPage[page])
+		if err != nil {
+			return nil, nil, err
+		}
+		name := "assets/search-text/" + strings.TrimSuffix(page, ".html") + ".js"
+		files[name] = append(append([]byte("Object.assign(window.HAGUIDE_SEARCH_TEXT = window.HAGUIDE_SEARCH_TEXT || {}, "), texts...), ");\n"...)
+		hrefs[page] = name + "?v=" + version(files[name])
+	}
+	return files, hrefs, nil
 }

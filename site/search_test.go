@@ -99,6 +99,19 @@ func findNode(lookPath func(string) (string, error), env string, ci bool) (path,
 	return "", "node is not installed (apt-get install nodejs, or scripts/deps.sh test): the index cannot be compared with MiniSearch's own", nil
 }
 
+// nodePath is findNode for a test: the test skips or fails as it says.
+func nodePath(t *testing.T) string {
+	t.Helper()
+	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skip != "" {
+		t.Skip(skip)
+	}
+	return node
+}
+
 func TestFindNode(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -149,13 +162,7 @@ func TestFindNode(t *testing.T) {
 // index built in Go.
 func TestSearchIndexMatchesMiniSearch(t *testing.T) {
 	t.Parallel()
-	node, skip, err := findNode(exec.LookPath, os.Getenv("HAGUIDE_NODE"), os.Getenv("CI") == "true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if skip != "" {
-		t.Skip(skip)
-	}
+	node := nodePath(t)
 	g, err := Load(realGuide())
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +175,7 @@ func TestSearchIndexMatchesMiniSearch(t *testing.T) {
 	script := `const MiniSearch = require(process.argv[2]);
 const input = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
 const stop = new Set(input.stop);
-const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page', 'text'],
+const ms = new MiniSearch({fields: ['title', 'text'], storeFields: ['title', 'page'],
   processTerm: t => { t = t.toLowerCase(); return stop.has(t) ? null : t; }});
 ms.addAll(input.docs);
 process.stdout.write(JSON.stringify(ms));`
@@ -206,5 +213,69 @@ process.stdout.write(JSON.stringify(ms));`
 	}
 	if n := len(got["index"].(map[string]any)); n < 1000 {
 		t.Errorf("only %d terms in the real guide's index", n)
+	}
+}
+
+// TestSearchIndexScript loads the real guide's search-index.js and its
+// texts' scripts under node, as the browser does, and checks that the
+// packed index unpacks to MiniSearch's plain object as built in Go, and
+// that the texts are every section's, found from the index's links.
+func TestSearchIndexScript(t *testing.T) {
+	t.Parallel()
+	node := nodePath(t)
+	g, err := Load(realGuide())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Render(g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range s.Files {
+		if strings.HasPrefix(name, "assets/search") {
+			must(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755))
+			must(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+		}
+	}
+	script := `const fs = require('fs'), vm = require('vm'), path = require('path');
+const dir = process.argv[2], ctx = {window: {}};
+vm.runInNewContext(fs.readFileSync(path.join(dir, 'assets/search-index.js'), 'utf8'), ctx);
+for (const src of Object.values(ctx.window.HAGUIDE_SEARCH_TEXTS)) {
+  vm.runInNewContext(fs.readFileSync(path.join(dir, src.split('?')[0]), 'utf8'), ctx);
+}
+process.stdout.write(JSON.stringify({index: ctx.window.HAGUIDE_SEARCH_INDEX, texts: ctx.window.HAGUIDE_SEARCH_TEXT}));`
+	must(t, os.WriteFile(filepath.Join(dir, "load.js"), []byte(script), 0o644))
+	out, err := exec.Command(node, filepath.Join(dir, "load.js"), dir).Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var got struct {
+		Index json.RawMessage   `json:"index"`
+		Texts map[string]string `json:"texts"`
+	}
+	must(t, json.Unmarshal(out, &got))
+	docs := collectDocs(t, g)
+	want, err := buildMiniIndex(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantIndex, gotIndex any
+	must(t, json.Unmarshal(want, &wantIndex))
+	must(t, json.Unmarshal(got.Index, &gotIndex))
+	if diff := cmp.Diff(wantIndex, gotIndex); diff != "" {
+		t.Errorf("unpacked index (-Go +script):\n%.3000s", diff)
+	}
+	wantTexts := map[string]string{}
+	for _, d := range docs {
+		if d.Text != "" {
+			wantTexts[d.ID] = d.Text
+		}
+	}
+	if diff := cmp.Diff(wantTexts, got.Texts); diff != "" {
+		t.Errorf("texts (-sections +scripts):\n%.3000s", diff)
+	}
+	if len(wantTexts) < 50 {
+		t.Errorf("only %d sections with text", len(wantTexts))
 	}
 }

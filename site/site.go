@@ -24,6 +24,7 @@ import (
 	"github.com/haguide/haguide/guide"
 	"github.com/haguide/haguide/render"
 	"github.com/haguide/haguide/render/codeblocks"
+	"github.com/haguide/haguide/runs"
 )
 
 //go:embed assets templates
@@ -31,7 +32,7 @@ var embedded embed.FS
 
 // searchIndexFormat names how the search index is made from its sections;
 // it is part of the index's version, so change it with buildMiniIndex.
-const searchIndexFormat = "MiniSearch serialization 2, haguide index 2 (text stored)"
+const searchIndexFormat = "MiniSearch serialization 2, haguide index 3 (terms packed, texts by page)"
 
 // Chroma styles of the light and the dark theme, and the text colours
 // site.css gives the two themes (--fg), for render.PlainClasses.
@@ -63,6 +64,10 @@ type Options struct {
 	LiveReload string
 	// Version names the haguide that built the site, for the footer.
 	Version string
+	// Runs are the records of real runs by distro (package runs): with
+	// them every chapter says, per distro, when it last passed, or that
+	// it was never executed; nil for no such section.
+	Runs map[string]*runs.Record
 }
 
 // Site is a built site in memory: every file by its slash path.
@@ -168,6 +173,10 @@ type pageData struct {
 	Uncovered []distroNotice
 	// Chapters are the print view's pages.
 	Chapters []printChapter
+	// LastRuns say when the page last passed, per distro (Options.Runs).
+	LastRuns []distroRuns
+	// LastRunsID is the id of their heading.
+	LastRunsID string
 }
 
 // distroNotice is what a page says to the reader of a distro it does not
@@ -221,7 +230,7 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	if err := addAssets(s, sd, usedClasses(rendered)); err != nil {
 		return nil, err
 	}
-	index, err := startSearchIndex(sd, pages, rendered)
+	index, err := startSearchIndex(s, sd, pages, rendered)
 	if err != nil {
 		return nil, err
 	}
@@ -368,12 +377,13 @@ func usedClasses(rendered []renderedPage) []string {
 	return slices.Sorted(maps.Keys(used))
 }
 
-// startSearchIndex builds the search index from the pages' sections in
-// the background, while the pages are laid out, and returns the function
-// that waits for it (and may be called again). Its link's version is the
-// hash of what it indexes (the same sections make the same index), so the
+// startSearchIndex adds the scripts of the sections' texts to the site
+// and builds the search index from the pages' sections in the
+// background, while the pages are laid out; it returns the function that
+// waits for it (and may be called again). Its link's version is the hash
+// of what it indexes (the same sections make the same index), so the
 // layout need not wait for it.
-func startSearchIndex(sd *siteData, pages []*guide.Chapter, rendered []renderedPage) (func() ([]byte, error), error) {
+func startSearchIndex(s *Site, sd *siteData, pages []*guide.Chapter, rendered []renderedPage) (func() ([]byte, error), error) {
 	var docs []searchDoc
 	for i, c := range pages {
 		docs = append(docs, pageDocs(c, pageHref(c), rendered[i].page)...)
@@ -383,13 +393,18 @@ func startSearchIndex(sd *siteData, pages []*guide.Chapter, rendered []renderedP
 		return nil, fmt.Errorf("site: search index: %w", err)
 	}
 	sd.Assets["search-index.js"] = "assets/search-index.js?v=" + version([]byte(searchIndexFormat), docsJSON, []byte(strings.Join(stopList, " ")))
+	files, texts, err := searchTexts(docs)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(s.Files, files)
 	type built struct {
 		idx []byte
 		err error
 	}
 	ch := make(chan built, 1)
 	go func() {
-		idx, err := searchIndex(docs)
+		idx, err := searchIndex(docs, texts)
 		ch <- built{idx, err}
 	}()
 	return sync.OnceValues(func() ([]byte, error) {
@@ -478,6 +493,7 @@ func pageLayout(sd *siteData, g *guide.Guide, pages []*guide.Chapter, i int, p *
 	if c.Number > 0 {
 		pd.Uncovered = uncovered(g, pages, c)
 	}
+	pd.LastRuns, pd.LastRunsID = lastRuns(g, c, p, opts.Runs), lastRunsID
 	return pd
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haguide/haguide/guide"
+	"github.com/haguide/haguide/runs"
 )
 
 // testGuide is a small guide; files replace or add to it (an empty
@@ -69,7 +70,8 @@ func TestRenderFiles(t *testing.T) {
 	s := renderSite(t, testGuide(nil), Options{})
 	want := []string{
 		".haguide-site", "01-intro.html", "02-cluster.html", "404.html", "assets/chroma.css",
-		"assets/favicon.svg", "assets/search-index.js", "assets/search.js", "assets/site.css", "assets/site.js", "assets/values.js", "index.html", "print.html", "sitemap.xml",
+		"assets/favicon.svg", "assets/search-index.js",
+		"assets/search-text/01-intro.js", "assets/search-text/02-cluster.js", "assets/search-text/index.js", "assets/search.js", "assets/site.css", "assets/site.js", "assets/values.js", "index.html", "print.html", "sitemap.xml",
 	}
 	var got []string
 	for n := range s.Files {
@@ -278,13 +280,29 @@ func realGuide() fs.FS {
 	return guide.Embedded
 }
 
-// TestRealGuide builds the guide in this repository and checks that every
-// internal href of every page resolves to a file and an anchor, reading
-// the written folder back.
+// realRuns are the run records in this repository (docs/runs), which
+// the published site shows.
+func realRuns(t *testing.T) map[string]*runs.Record {
+	t.Helper()
+	recs, err := runs.ReadDir(os.DirFS(filepath.Join("..", "docs", "runs")))
+	if err != nil {
+		t.Fatalf("docs/runs: %v", err)
+	}
+	return recs
+}
+
+// TestRealGuide builds the guide in this repository, with its run
+// records, and checks that every internal href of every page resolves to
+// a file and an anchor (a rehearsal's figure links to its section),
+// reading the written folder back.
 func TestRealGuide(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "public")
-	s, err := Build(realGuide(), dir, Options{})
+	recs := realRuns(t)
+	if os.Getenv("HAGUIDE_GUIDE") == "" && len(recs["debian"].For("05-database.md")) == 0 {
+		t.Error("docs/runs has no Debian record of chapter 5")
+	}
+	s, err := Build(realGuide(), dir, Options{Runs: recs})
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}

@@ -121,7 +121,7 @@ func TestPageWeight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Render(g, Options{})
+	s, err := Render(g, Options{Runs: realRuns(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

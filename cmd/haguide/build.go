@@ -12,7 +12,7 @@ import (
 )
 
 func newBuildCmd(g *globalFlags) *cobra.Command {
-	var out, baseURL string
+	var out, baseURL, runsDir string
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Write the guide as a static site",
@@ -25,6 +25,10 @@ The site is written beside the output folder first and then swapped in, so
 a failed build leaves the previous site as it was. The output folder must be
 missing, empty, or a site haguide built.
 
+With run records (--runs, by default docs/runs when it exists: see haguide
+runs add), every chapter says per distro when it last passed a run of
+haguide verify, or that none executed it.
+
 A broken internal link or anchor, an unknown Installation Guide reference or
 a missing image fails the build with file:line:col, like haguide check.`,
 		Example: `  haguide build                      # into ./public
@@ -32,7 +36,11 @@ a missing image fails the build with file:line:col, like haguide check.`,
   haguide build --guide ./guide -o /tmp/site && xdg-open /tmp/site/index.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := site.Build(g.GuideFS(), out, site.Options{BaseURL: baseURL, Version: buildVersion()})
+			recs, err := readRuns(runsDir, cmd.Flags().Changed("runs"))
+			if err != nil {
+				return err
+			}
+			s, err := site.Build(g.GuideFS(), out, site.Options{BaseURL: baseURL, Version: buildVersion(), Runs: recs})
 			if err != nil {
 				if ds, ok := err.(guide.Diagnostics); ok {
 					for _, d := range ds {
@@ -54,6 +62,8 @@ a missing image fails the build with file:line:col, like haguide check.`,
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "public", "write the site into `DIR`")
 	cmd.Flags().StringVar(&baseURL, "base-url", os.Getenv("HAGUIDE_BASE_URL"), "the site's public `URL`, for absolute links in sitemap.xml and 404.html (env HAGUIDE_BASE_URL)")
+	cmd.Flags().StringVar(&runsDir, "runs", defaultRunsDir, "read the run records from `DIR` (haguide runs add)")
 	_ = cmd.MarkFlagDirname("out")
+	_ = cmd.MarkFlagDirname("runs")
 	return cmd
 }

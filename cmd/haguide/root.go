@@ -245,6 +245,7 @@ without nodes.
 		newPlanCmd(g),
 		newVerifyCmd(g),
 		newLabCmd(g),
+		newRunsCmd(g),
 	)
 	return root
 }

@@ -16,7 +16,7 @@ import (
 )
 
 func newServeCmd(g *globalFlags) *cobra.Command {
-	var addr string
+	var addr, runsDir string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Preview the site, rebuilding it when the guide changes",
@@ -26,6 +26,8 @@ the pages open in a browser. A rebuild that fails keeps serving the last good
 site, with the error (file:line:col) at the top of every page, until the
 guide is fixed. Without --guide it serves the guide built into haguide and
 watches nothing.
+
+The run records (--runs, as for build) are read once, at the start.
 
 serve is for writing the guide; publish with haguide build.`,
 		Example: `  haguide serve --guide guide
@@ -48,7 +50,11 @@ serve is for writing the guide; publish with haguide build.`,
 			if err != nil {
 				return fmt.Errorf("--addr %s: %w", addr, err)
 			}
-			srv := site.NewServer(g.GuideFS(), dir, site.Options{Version: buildVersion()}, g.Logger())
+			recs, err := readRuns(runsDir, cmd.Flags().Changed("runs"))
+			if err != nil {
+				return err
+			}
+			srv := site.NewServer(g.GuideFS(), dir, site.Options{Version: buildVersion(), Runs: recs}, g.Logger())
 			if err := srv.Rebuild(); err != nil {
 				fmt.Fprintf(g.stderr, "haguide: the first build failed; serving the error until the guide is fixed:\n%v\n", err)
 			}
@@ -90,5 +96,7 @@ serve is for writing the guide; publish with haguide build.`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8000", "listen on `ADDR` (host:port; port 0 picks a free one)")
+	cmd.Flags().StringVar(&runsDir, "runs", defaultRunsDir, "read the run records from `DIR` (haguide runs add)")
+	_ = cmd.MarkFlagDirname("runs")
 	return cmd
 }

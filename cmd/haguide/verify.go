@@ -28,7 +28,6 @@ type verifyFlags struct {
 	reportJSON  string
 	junit       string
 	keepLab     bool
-	labDir      string
 	sshConfig   string
 	knownHosts  []string
 	identities  []string
@@ -260,6 +259,7 @@ func (v *verifyRun) run(ctx context.Context, g *globalFlags, f *verifyFlags, con
 // be written is said after it and does not change the exit status.
 func (v *verifyRun) report(ctx context.Context, g *globalFlags, f *verifyFlags, rep *runner.Report, runErr error) error {
 	runDir := v.setup.runDir
+	rep.Commit = guideCommit(g.Guide)
 	if use, at := v.peak.get(); use.Total > 0 {
 		rep.PeakMemory = use.Total
 		rep.Peak = peakReport(rep, use, at)
@@ -270,6 +270,12 @@ func (v *verifyRun) report(ctx context.Context, g *globalFlags, f *verifyFlags, 
 	fmt.Fprintf(g.stdout, "\n%s in %s; reports in %s\n", rep.Result, rep.Duration, runDir)
 	if err := rep.WriteFiles(runDir); err != nil {
 		fmt.Fprintf(g.stderr, "haguide: cannot write the reports in %s: %v\n", runDir, err)
+	}
+	for _, c := range rep.Chapters {
+		if c.Passed > 0 && c.Failed == 0 && c.NotRun == 0 {
+			fmt.Fprintf(g.stdout, "to show on the site what passed: haguide runs add %s (see docs/site.md)\n", runDir)
+			break
+		}
 	}
 	for _, err := range writeReportCopies(rep, f) {
 		fmt.Fprintf(g.stderr, "haguide: %v\n", err)

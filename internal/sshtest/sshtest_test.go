@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -75,23 +74,11 @@ func TestExec(t *testing.T) {
 
 func TestSignal(t *testing.T) {
 	s := New(t, Options{})
-	c := dial(t, s, "root")
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var o syncBuffer
-	sess.Stdout = &o
-	if err := sess.Start("echo started; exec sleep 60"); err != nil {
-		t.Fatal(err)
-	}
-	for !strings.Contains(o.String(), "started") {
-		time.Sleep(5 * time.Millisecond)
-	}
+	sess := started(t, s, "echo started; exec sleep 60")
 	if err := sess.Signal(ssh.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	err = sess.Wait()
+	err := sess.Wait()
 	var ee *ssh.ExitError
 	if !errors.As(err, &ee) || ee.Signal() != "TERM" {
 		t.Fatalf("err %v, want exit-signal TERM", err)
@@ -169,21 +156,9 @@ func TestRestart(t *testing.T) {
 
 func TestRestartKillsCommands(t *testing.T) {
 	s := New(t, Options{})
-	c := dial(t, s, "root")
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var o syncBuffer
-	sess.Stdout = &o
-	if err := sess.Start("echo started; sleep 60"); err != nil {
-		t.Fatal(err)
-	}
-	for !strings.Contains(o.String(), "started") {
-		time.Sleep(5 * time.Millisecond)
-	}
+	sess := started(t, s, "echo started; sleep 60")
 	s.Restart()
-	err = sess.Wait()
+	err := sess.Wait()
 	var missing *ssh.ExitMissingError
 	if err == nil || errors.As(err, new(*ssh.ExitError)) && !errors.As(err, &missing) {
 		t.Errorf("got %v, want the session to end without a status", err)
@@ -259,20 +234,21 @@ func waitClosed(t *testing.T, c *ssh.Client) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to write and read at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// started starts cmd in a session of its own on s and returns once it
+// printed "started".
+func started(t *testing.T, s *Server, cmd string) *ssh.Session {
+	t.Helper()
+	sess, err := dial(t, s, "root").NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &Buffer{}
+	sess.Stdout = o
+	if err := sess.Start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(o.String(), "started") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return sess
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/haguide/haguide/render/internal/pagectx"
 )
 
 // Types are the admonition types, in GitHub's order, with their titles.
@@ -102,7 +104,7 @@ func convert(q *ast.Blockquote, src []byte) {
 	// Drop the inline nodes of the marker line.
 	for c := para.FirstChild(); c != nil; {
 		next := c.NextSibling()
-		if start := textStart(c); start < 0 || start >= first.Stop {
+		if start := pagectx.TextStart(c); start < 0 || start >= first.Stop {
 			break
 		}
 		para.RemoveChild(para, c)
@@ -120,19 +122,6 @@ func convert(q *ast.Blockquote, src []byte) {
 	}
 	parent := q.Parent()
 	parent.ReplaceChild(parent, q, a)
-}
-
-// textStart is the source offset of a node's first text, or -1.
-func textStart(n ast.Node) int {
-	off := -1
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if t, ok := c.(*ast.Text); ok && entering {
-			off = t.Segment.Start
-			return ast.WalkStop, nil
-		}
-		return ast.WalkContinue, nil
-	})
-	return off
 }
 
 // RegisterFuncs registers the renderer.

@@ -185,14 +185,7 @@ func (e *Extension) link(page *pagectx.Page, n *ast.Link) {
 // textOffset is the offset of a link's or image's opening bracket, from
 // its first text, or -1.
 func textOffset(n ast.Node) int {
-	off := -1
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if t, ok := c.(*ast.Text); ok && entering {
-			off = t.Segment.Start
-			return ast.WalkStop, nil
-		}
-		return ast.WalkContinue, nil
-	})
+	off := pagectx.TextStart(n)
 	if off < 0 {
 		// No text (an image without alt): the start of its block's line.
 		for b := n.Parent(); b != nil; b = b.Parent() {

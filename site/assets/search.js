@@ -1,13 +1,15 @@
 /* haguide search: the search box's results, loaded by site.js on the
    first use of the box with MiniSearch and the index built at build time
-   (search-index.js). No dependencies but MiniSearch. */
+   (search-index.js); the sections' texts for the snippets load by page,
+   for the pages a search lists (assets/search-text/PAGE.js). No
+   dependencies but MiniSearch. */
 (function () {
   'use strict';
   window.HAGUIDE_SEARCH_UI = function (input, me, announce) {
     var box = document.getElementById('search-results');
     if (!box) return;
     var root = me.getAttribute('data-root') || '';
-    var ms = null, loading = null, active = -1, items = [];
+    var ms = null, loading = null, active = -1, items = [], texts = {};
     function addScript(src) {
       return new Promise(function (ok, fail) {
         var s = document.createElement('script');
@@ -25,7 +27,7 @@
           var stop = {};
           (window.HAGUIDE_SEARCH_STOP || []).forEach(function (w) { stop[w] = true; });
           ms = window.MiniSearch.loadJS(window.HAGUIDE_SEARCH_INDEX, {
-            fields: ['title', 'text'], storeFields: ['title', 'page', 'text'],
+            fields: ['title', 'text'], storeFields: ['title', 'page'],
             // The same terms as the index: lower case, no stop words.
             processTerm: function (t) { t = t.toLowerCase(); return stop[t] ? null : t; }
           });
@@ -34,6 +36,24 @@
         loading.catch(function () { loading = null; });
       }
       return loading;
+    }
+    // loadTexts loads the texts of the pages of results that are not
+    // loaded yet; a page whose texts cannot load shows no snippets.
+    function loadTexts(res) {
+      var srcs = window.HAGUIDE_SEARCH_TEXTS || {};
+      return Promise.all(res.map(function (r) {
+        var page = r.id.split('#')[0];
+        if (!texts[page] && srcs[page]) texts[page] = addScript(root + srcs[page]).catch(function () {});
+        return texts[page];
+      }));
+    }
+    function find(q) {
+      return ms.search(q, {
+        boost: { title: 3 },
+        prefix: function (t) { return t.length > 2; },
+        fuzzy: function (t) { return t.length > 4 ? 0.2 : false; },
+        combineWith: 'AND'
+      }).slice(0, 12);
     }
     function close() {
       box.hidden = true;
@@ -79,16 +99,10 @@
         items[i].scrollIntoView({ block: 'nearest' });
       }
     }
-    function show(q) {
+    function show(q, res) {
       box.textContent = '';
       items = [];
       active = -1;
-      var res = ms.search(q, {
-        boost: { title: 3 },
-        prefix: function (t) { return t.length > 2; },
-        fuzzy: function (t) { return t.length > 4 ? 0.2 : false; },
-        combineWith: 'AND'
-      }).slice(0, 12);
       if (!res.length) {
         var none = document.createElement('p');
         none.className = 'r-none';
@@ -111,7 +125,7 @@
         p.textContent = ' ' + r.page;
         var sn = document.createElement('span');
         sn.className = 'r-snip';
-        mark(sn, snippet(r.text || '', r.terms), r.terms);
+        mark(sn, snippet((window.HAGUIDE_SEARCH_TEXT || {})[r.id] || '', r.terms), r.terms);
         a.appendChild(t);
         a.appendChild(p);
         a.appendChild(sn);
@@ -125,7 +139,11 @@
     function update() {
       var q = input.value.trim();
       if (q.length < 2) { close(); return; }
-      load().then(function () { if (input.value.trim() === q) show(q); }, function (e) {
+      load().then(function () {
+        if (input.value.trim() !== q) return;
+        var res = find(q);
+        return loadTexts(res).then(function () { if (input.value.trim() === q) show(q, res); });
+      }, function (e) {
         box.textContent = 'Search is not available: ' + e.message;
         box.hidden = false;
       });

@@ -187,3 +187,17 @@ func (p *Page) ID(id string) string {
 
 // PrintID is the id of a chapter's id in the print view: SLUG--ID.
 func PrintID(slug, id string) string { return slug + "--" + id }
+
+// TextStart is the source offset of a node's first text, or -1 when it
+// has none.
+func TextStart(n ast.Node) int {
+	off := -1
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := c.(*ast.Text); ok && entering {
+			off = t.Segment.Start
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return off
+}

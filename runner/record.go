@@ -1,0 +1,101 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/haguide/haguide/runs"
+)
+
+// FigureLine matches the lines of a rehearsal's output that report a
+// measure: a gap without service, writes committed and lost, rounds
+// that failed. The guide's rehearsals print their results this way, and
+// only such lines go into a run record.
+var FigureLine = regexp.MustCompile(`^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed)[ -~]{0,200}$`)
+
+// ReadReport reads a run's report.json.
+func ReadReport(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Distro == "" || r.Finished.IsZero() {
+		return nil, fmt.Errorf("%s: not the report of a finished run", path)
+	}
+	return &r, nil
+}
+
+// Record is the run record of this report for the site (package runs):
+// every chapter that passed (a step passed, none failed, none left
+// unrun), with what its rehearsals printed in the logs under logs (the
+// run directory's logs folder; nil for no figures). source says where
+// the run comes from.
+func (r *Report) Record(logs fs.FS, source string) (*runs.Record, error) {
+	rec := &runs.Record{Format: runs.Format, Distro: r.Distro}
+	run := runs.Run{Finished: r.Finished.UTC(), Commit: r.Commit, Lab: r.Lab, Release: r.Release, Source: source}
+	for _, c := range r.Chapters {
+		if c.Failed > 0 || c.NotRun > 0 || c.Passed == 0 {
+			continue
+		}
+		ch := runs.Chapter{File: c.Chapter, Title: c.Title, Run: run, Steps: c.Steps, Passed: c.Passed, Skipped: c.Reasons}
+		for _, s := range r.Steps {
+			if s.Chapter != c.Chapter || logs == nil {
+				continue
+			}
+			figs, err := stepFigures(logs, s)
+			if err != nil {
+				return nil, err
+			}
+			ch.Figures = append(ch.Figures, figs...)
+		}
+		rec.Chapters = append(rec.Chapters, ch)
+	}
+	if _, err := rec.Marshal(); err != nil { // checks it
+		return nil, err
+	}
+	return rec, nil
+}
+
+// stepFigures are the figure lines of a step's logs, node by node.
+func stepFigures(logs fs.FS, s *StepResult) ([]runs.Figure, error) {
+	var out []runs.Figure
+	for _, n := range s.NodeResults {
+		if n.Log == "" {
+			continue
+		}
+		// The log's path is as the run wrote it; its last two parts
+		// are its place under logs/.
+		name := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(n.Log)), filepath.Base(n.Log)))
+		f, err := logs.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a log the run could not write
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if FigureLine.MatchString(line) {
+				out = append(out, runs.Figure{Section: s.Section, Node: n.Node, Text: line})
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,91 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/haguide/haguide/runs"
+)
+
+func TestReportRecord(t *testing.T) {
+	finished := time.Date(2026, 12, 7, 7, 48, 44, 0, time.UTC)
+	step := func(chapter, section, status, log string) *StepResult {
+		s := &StepResult{ID: chapter + "/" + section, Chapter: chapter, ChapterTitle: strings.ToUpper(chapter), Section: section, Status: status}
+		if status == StatusSkipped {
+			s.Reason = "run=no"
+		}
+		if log != "" {
+			s.NodeResults = []*NodeResult{{Node: "controller3", Status: status, Log: log}}
+		}
+		return s
+	}
+	rep := &Report{Distro: "debian", Release: "2025.1", Commit: "16b12d8abcde", Lab: true, Finished: finished, Steps: []*StepResult{
+		step("01-a.md", "intro", StatusPassed, ""),
+		step("01-a.md", "intro", StatusSkipped, ""),
+		step("01-a.md", "rehearsal", StatusPassed, "ci-runs/debian/logs/003-01-a_rehearsal_3/controller3.log"),
+		step("01-a.md", "rehearsal", StatusStarted, "/elsewhere/logs/004-01-a_rehearsal_4/controller3.log"), // no such log
+		step("02-b.md", "x", StatusPassed, ""),
+		step("02-b.md", "x", StatusFailed, ""), // not a pass: left out
+		step("03-c.md", "x", StatusPassed, ""),
+		step("03-c.md", "x", StatusNotRun, ""), // not a pass: left out
+	}}
+	rep.tally()
+	logs := fstest.MapFS{"003-01-a_rehearsal_3/controller3.log": {Data: []byte(strings.Join([]string{
+		"$ ./probe",
+		"longest gap between commits: 9 s",
+		"committed: 46, failed attempts: 2, lost: 0",
+		"longest gap \x1b[31m", // not printable: not a figure
+		"  rounds ok: 64 failed: 1  ",
+		"the password is longest gap", // a figure only at the start
+	}, "\n"))}}
+	got, err := rep.Record(logs, "a test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := runs.Run{Finished: finished, Commit: "16b12d8abcde", Lab: true, Release: "2025.1", Source: "a test"}
+	want := &runs.Record{Format: runs.Format, Distro: "debian", Chapters: []runs.Chapter{{
+		File: "01-a.md", Title: "01-A.MD", Run: run, Steps: 4, Passed: 3, Skipped: map[string]int{"run=no": 1},
+		Figures: []runs.Figure{
+			{Section: "rehearsal", Node: "controller3", Text: "longest gap between commits: 9 s"},
+			{Section: "rehearsal", Node: "controller3", Text: "committed: 46, failed attempts: 2, lost: 0"},
+			{Section: "rehearsal", Node: "controller3", Text: "rounds ok: 64 failed: 1"},
+		},
+	}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Record (-want +got):\n%s", diff)
+	}
+	noFigures, err := rep.Record(nil, "")
+	if err != nil || len(noFigures.Chapters) != 1 || noFigures.Chapters[0].Figures != nil {
+		t.Errorf("Record without logs = %+v, %v", noFigures, err)
+	}
+}
+
+func TestReadReport(t *testing.T) {
+	dir := t.TempDir()
+	rep := &Report{Distro: "debian", Commit: "16b12d8", Finished: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Duration: "1s"}
+	if err := rep.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadReport(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rep, got); diff != "" {
+		t.Errorf("ReadReport (-want +got):\n%s", diff)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	for content, want := range map[string]string{"{": "unexpected end", `{"distro":"debian"}`: "not the report of a finished run"} {
+		if err := os.WriteFile(bad, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadReport(bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadReport(%q): %v, want %q", content, err, want)
+		}
+	}
+}
