@@ -148,6 +148,10 @@ var packages = map[string][]Package{
 		{Name: "pacemaker", PulledBy: []string{"ha_sles"}, Units: []string{"pacemaker"}},
 		{Name: "haproxy", Units: []string{"haproxy"}},
 		{Name: "mariadb", Units: []string{"mariadb"}, Ports: galeraPorts},
+		// The arbitrator: galera-4 creates a garb user and fills a
+		// sysconfig file (its metadata); the unit's name is not confirmed
+		// (chapter 5's note lists it).
+		{Name: "galera-4", Files: []string{"/etc/sysconfig/garb"}, Units: []string{"garbd"}},
 		{Name: "rabbitmq-server", Units: []string{"rabbitmq-server"}, Ports: rabbitPorts},
 		{Name: "memcached", Files: []string{"/etc/sysconfig/memcached"}, Units: []string{"memcached"}, Ports: []string{"11211/tcp"}},
 	},
