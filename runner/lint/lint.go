@@ -140,7 +140,7 @@ func Distro(ctx context.Context, g *guide.Guide, distro string, opts Options) (*
 			}
 		}
 	}
-	checkPackages(p, node, files, res)
+	checkPackagesEachNode(p, g.Settings.Nodes, files, res)
 	if err := checkHAProxy(ctx, files, distro, opts, res); err != nil {
 		return nil, err
 	}

@@ -39,7 +39,31 @@ func (ps *packageState) problem(pos guide.Pos, file, msg string, args ...any) {
 	ps.res.Problems = append(ps.res.Problems, Problem{Pos: pos, Distro: ps.distro, File: file, Msg: fmt.Sprintf(msg, args...)})
 }
 
-// checkPackages replays the plan's commands and file blocks in order.
+// checkPackagesEachNode runs checkPackages for every node, since a block
+// may run on one node only (the arbitrator on controller3, in chapter 5),
+// and reports each problem once.
+func checkPackagesEachNode(p *runner.Plan, nodes []string, files map[string]*file, res *Result) {
+	if len(nodes) == 0 {
+		nodes = []string{""}
+	}
+	seen := map[string]bool{}
+	for i, n := range nodes {
+		nres := &Result{}
+		checkPackages(p, n, files, nres)
+		if i == 0 {
+			res.Checked = append(res.Checked, nres.Checked...)
+		}
+		for _, pr := range nres.Problems {
+			if k := pr.String(); !seen[k] {
+				seen[k] = true
+				res.Problems = append(res.Problems, pr)
+			}
+		}
+	}
+}
+
+// checkPackages replays the plan's commands and file blocks in order, as
+// they run on one node.
 // Blocks for the lab only and for the reader's nodes only are both
 // replayed: a reader runs one kind, CI the other, and both must fit the
 // distro.

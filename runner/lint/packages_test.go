@@ -81,6 +81,19 @@ func TestPackages(t *testing.T) {
 			chapter: "# One\n\n```console\n# dnf install -y pcs mariadb-server-galera\n# firewall-cmd --permanent --add-service=high-availability --add-service=galera\n```\n",
 		},
 		{
+			name: "a package on one node only", distros: `"debian"`, distro: "debian",
+			chapter: "# One\n\n```console {nodes=controller2}\n# apt-get install -y galera-arbitrator-4\n```\n\n" +
+				"```sh {nodes=controller2 file=/etc/default/garb}\nGALERA_GROUP=x\n```\n\n" +
+				"```console {nodes=controller2}\n# systemctl start garb\n# systemctl start garbx\n```\n\n" +
+				"```console {nodes=controller1}\n# systemctl start garb\n```\n\n" +
+				"```console\n# systemctl start garbx\n```\n",
+			want: []string{
+				"one.md:17:3: [debian] systemctl: unit garb comes with galera-arbitrator-4, which the plan of debian has not installed yet",
+				"one.md:21:3: [debian] systemctl: no package of debian ships a unit garbx (distros/packages.go)",
+				"one.md:13:3: [debian] systemctl: no package of debian ships a unit garbx (distros/packages.go)",
+			},
+		},
+		{
 			name: "no firewall on Debian", distros: `"debian"`, distro: "debian",
 			chapter: "# One\n\n```console\n# apt-get install -y memcached\n# systemctl restart memcached\n```\n",
 		},
@@ -168,7 +181,7 @@ func TestGuidePackages(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := &Result{}
-		checkPackages(p, g.Settings.Nodes[0], map[string]*file{}, res)
+		checkPackagesEachNode(p, g.Settings.Nodes, map[string]*file{}, res)
 		for _, pr := range res.Problems {
 			t.Errorf("%s", pr)
 		}
