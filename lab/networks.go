@@ -98,7 +98,10 @@ func planData(p netip.Prefix, n int) ([]netPlan, error) {
 	return out, nil
 }
 
-func (l *Lab) dataBridge(dn dataNet) string { return l.cfg.Bridge + dn.suffix }
+// dataBridgeName names a data network's host bridge after the lab's
+// bridge; dataBridge is this lab's.
+func dataBridgeName(bridge string, dn dataNet) string { return bridge + dn.suffix }
+func (l *Lab) dataBridge(dn dataNet) string         { return dataBridgeName(l.cfg.Bridge, dn) }
 func (l *Lab) dataVeth(dn dataNet, i int) string {
 	return l.cfg.Bridge + dn.suffix + strconv.Itoa(i+1)
 }
@@ -171,11 +174,12 @@ func (ns *nodeState) hostVeths() []string {
 	return append([]string{ns.Veth}, ns.DataVeths...)
 }
 
-// dropDataBridges removes the data networks' host bridges.
+// dropDataBridges removes the data networks' host bridges of the lab whose
+// bridge is named bridge (the one its state records).
 func (l *Lab) dropDataBridges(ctx context.Context, bridge string) error {
 	var errs []error
 	for _, dn := range dataNets {
-		br := bridge + dn.suffix
+		br := dataBridgeName(bridge, dn)
 		if _, err := os.Stat("/sys/class/net/" + br); err == nil {
 			errs = append(errs, l.run(ctx, "ip", "link", "del", br))
 		}
