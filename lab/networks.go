@@ -101,7 +101,7 @@ func planData(p netip.Prefix, n int) ([]netPlan, error) {
 // dataBridgeName names a data network's host bridge after the lab's
 // bridge; dataBridge is this lab's.
 func dataBridgeName(bridge string, dn dataNet) string { return bridge + dn.suffix }
-func (l *Lab) dataBridge(dn dataNet) string         { return dataBridgeName(l.cfg.Bridge, dn) }
+func (l *Lab) dataBridge(dn dataNet) string           { return dataBridgeName(l.cfg.Bridge, dn) }
 func (l *Lab) dataVeth(dn dataNet, i int) string {
 	return l.cfg.Bridge + dn.suffix + strconv.Itoa(i+1)
 }
