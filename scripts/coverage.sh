@@ -26,8 +26,9 @@ tmp=$(mktemp)
   echo
   echo "## Planned steps"
   echo
-  echo "Debian on the local lab, as CI runs it, and on a reader's own nodes (CI"
-  echo "runs chapters 1 to 6 that way too); the others on a reader's own nodes."
+  echo "Debian on the local lab and on a reader's own nodes (CI runs the whole"
+  echo "guide on the lab through -i, as on a reader's nodes); the others on a"
+  echo "reader's own nodes."
   echo
   "$BIN" plan --distro debian --format markdown
   echo

@@ -50,7 +50,10 @@ node and command failed, with the log's path.
 With -i it runs on your nodes, named in an Ansible-style inventory (INI or
 YAML) by the guide's node names (controller1, ...). Without -i it boots the
 local lab (see haguide lab; needs root) and takes it down at the end unless
---keep-lab is given.
+--keep-lab is given. When -i names the local lab's own inventory (LAB-DIR/inventory.yml of
+--lab-dir, with its nodes up), the run goes the way it goes on your nodes (the
+plan for your nodes, your known hosts), and still samples the lab's memory and
+counts as on the lab in its report.
 
 Placeholders come from the inventory's variables and --vars FILE; secrets
 nobody gives are generated once per run directory and never printed. The run
@@ -147,6 +150,9 @@ type verifyRun struct {
 	setup *runSetup
 	topts transport.Options
 	peak  memoryPeak
+	// sampled is the lab whose memory the run samples: the lab verify
+	// boots, or the one whose own inventory -i names; nil for other nodes.
+	sampled *lab.Lab
 }
 
 // checkVerify checks every local input of verify: the inputs, the key and
@@ -165,7 +171,9 @@ func checkVerify(g *globalFlags, f *verifyFlags) (*verifyRun, error) {
 		AcceptNew: f.acceptNew, Insecure: f.insecure, Agent: true,
 		ConnectTimeout: f.connTimeout, Logger: g.Logger(), Passphrase: askPassphrase(g),
 	}}
+	v.sampled = in.lab
 	if in.lab == nil {
+		v.sampled = ownLab(g, in, f)
 		targets := make([]transport.Target, len(in.hosts))
 		for i, h := range in.hosts {
 			targets[i] = transport.Target{Name: h.Name, IdentityFile: h.IdentityFile}
@@ -246,13 +254,50 @@ func (v *verifyRun) run(ctx context.Context, g *globalFlags, f *verifyFlags, con
 	ex := &runner.Executor{Plan: v.setup.plan, Conns: runConns, Local: &runner.LocalConn{Env: localEnv}, Values: values,
 		RunDir: runDir, NodeStateDir: f.stateDir, Progress: g.stdout, Color: color, Timestamps: !color || ci,
 		Logger: g.Logger(), Live: color && !ci}
-	fmt.Fprintf(g.stdout, "verify: %s on %s (%s), run directory %s\n", distro, strings.Join(v.in.gd.Settings.Nodes, ", "), v.in.target(), runDir)
-	if v.in.lab != nil {
-		stopSampling := sampleMemory(v.in.lab, &v.peak)
+	target := v.in.target()
+	if v.in.lab == nil && v.sampled != nil {
+		target = "the local lab, through -i"
+	}
+	fmt.Fprintf(g.stdout, "verify: %s on %s (%s), run directory %s\n", distro, strings.Join(v.in.gd.Settings.Nodes, ", "), target, runDir)
+	if v.sampled != nil {
+		stopSampling := sampleMemory(v.sampled, &v.peak)
 		defer stopSampling()
 	}
 	rep, runErr = ex.Run(ctx)
+	// The plans for the lab and for own nodes are the same; a run through
+	// the lab's own inventory ran on the lab.
+	rep.Lab = rep.Lab || v.sampled != nil
 	return rep, runErr, nil
+}
+
+// ownLab returns the local lab when -i names that lab's own inventory
+// (LAB-DIR/inventory.yml of --lab-dir) and its nodes run: verify then
+// samples its memory, as when it boots the lab, and reports the run as on
+// the lab. It returns nil for any other inventory, and when the lab cannot
+// be read (the run itself does not need it).
+func ownLab(g *globalFlags, in *runInputs, f *verifyFlags) *lab.Lab {
+	given, err := os.Stat(f.inventory)
+	if err != nil {
+		return nil
+	}
+	own, err := os.Stat(filepath.Join(f.labDir, "inventory.yml"))
+	if err != nil || !os.SameFile(given, own) || lab.Supported() != nil {
+		return nil
+	}
+	l, err := newLab(g, in.gd, &labFlags{dir: f.labDir, cidr: os.Getenv("HAGUIDE_LAB_CIDR"), bridge: os.Getenv("HAGUIDE_LAB_BRIDGE")})
+	if err != nil {
+		return nil
+	}
+	info, err := l.Info()
+	if err != nil {
+		return nil
+	}
+	for _, n := range info.Nodes {
+		if !strings.HasPrefix(n.State, "running") {
+			return nil
+		}
+	}
+	return l
 }
 
 // report prints and writes the run's result first; a report that cannot

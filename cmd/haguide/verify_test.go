@@ -266,3 +266,37 @@ func TestSameOnce(t *testing.T) {
 		t.Errorf("sameOnce = %q, want %q", got, want)
 	}
 }
+
+// verify -i samples a lab's memory only when the inventory is that lab's
+// own and its nodes run: another inventory, or the lab's inventory with the
+// lab down, is a reader's nodes. (The lab up is .ci/run's whole-guide run,
+// which checks that its report has the peak.)
+func TestOwnLab(t *testing.T) {
+	dir := t.TempDir()
+	labDir := filepath.Join(dir, "lab")
+	if err := os.MkdirAll(labDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	labInv := filepath.Join(labDir, "inventory.yml")
+	other := filepath.Join(dir, "inventory.yml")
+	for _, p := range []string{labInv, other} {
+		if err := os.WriteFile(p, []byte("all: {}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gd, err := guide.Load(os.DirFS("../../guide"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &globalFlags{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	for _, tc := range []struct{ name, inventory string }{
+		{"another inventory", other},
+		{"the lab's inventory, lab down", labInv},
+		{"no such file", filepath.Join(dir, "missing.yml")},
+	} {
+		f := &verifyFlags{planFlags: planFlags{inventory: tc.inventory, labDir: labDir}}
+		if l := ownLab(g, &runInputs{gd: gd}, f); l != nil {
+			t.Errorf("%s: ownLab = a lab, want nil", tc.name)
+		}
+	}
+}
