@@ -42,6 +42,7 @@ func TestReportRecord(t *testing.T) {
 		"committed: 46, failed attempts: 2, lost: 0",
 		"longest gap \x1b[31m", // not printable: not a figure
 		"  rounds ok: 64 failed: 1  ",
+		"state transfer: writer UP, 0 failed checks, 0 falls",
 		"the password is longest gap", // a figure only at the start
 	}, "\n"))}}
 	got, err := rep.Record(logs, "a test")
@@ -55,6 +56,7 @@ func TestReportRecord(t *testing.T) {
 			{Section: "rehearsal", Node: "controller3", Text: "longest gap between commits: 9 s"},
 			{Section: "rehearsal", Node: "controller3", Text: "committed: 46, failed attempts: 2, lost: 0"},
 			{Section: "rehearsal", Node: "controller3", Text: "rounds ok: 64 failed: 1"},
+			{Section: "rehearsal", Node: "controller3", Text: "state transfer: writer UP, 0 failed checks, 0 falls"},
 		},
 	}}}
 	if diff := cmp.Diff(want, got); diff != "" {
