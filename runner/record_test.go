@@ -42,6 +42,8 @@ func TestReportRecord(t *testing.T) {
 		"committed: 46, failed attempts: 2, lost: 0",
 		"longest gap \x1b[31m", // not printable: not a figure
 		"  rounds ok: 64 failed: 1  ",
+		"session in other's memcached: kept; first request 0.05 s",
+		"sessions in use", // not a figure's start
 		"the password is longest gap", // a figure only at the start
 	}, "\n"))}}
 	got, err := rep.Record(logs, "a test")
@@ -55,6 +57,7 @@ func TestReportRecord(t *testing.T) {
 			{Section: "rehearsal", Node: "controller3", Text: "longest gap between commits: 9 s"},
 			{Section: "rehearsal", Node: "controller3", Text: "committed: 46, failed attempts: 2, lost: 0"},
 			{Section: "rehearsal", Node: "controller3", Text: "rounds ok: 64 failed: 1"},
+			{Section: "rehearsal", Node: "controller3", Text: "session in other's memcached: kept; first request 0.05 s"},
 		},
 	}}}
 	if diff := cmp.Diff(want, got); diff != "" {
