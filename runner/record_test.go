@@ -43,7 +43,7 @@ func TestReportRecord(t *testing.T) {
 		"longest gap \x1b[31m", // not printable: not a figure
 		"  rounds ok: 64 failed: 1  ",
 		"session in other's memcached: kept; first request 0.05 s",
-		"sessions in use", // not a figure's start
+		"sessions in use",             // not a figure's start
 		"the password is longest gap", // a figure only at the start
 	}, "\n"))}}
 	got, err := rep.Record(logs, "a test")
