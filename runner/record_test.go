@@ -43,6 +43,8 @@ func TestReportRecord(t *testing.T) {
 		"longest gap \x1b[31m", // not printable: not a figure
 		"  rounds ok: 64 failed: 1  ",
 		"state transfer: writer UP, 0 failed checks, 0 falls",
+		"session in other's memcached: kept; first request 0.05 s",
+		"sessions in use",             // not a figure's start
 		"the password is longest gap", // a figure only at the start
 	}, "\n"))}}
 	got, err := rep.Record(logs, "a test")
@@ -57,6 +59,7 @@ func TestReportRecord(t *testing.T) {
 			{Section: "rehearsal", Node: "controller3", Text: "committed: 46, failed attempts: 2, lost: 0"},
 			{Section: "rehearsal", Node: "controller3", Text: "rounds ok: 64 failed: 1"},
 			{Section: "rehearsal", Node: "controller3", Text: "state transfer: writer UP, 0 failed checks, 0 falls"},
+			{Section: "rehearsal", Node: "controller3", Text: "session in other's memcached: kept; first request 0.05 s"},
 		},
 	}}}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -57,7 +57,7 @@ tmp=$(mktemp)
       # What the failover rehearsals measured: every line a rehearsal's
       # report printed about gaps, lost writes and rounds, per step.
       # shellcheck disable=SC2016 # the backticks are Markdown's
-      figures=$(cd "$run/logs" || exit 0; grep -H -E '^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed|state transfer:)' -- */*.log 2>/dev/null \
+      figures=$(cd "$run/logs" || exit 0; grep -H -E '^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed|state transfer:|session in )' -- */*.log 2>/dev/null \
         | sed -E 's#^[0-9]+-([^/]+)/([^.]+)\.log:#| `\1` | \2 | #; s#$# |#' || true)
       if [ -n "$figures" ]; then
         echo

@@ -199,18 +199,43 @@ func checkPython(ctx context.Context, name string, f *file, distro string, res *
 	res.Problems = append(res.Problems, Problem{Pos: where, Distro: distro, File: name, Msg: "not Python: " + msg})
 }
 
-// checkHAProxy runs `haproxy -c` on haproxy.cfg and every fragment the
-// guide writes beside it, in the order haproxy would read them.
+// checkHAProxy runs `haproxy -c` once per HAProxy instance the guide
+// configures: haproxy.cfg with every fragment in conf.d/, in the order
+// haproxy would read them, and each other .cfg under /etc/haproxy/ (an
+// instance of its own, such as the database's) alone.
 func checkHAProxy(ctx context.Context, files map[string]*file, distro string, opts Options, res *Result) error {
-	var cfgs []string
-	for name := range files {
-		if strings.HasPrefix(name, "/etc/haproxy/") && strings.HasSuffix(name, ".cfg") {
-			cfgs = append(cfgs, name)
+	for _, cfgs := range haproxyInstances(files) {
+		if err := checkHAProxyInstance(ctx, files, cfgs, distro, opts, res); err != nil {
+			return err
 		}
 	}
-	if len(cfgs) == 0 {
-		return nil
+	return nil
+}
+
+// haproxyInstances groups the HAProxy files the guide writes by the
+// instance that reads them, in a stable order.
+func haproxyInstances(files map[string]*file) [][]string {
+	var main []string
+	var others [][]string
+	for name := range files {
+		if !strings.HasPrefix(name, "/etc/haproxy/") || !strings.HasSuffix(name, ".cfg") {
+			continue
+		}
+		if name == "/etc/haproxy/haproxy.cfg" || path.Dir(name) == "/etc/haproxy/conf.d" {
+			main = append(main, name)
+		} else {
+			others = append(others, []string{name})
+		}
 	}
+	slices.SortFunc(others, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	if len(main) > 0 {
+		others = append([][]string{main}, others...)
+	}
+	return others
+}
+
+// checkHAProxyInstance runs `haproxy -c` on the files of one instance.
+func checkHAProxyInstance(ctx context.Context, files map[string]*file, cfgs []string, distro string, opts Options, res *Result) error {
 	slices.SortFunc(cfgs, func(a, b string) int {
 		// haproxy.cfg first, then fragments in name order.
 		ra, rb := path.Base(a) != "haproxy.cfg", path.Base(b) != "haproxy.cfg"

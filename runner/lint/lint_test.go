@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/haguide/haguide/guide"
 )
 
@@ -40,6 +41,58 @@ func TestHAProxy(t *testing.T) {
 	}
 	if strings.Contains(res.Problems[0].Msg, "haguide-lint-") {
 		t.Errorf("message names the temporary file: %s", res.Problems[0].Msg)
+	}
+}
+
+func TestHAProxyInstances(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		want  [][]string
+	}{
+		{"none", []string{"/etc/x.cfg"}, nil},
+		{"main only", []string{"/etc/haproxy/conf.d/50-api.cfg", "/etc/haproxy/haproxy.cfg"},
+			[][]string{{"/etc/haproxy/conf.d/50-api.cfg", "/etc/haproxy/haproxy.cfg"}}},
+		{"main and two of their own", []string{"/etc/haproxy/haproxy.cfg", "/etc/haproxy/galera.cfg", "/etc/haproxy/a.cfg", "/etc/haproxy/conf.d/50-api.cfg"},
+			[][]string{{"/etc/haproxy/conf.d/50-api.cfg", "/etc/haproxy/haproxy.cfg"}, {"/etc/haproxy/a.cfg"}, {"/etc/haproxy/galera.cfg"}}},
+		{"own instance only", []string{"/etc/haproxy/galera.cfg"}, [][]string{{"/etc/haproxy/galera.cfg"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]*file{}
+			for _, f := range tt.files {
+				files[f] = &file{}
+			}
+			got := haproxyInstances(files)
+			for _, g := range got {
+				slices.Sort(g)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("instances (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A second instance is checked on its own: the same proxy name in both
+// would be an error if they were read together.
+func TestHAProxyOwnInstance(t *testing.T) {
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		t.Skip("no haproxy here; scripts/deps.sh test installs it")
+	}
+	own := strings.Replace(goodHAProxy, "/etc/haproxy/haproxy.cfg", "/etc/haproxy/galera.cfg", 1)
+	res, err := Distro(context.Background(), load(t, "# One\n\n"+goodHAProxy+"\n"+own), "debian", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range res.Checked {
+		if strings.HasPrefix(c, "haproxy -c: ") {
+			n++
+		}
+	}
+	if len(res.Problems) != 0 || n != 2 {
+		t.Fatalf("two instances: %+v", res)
 	}
 }
 
