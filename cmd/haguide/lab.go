@@ -155,6 +155,7 @@ network) and heal.`,
 			return l.Heal(ctx)
 		}),
 		chassisCmd(withLab, g.stdout),
+		pduCmd(withLab, g),
 	)
 	return cmd
 }
@@ -199,6 +200,17 @@ func killCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Con
 		return nil
 	})
 	cmd.Flags().StringVar(holding, "holding", "", "kill the node that holds `ADDR` (a virtual IP)")
+	return cmd
+}
+
+// pduCmd is the program the lab's PDU (snmpd) runs for its outlets:
+// `haguide lab pdu`, snmpd's pass_persist protocol on stdin and stdout.
+// Hidden: people use fence_apc_snmp or snmpset against the PDU instead.
+func pduCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Context, *lab.Lab, []string) error) *cobra.Command, g *globalFlags) *cobra.Command {
+	cmd := withLab("pdu", "The outlets of the lab's PDU (called by its snmpd)", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
+		return l.ServePDU(ctx, g.stdin, g.stdout)
+	})
+	cmd.Hidden = true
 	return cmd
 }
 
