@@ -307,6 +307,7 @@ func TestLabIntegration(t *testing.T) {
 		return err == nil
 	}
 	testBMCs(t, l, run, reach)
+	testPDU(t, l, run, reach)
 	if !reach("controller1", "10.0.99.13") {
 		t.Fatal("controller1 does not reach controller3")
 	}

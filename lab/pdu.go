@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -263,9 +264,20 @@ func (lo labOutlets) Switch(ctx context.Context, outlet int, on bool) error {
 }
 
 // ServePDU runs the lab's PDU program on stdin and stdout (snmpd starts
-// it).
+// it). snmpd reads the program's standard error as its replies too, so
+// the lab's log goes to LAB-DIR/pdu/pdu.log instead: a log line in the
+// pipe would be read as the next reply, and snmpd would answer "no such
+// object" and restart the program (seen in the lab: an outlet read as
+// off right after a power on).
 func (l *Lab) ServePDU(ctx context.Context, r io.Reader, w io.Writer) error {
-	return ServePDU(ctx, r, w, labOutlets{l})
+	f, err := os.OpenFile(l.path("pdu", "pdu.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	quiet := *l
+	quiet.log = slog.New(slog.NewTextHandler(f, nil))
+	return ServePDU(ctx, r, w, labOutlets{&quiet})
 }
 
 // switchOutlet switches a node's outlet. Off: the node loses power at

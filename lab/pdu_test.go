@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -104,4 +105,47 @@ func FuzzServePDU(f *testing.F) {
 			}
 		}
 	})
+}
+
+// testPDU drives the lab's PDU as the guide's level-2 fence device does:
+// fence_apc_snmp on controller1 reads controller3's outlet, then reboots
+// it; controller3 loses its power and its BMC, and comes back with both.
+func testPDU(t *testing.T, l *Lab, run func(node, cmd string) (string, error), reach func(from, to string) bool) {
+	t.Helper()
+	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	community := l.readPDUCommunity()
+	if community == "" {
+		t.Fatal("the PDU has no community after up")
+	}
+	if _, err := run("controller3", "touch /run/before-pdu"); err != nil {
+		t.Fatal(err)
+	}
+	fence := "fence_apc_snmp --ip=" + ap.pdu.String() + " --snmp-version=2c --community=" + community + " --plug="
+	out, err := run("controller1", "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fence-agents-apc-snmp >/dev/null 2>&1 && "+
+		fence+"3 --action=status && "+fence+"controller2 --action=status")
+	if err != nil || out != "Status: ON\nStatus: ON\n" {
+		t.Fatalf("fence_apc_snmp status of outlets 3 and controller2: %q %v", out, err)
+	}
+	out, err = run("controller1", fence+"3 --action=off")
+	if err != nil || !strings.Contains(out, "Success: Powered OFF") {
+		t.Fatalf("fence_apc_snmp off: %q %v", out, err)
+	}
+	info, _ := l.Info()
+	if info.Nodes[2].State != "stopped" || info.Nodes[2].BMCState != "down" {
+		t.Fatalf("controller3 after its outlet's off: %+v, want stopped with its BMC down", info.Nodes[2])
+	}
+	out, err = run("controller1", fence+"3 --action=on")
+	if err != nil || !strings.Contains(out, "Success: Powered ON") {
+		t.Fatalf("fence_apc_snmp on: %q %v", out, err)
+	}
+	time.Sleep(BMCBootDelay)
+	if !reach("controller1", "10.0.99.13") {
+		t.Fatal("controller3 does not answer after its outlet's on")
+	}
+	if info, _ := l.Info(); info.Nodes[2].BMCState != "answering" {
+		t.Fatalf("controller3's BMC after its outlet's on: %+v", info.Nodes[2])
+	}
+	if out, err := run("controller3", "ls /run/before-pdu 2>&1; true"); err != nil || !strings.Contains(out, "No such file") {
+		t.Fatalf("controller3 was not power cycled by its outlet: %q %v", out, err)
+	}
 }
