@@ -38,15 +38,17 @@ const (
 
 // BMCVar is the inventory variable that holds a node's BMC address
 // (CONTROLLER1_BMC for controller1), as the guide's placeholders name it.
-func BMCVar(node string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + "_BMC"
+func BMCVar(node string) string { return nodeVar(node, "_BMC") }
+
+// nodeVar is the inventory variable of a node's value: the node's name in
+// capitals, - and . as _, then suffix.
+func nodeVar(node, suffix string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + suffix
 }
 
 // Link1Var is the inventory variable that holds a node's address on the
 // cluster network, Corosync's second link (CONTROLLER1_LINK1_ADDR).
-func Link1Var(node string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + "_LINK1_ADDR"
-}
+func Link1Var(node string) string { return nodeVar(node, "_LINK1_ADDR") }
 
 // bmcDir is where a node's BMC keeps its configuration and state.
 func (l *Lab) bmcDir(node string) string { return l.path("bmc", node) }

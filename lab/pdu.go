@@ -56,9 +56,7 @@ const (
 
 // OutletVar is the inventory variable that holds the PDU outlet feeding a
 // node (CONTROLLER1_OUTLET for controller1).
-func OutletVar(node string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + "_OUTLET"
-}
+func OutletVar(node string) string { return nodeVar(node, "_OUTLET") }
 
 // Outlets is what the PDU's program switches: outlet i (from 1) feeds
 // Names()[i-1].
