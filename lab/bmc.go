@@ -38,20 +38,35 @@ const (
 
 // BMCVar is the inventory variable that holds a node's BMC address
 // (CONTROLLER1_BMC for controller1), as the guide's placeholders name it.
-func BMCVar(node string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + "_BMC"
+func BMCVar(node string) string { return nodeVar(node, "_BMC") }
+
+// nodeVar is the inventory variable of a node's value: the node's name in
+// capitals, - and . as _, then suffix.
+func nodeVar(node, suffix string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(node)) + suffix
 }
+
+// Link1Var is the inventory variable that holds a node's address on the
+// cluster network, Corosync's second link (CONTROLLER1_LINK1_ADDR).
+func Link1Var(node string) string { return nodeVar(node, "_LINK1_ADDR") }
 
 // bmcDir is where a node's BMC keeps its configuration and state.
 func (l *Lab) bmcDir(node string) string { return l.path("bmc", node) }
 
 // bmcPassword returns the lab's BMC password, making it on first use. It
 // is 16 letters and digits (IPMI v2 allows 20).
-func (l *Lab) bmcPassword() (string, error) {
-	if pw := l.readBMCPassword(); pw != "" {
-		return pw, nil
+func (l *Lab) bmcPassword() (string, error) { return makeSecret(l.path("bmc", "password")) }
+
+// readBMCPassword returns the lab's BMC password, or "" before the lab's
+// first up made one.
+func (l *Lab) readBMCPassword() string { return readSecret(l.path("bmc", "password")) }
+
+// makeSecret returns the secret kept in file p, making it on first use:
+// 16 letters and digits.
+func makeSecret(p string) (string, error) {
+	if s := readSecret(p); s != "" {
+		return s, nil
 	}
-	p := l.path("bmc", "password")
 	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	buf := make([]byte, 16)
 	if _, err := rand.Read(buf); err != nil {
@@ -66,12 +81,11 @@ func (l *Lab) bmcPassword() (string, error) {
 	return string(buf), nil
 }
 
-// readBMCPassword returns the lab's BMC password, or "" before the lab's
-// first up made one.
-func (l *Lab) readBMCPassword() string {
-	b, err := os.ReadFile(l.path("bmc", "password"))
-	if pw := strings.TrimSpace(string(b)); err == nil && len(pw) >= 12 {
-		return pw
+// readSecret returns the secret kept in file p, or "" if there is none.
+func readSecret(p string) string {
+	b, err := os.ReadFile(p)
+	if s := strings.TrimSpace(string(b)); err == nil && len(s) >= 12 {
+		return s
 	}
 	return ""
 }
@@ -110,15 +124,15 @@ func (l *Lab) chassisArgs(node string) []string {
 	return []string{"lab", "chassis", "--lab-dir", l.cfg.Dir, "--bridge", l.cfg.Bridge, "--cidr", l.cfg.CIDR, node}
 }
 
-// chassisScript is what the simulator runs for chassis control: this
-// haguide binary, told the lab and the node.
-func chassisScript(exe string, args []string) string {
+// haguideScript is a script that runs this haguide binary with args, as
+// the BMC simulator runs it for chassis control and snmpd for the PDU's
+// outlets; what says what it is for.
+func haguideScript(what, exe string, args []string) string {
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = shquote.Quote(a)
 	}
-	return fmt.Sprintf("#!/bin/sh\n# Chassis control of a lab node's BMC: power state, off and on.\nexec %s %s \"$@\"\n",
-		shquote.Quote(exe), strings.Join(quoted, " "))
+	return fmt.Sprintf("#!/bin/sh\n# %s\nexec %s %s \"$@\"\n", what, shquote.Quote(exe), strings.Join(quoted, " "))
 }
 
 // bmcs starts every node's BMC that is not running.
@@ -156,7 +170,7 @@ func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {
 		files := map[string]string{
 			"lan.conf": bmcConfig(n, addr, chassis, password, guid),
 			"cmds":     bmcCommands,
-			"chassis":  chassisScript(l.cfg.Exe, l.chassisArgs(n)),
+			"chassis":  haguideScript("Chassis control of a lab node's BMC: power state, off and on.", l.cfg.Exe, l.chassisArgs(n)),
 		}
 		for name, content := range files {
 			mode := os.FileMode(0o600)

@@ -139,9 +139,13 @@ func TestBMCFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := chassisScript("/opt/it's/haguide", l.chassisArgs("controller2"))
+	script := haguideScript("Chassis control.", "/opt/it's/haguide", l.chassisArgs("controller2"))
 	if want := `exec '/opt/it'\''s/haguide' 'lab' 'chassis' '--lab-dir' '/var/lib/it'\''s' '--bridge' 'hag5' '--cidr' '10.0.5.0/24' 'controller2' "$@"`; !strings.Contains(script, want) {
 		t.Errorf("chassis script:\n%s\nwant a line %s", script, want)
+	}
+	script = haguideScript("Outlets.", "/opt/haguide", l.pduArgs())
+	if want := "# Outlets.\nexec '/opt/haguide' 'lab' 'pdu' '--lab-dir' '/var/lib/it'\\''s' '--bridge' 'hag5' '--cidr' '10.0.5.0/24' \"$@\"\n"; !strings.HasSuffix(script, want) {
+		t.Errorf("PDU script:\n%s\nwant the end %s", script, want)
 	}
 	if got := BMCVar("controller-2.a"); got != "CONTROLLER_2_A_BMC" {
 		t.Errorf("BMCVar = %s", got)

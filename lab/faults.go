@@ -290,6 +290,10 @@ func (l *Lab) Down(ctx context.Context) error {
 			errs = append(errs, err.Error())
 		}
 	}
+	stopProcess(st.PDUPID, pduProg, 5*time.Second)
+	if running(st.PDUPID, pduProg) {
+		errs = append(errs, fmt.Sprintf("the PDU (pid %d) still runs", st.PDUPID))
+	}
 	stopProcess(st.ProxyPID, proxyProg, 10*time.Second)
 	if _, err := os.Stat("/sys/class/net/" + st.Bridge); err == nil {
 		if err := l.run(ctx, "ip", "link", "del", st.Bridge); err != nil {
@@ -303,9 +307,12 @@ func (l *Lab) Down(ctx context.Context) error {
 		return fmt.Errorf("lab down left things behind (run it again): %s", strings.Join(errs, "; "))
 	}
 	_ = os.Remove(l.path("inventory.yml"))
-	// The BMCs' configurations, state and password go with them.
-	if err := os.RemoveAll(l.path("bmc")); err != nil {
-		return err
+	// The BMCs' and the PDU's configurations, state and secrets go with
+	// them.
+	for _, d := range []string{l.path("bmc"), l.pduDir()} {
+		if err := os.RemoveAll(d); err != nil {
+			return err
+		}
 	}
 	// Another down (a second terminal, a CI trap) may have finished first.
 	if err := os.Remove(l.path("state.json")); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -158,6 +158,8 @@ type addrPlan struct {
 	nodes  []netip.Addr
 	// bmcs are the nodes' BMC addresses, on the host's bridge.
 	bmcs []netip.Addr
+	// pdu is the PDU's address.
+	pdu netip.Addr
 	// data are the data networks' addresses, in dataNets' order.
 	data []netPlan
 }
@@ -178,12 +180,12 @@ func plan(cidr string, n int) (addrPlan, error) {
 		v += uint32(i)
 		return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 	}
-	ap := addrPlan{prefix: p, bridge: at(1), vip: at(10)}
+	ap := addrPlan{prefix: p, bridge: at(1), vip: at(10), pdu: at(pduHost)}
 	for i := 0; i < n; i++ {
 		a := at(11 + i)
 		b := at(bmcFirst + i)
-		if !p.Contains(a) || !p.Contains(b) || 11+i >= bmcFirst {
-			return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: fmt.Errorf("too small for %d nodes and their BMCs", n)}
+		if !p.Contains(a) || !p.Contains(b) || 11+i >= pduHost {
+			return addrPlan{}, &ConfigError{Field: "CIDR", Value: cidr, Err: fmt.Errorf("too small for %d nodes, their BMCs and the PDU", n)}
 		}
 		ap.nodes = append(ap.nodes, a)
 		ap.bmcs = append(ap.bmcs, b)
@@ -219,10 +221,12 @@ type Info struct {
 
 // state is what the lab made, written before it is made.
 type state struct {
-	Bridge   string      `json:"bridge"`
-	CIDR     string      `json:"cidr"`
-	ProxyPID int         `json:"proxy_pid,omitempty"`
-	Nodes    []nodeState `json:"nodes"`
+	Bridge   string `json:"bridge"`
+	CIDR     string `json:"cidr"`
+	ProxyPID int    `json:"proxy_pid,omitempty"`
+	// PDUPID is the lab's PDU (snmpd).
+	PDUPID int         `json:"pdu_pid,omitempty"`
+	Nodes  []nodeState `json:"nodes"`
 }
 
 type nodeState struct {
@@ -244,6 +248,8 @@ type nodeState struct {
 	BMCAddr string `json:"bmc_addr,omitempty"`
 	// BootPending names a BMC power on whose boot has not come yet.
 	BootPending string `json:"boot_pending,omitempty"`
+	// OutletOff: the node's PDU outlet is switched off.
+	OutletOff bool `json:"outlet_off,omitempty"`
 }
 
 func (l *Lab) path(p ...string) string { return filepath.Join(append([]string{l.cfg.Dir}, p...)...) }
@@ -287,7 +293,7 @@ func Requirements() error {
 	}
 	var missing []string
 	for tool, pkg := range map[string]string{"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "apt-cacher-ng": "apt-cacher-ng", "ip": "iproute2", "tar": "tar",
-		bmcProg: "openipmi", "ipmitool": "ipmitool", "ping": "iputils-ping"} {
+		bmcProg: "openipmi", "ipmitool": "ipmitool", "ping": "iputils-ping", pduProg: "snmpd"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, fmt.Sprintf("%s (package %s)", tool, pkg))
 		}
@@ -418,6 +424,9 @@ func (l *Lab) Up(ctx context.Context) error {
 		}
 	}
 	if err := l.bmcs(ctx, st, ap); err != nil {
+		return err
+	}
+	if err := l.pdu(ctx, st, ap); err != nil {
 		return err
 	}
 	if err := l.writeInventory(ap); err != nil {
@@ -643,7 +652,7 @@ func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPl
 	if running(ns.PID, nspawnProg) {
 		// A node that runs since before the lab had data networks
 		// gets its links now (they come up in it without an address).
-		return l.dataLinks(ctx, ns)
+		return l.dataLinks(ctx, ns, ap)
 	}
 	root := l.path("nodes", name, "root")
 	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
@@ -812,7 +821,7 @@ func (l *Lab) network(ctx context.Context, ns *nodeState, ap addrPlan) error {
 			return err
 		}
 	}
-	return l.dataLinks(ctx, ns)
+	return l.dataLinks(ctx, ns, ap)
 }
 
 // dropNetwork removes a stopped node's veth and namespace, with every
@@ -967,7 +976,7 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 // inventory is the lab's inventory: its nodes and the run's values.
 func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 	hostsMap := map[string]map[string]string{}
-	tunnel, provider := ap.data[0], ap.data[1]
+	tunnel, provider, cluster := ap.data[0], ap.data[1], ap.data[2]
 	for i, n := range l.cfg.Nodes {
 		hostsMap[n] = map[string]string{"ansible_host": ap.nodes[i].String(), "ansible_user": "root",
 			"ansible_ssh_private_key_file": l.path("id_ed25519"),
@@ -994,8 +1003,18 @@ func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 	// and the lab's BMC account.
 	for i, n := range l.cfg.Nodes {
 		vars[BMCVar(n)] = ap.bmcs[i].String()
+		// Corosync's second link (knet link 1), on the cluster network.
+		vars[Link1Var(n)] = cluster.nodes[i].String()
 	}
 	vars["IPMI_USER"], vars["IPMI_CIPHER"] = BMCUser, BMCCipher
+	// The second fencing level: the PDU, and the outlet of each node.
+	vars[PDUVar] = ap.pdu.String()
+	for i, n := range l.cfg.Nodes {
+		vars[OutletVar(n)] = strconv.Itoa(i + 1)
+	}
+	if community := l.readPDUCommunity(); community != "" {
+		vars[PDUCommunityVar] = community
+	}
 	// The password is made when the BMCs first start (up); before that
 	// the inventory has none.
 	if password := l.readBMCPassword(); password != "" {

@@ -57,14 +57,17 @@ func TestPlanDataNetworks(t *testing.T) {
 		{"10.0.0.0/24", []dnet{
 			{"10.0.1.0/24", "", "10.0.1.11", "10.0.1.13", "", "", "", ""},
 			{"10.0.2.0/24", "10.0.2.1", "10.0.2.11", "10.0.2.13", "10.0.2.128", "10.0.2.254", "10.0.2.125", "10.0.2.127"},
+			{"10.0.3.0/24", "", "10.0.3.11", "10.0.3.13", "", "", "", ""},
 		}},
 		{"10.3.0.0/24", []dnet{
 			{"10.3.1.0/24", "", "10.3.1.11", "10.3.1.13", "", "", "", ""},
 			{"10.3.2.0/24", "10.3.2.1", "10.3.2.11", "10.3.2.13", "10.3.2.128", "10.3.2.254", "10.3.2.125", "10.3.2.127"},
+			{"10.3.3.0/24", "", "10.3.3.11", "10.3.3.13", "", "", "", ""},
 		}},
 		{"192.168.64.0/27", []dnet{
 			{"192.168.64.32/27", "", "192.168.64.43", "192.168.64.45", "", "", "", ""},
 			{"192.168.64.64/27", "192.168.64.65", "192.168.64.75", "192.168.64.77", "192.168.64.80", "192.168.64.94", "192.168.64.77", "192.168.64.79"},
+			{"192.168.64.96/27", "", "192.168.64.107", "192.168.64.109", "", "", "", ""},
 		}},
 	} {
 		p, err := plan(tc.cidr, 3)
@@ -90,11 +93,15 @@ func TestPlanDataNetworks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "provider") {
 		t.Errorf("plan(255.255.254.0/24) = %v, want the provider network refused", err)
 	}
+	_, err = plan("255.255.253.0/24", 3)
+	if err == nil || !strings.Contains(err.Error(), "cluster") {
+		t.Errorf("plan(255.255.253.0/24) = %v, want the cluster network refused", err)
+	}
 }
 
 func TestDataMAC(t *testing.T) {
-	got := []string{nodeMAC("10.0.0.11"), dataMAC(dataNets[0], "10.0.0.11"), dataMAC(dataNets[1], "10.0.0.11")}
-	if d := cmp.Diff([]string{"02:68:67:00:00:0b", "02:68:74:00:00:0b", "02:68:78:00:00:0b"}, got); d != "" {
+	got := []string{nodeMAC("10.0.0.11"), dataMAC(dataNets[0], "10.0.0.11"), dataMAC(dataNets[1], "10.0.0.11"), dataMAC(dataNets[2], "10.0.0.11")}
+	if d := cmp.Diff([]string{"02:68:67:00:00:0b", "02:68:74:00:00:0b", "02:68:78:00:00:0b", "02:68:63:00:00:0b"}, got); d != "" {
 		t.Error(d)
 	}
 }
@@ -165,14 +172,16 @@ func TestInventoryAndKeys(t *testing.T) {
 		t.Errorf("hosts %+v", hs)
 	}
 	// The data networks' values: the tunnel address per host, the
-	// provider network for all.
+	// provider network and every node's cluster network address (Corosync's
+	// link 1, which every node's corosync.conf lists) for all.
 	vals := map[string]string{}
-	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END", "FLOATING_IP1", "FLOATING_IP3"} {
+	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END", "FLOATING_IP1", "FLOATING_IP3", "CONTROLLER1_LINK1_ADDR", "CONTROLLER2_LINK1_ADDR", "PDU_ADDR", "CONTROLLER2_OUTLET"} {
 		vals[k] = hs[0].Vars[k]
 	}
 	vals["TUNNEL_ADDR 1"], vals["TUNNEL_ADDR 2"] = hs[0].Vars["TUNNEL_ADDR"], hs[1].Vars["TUNNEL_ADDR"]
 	if d := cmp.Diff(map[string]string{"TUNNEL_PREFIX": "24", "PROVIDER_CIDR": "10.0.2.0/24", "PROVIDER_GATEWAY": "10.0.2.1",
-		"PROVIDER_POOL_START": "10.0.2.128", "PROVIDER_POOL_END": "10.0.2.254", "FLOATING_IP1": "10.0.2.125", "FLOATING_IP3": "10.0.2.127", "TUNNEL_ADDR 1": "10.0.1.11", "TUNNEL_ADDR 2": "10.0.1.12"}, vals); d != "" {
+		"PROVIDER_POOL_START": "10.0.2.128", "PROVIDER_POOL_END": "10.0.2.254", "FLOATING_IP1": "10.0.2.125", "FLOATING_IP3": "10.0.2.127", "TUNNEL_ADDR 1": "10.0.1.11", "TUNNEL_ADDR 2": "10.0.1.12",
+		"CONTROLLER1_LINK1_ADDR": "10.0.3.11", "CONTROLLER2_LINK1_ADDR": "10.0.3.12", "PDU_ADDR": "10.0.0.20", "CONTROLLER2_OUTLET": "2"}, vals); d != "" {
 		t.Errorf("data network values (-want +got):\n%s", d)
 	}
 	key, err := os.ReadFile(hs[0].IdentityFile)
@@ -298,6 +307,7 @@ func TestLabIntegration(t *testing.T) {
 		return err == nil
 	}
 	testBMCs(t, l, run, reach)
+	testPDU(t, l, run, reach)
 	if !reach("controller1", "10.0.99.13") {
 		t.Fatal("controller1 does not reach controller3")
 	}
@@ -315,6 +325,11 @@ func TestLabIntegration(t *testing.T) {
 	}
 	if reach("controller1", "10.0.99.13") {
 		t.Fatal("controller3 answers after kill")
+	}
+	// Kill cuts every cable, the cluster network's too (Corosync's
+	// second link must not outlive the first).
+	if reach("controller1", "10.0.102.13") {
+		t.Fatal("controller3 answers on the cluster network after kill")
 	}
 	st, _ := l.loadState()
 	if pids := netnsPIDs(nodeStateFor(st, "controller3").Netns); len(pids) != 0 {
@@ -496,15 +511,23 @@ func TestRunningSeesZombiesAndOtherPrograms(t *testing.T) {
 	}
 }
 
-// testDataNetworks checks the tunnel and provider networks of a lab on
-// 10.0.99.0/24: each node's eth1 and eth2 with their stable hardware
-// addresses, nodes reaching each other on the tunnel network, and the host
-// reaching a node on the provider network, where it is the outside client.
+// testDataNetworks checks the data networks of a lab on 10.0.99.0/24:
+// each node's eth1, eth2 and eth3 with their stable hardware addresses,
+// nodes reaching each other on the tunnel network, the host reaching a
+// node on the provider network, where it is the outside client, and the
+// cluster network (Corosync's link 1) up with the lab's addresses, also
+// on a node that was just killed and started again (controller3).
 func testDataNetworks(t *testing.T, run func(node, cmd string) (string, error), reach func(from, to string) bool) {
 	t.Helper()
-	out, err := run("controller3", "cat /sys/class/net/eth1/address /sys/class/net/eth2/address")
-	if err != nil || out != "02:68:74:00:63:0d\n02:68:78:00:63:0d\n" {
+	out, err := run("controller3", "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/eth3/address")
+	if err != nil || out != "02:68:74:00:63:0d\n02:68:78:00:63:0d\n02:68:63:00:63:0d\n" {
 		t.Fatalf("controller3's data links: %q %v", out, err)
+	}
+	if out, err := run("controller3", "ip -4 -o addr show dev eth3 | awk '{print $4}'"); err != nil || out != "10.0.102.13/24\n" {
+		t.Fatalf("controller3's address on the cluster network: %q %v", out, err)
+	}
+	if !reach("controller1", "10.0.102.13") {
+		t.Fatal("controller1 does not reach controller3 on the cluster network")
 	}
 	for node, cmd := range map[string]string{
 		"controller1": "ip addr add 10.0.100.11/24 dev eth1",

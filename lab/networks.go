@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 )
 
@@ -22,9 +23,14 @@ import (
 //     floating IPs live on. The host's address on it (PROVIDER_GATEWAY) is
 //     the outside client the guide pings instances from; the host does
 //     not route for it.
+//   - cluster (suffix "c", eth3 in the node): Corosync's second link
+//     (knet link 1), beside the management network (link 0). The lab
+//     gives each node its address on it (CONTROLLER1_LINK1_ADDR, ...), as
+//     a server's second network comes configured; the host has none.
 //
 // Their prefixes follow the lab's own: a lab on 10.0.0.0/24 tunnels on
-// 10.0.1.0/24 and has its provider network on 10.0.2.0/24, so that two
+// 10.0.1.0/24, has its provider network on 10.0.2.0/24 and Corosync's
+// second link on 10.0.3.0/24, so that two
 // labs on one machine, which must differ in their CIDR, differ here too.
 type dataNet struct {
 	// name is what errors and the status call it.
@@ -44,11 +50,15 @@ type dataNet struct {
 	block int
 	// hostAddr: the host bridge takes the prefix's .1.
 	hostAddr bool
+	// nodeAddr: the lab gives the node's side its address (the guide
+	// configures none on it).
+	nodeAddr bool
 }
 
 var dataNets = []dataNet{
 	{name: "tunnel", suffix: "t", ifname: "eth1", mac: "02:68:74", block: 1},
 	{name: "provider", suffix: "x", ifname: "eth2", mac: "02:68:78", block: 2, hostAddr: true},
+	{name: "cluster", suffix: "c", ifname: "eth3", mac: "02:68:63", block: 3, nodeAddr: true},
 }
 
 // netPlan is one data network's addresses.
@@ -137,9 +147,11 @@ func (l *Lab) dataBridges(ctx context.Context, ap addrPlan) error {
 	return nil
 }
 
-// dataLinks gives a node its data networks' veths (without addresses:
-// the guide puts eth1 and eth2 on Open vSwitch bridges).
-func (l *Lab) dataLinks(ctx context.Context, ns *nodeState) error {
+// dataLinks gives a node its data networks' veths: without addresses on
+// eth1 and eth2 (the guide puts them on Open vSwitch bridges), with the
+// node's own on eth3.
+func (l *Lab) dataLinks(ctx context.Context, ns *nodeState, ap addrPlan) error {
+	i := slices.Index(l.cfg.Nodes, ns.Name)
 	for k, dn := range dataNets {
 		if k >= len(ns.DataVeths) {
 			break
@@ -150,6 +162,10 @@ func (l *Lab) dataLinks(ctx context.Context, ns *nodeState) error {
 				{"ip", "link", "add", host, "type", "veth", "peer", "name", dn.ifname, "address", dataMAC(dn, ns.Addr), "netns", ns.Netns},
 				{"ip", "link", "set", host, "master", l.dataBridge(dn)},
 				{"ip", "-n", ns.Netns, "link", "set", dn.ifname, "up"},
+			}
+			if dn.nodeAddr && i >= 0 && i < len(ap.data[k].nodes) {
+				steps = append(steps, []string{"ip", "-n", ns.Netns, "addr", "add",
+					fmt.Sprintf("%s/%d", ap.data[k].nodes[i], ap.data[k].prefix.Bits()), "dev", dn.ifname})
 			}
 			for _, s := range steps {
 				if err := l.run(ctx, s[0], s[1:]...); err != nil {

@@ -81,7 +81,14 @@ lab's own (.21 and up), speaking IPMI v2 (lanplus, cipher suite 3) with the
 user and password in the inventory (IPMI_USER, IPMI_PASS). Its power off cuts
 the node as kill does, its power on boots it, its status is the node's. The
 guide's fence devices (fence_ipmilan) and power cuts (ipmitool) use them as
-they use a real server's BMC.
+they use a real server's BMC. A switched PDU, the second fencing level, runs
+on the host at .20: net-snmp's snmpd answering SNMP v2c (community
+PDU_COMMUNITY in the inventory) like an APC rack PDU, outlet N feeding node
+N; switching an outlet off cuts the node and its BMC, on brings both back
+(fence_apc_snmp).
+
+Every node also has eth3 on the cluster network (Corosync's second link),
+with its address there (CONTROLLERn_LINK1_ADDR in the inventory).
 
 Faults for playing with the lab by hand: kill (power loss: every process of
 the node ends at once), start, stop (a clean power-off), partition (cut its
@@ -155,6 +162,7 @@ network) and heal.`,
 			return l.Heal(ctx)
 		}),
 		chassisCmd(withLab, g.stdout),
+		pduCmd(withLab, g),
 	)
 	return cmd
 }
@@ -199,6 +207,17 @@ func killCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Con
 		return nil
 	})
 	cmd.Flags().StringVar(holding, "holding", "", "kill the node that holds `ADDR` (a virtual IP)")
+	return cmd
+}
+
+// pduCmd is the program the lab's PDU (snmpd) runs for its outlets:
+// `haguide lab pdu`, snmpd's pass_persist protocol on stdin and stdout.
+// Hidden: people use fence_apc_snmp or snmpset against the PDU instead.
+func pduCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Context, *lab.Lab, []string) error) *cobra.Command, g *globalFlags) *cobra.Command {
+	cmd := withLab("pdu", "The outlets of the lab's PDU (called by its snmpd)", cobra.NoArgs, func(ctx context.Context, l *lab.Lab, _ []string) error {
+		return l.ServePDU(ctx, g.stdin, g.stdout)
+	})
+	cmd.Hidden = true
 	return cmd
 }
 
