@@ -17,10 +17,15 @@ import (
 // maxPageWeight is the issue's aim: a page with the assets it loads, before
 // the search (which loads on the first use of the search box), under 150 KB.
 // Chapter 8 outgrew it on 2026-12-07 and was split in two (see
-// docs/site.md). Chapter 4 outgrew it the same day with issue 33's two
-// Corosync links, the second fencing level and their rehearsals (170 KB):
-// the limit is 175 KB until chapter 4 is split the same way.
-const maxPageWeight = 175 << 10
+// docs/site.md).
+const maxPageWeight = 150 << 10
+
+// pageWeightExceptions are pages allowed more than maxPageWeight for now,
+// each with the reason. Chapter 4 outgrew the aim on 2026-12-07 with issue
+// 33's two Corosync links, the second fencing level and their rehearsals
+// (170 KB); it is to be split the way chapter 8 was, and then leaves this
+// list.
+var pageWeightExceptions = map[string]int{"04-cluster-stack.html": 175 << 10}
 
 // pageWeight is what viewing one page downloads: the HTML and every file
 // it loads by itself (stylesheets, scripts, the icon, images).
@@ -134,7 +139,11 @@ func TestPageWeight(t *testing.T) {
 	var over []string
 	for _, w := range ws {
 		t.Log(w)
-		if w.Total() >= maxPageWeight {
+		limit := maxPageWeight
+		if l, ok := pageWeightExceptions[w.Page]; ok {
+			limit = l
+		}
+		if w.Total() >= limit {
 			over = append(over, w.String())
 		}
 	}
