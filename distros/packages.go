@@ -66,6 +66,8 @@ var (
 		{Name: "openvswitch-switch", PulledBy: []string{"ovn-host"}, Units: []string{"openvswitch-switch", "ovs-vswitchd", "ovsdb-server"}},
 		{Name: "ovn-host", Units: []string{"ovn-host", "ovn-controller"}},
 		{Name: "neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
+		{Name: "nova-compute", PulledBy: []string{"nova-compute-kvm", "nova-compute-qemu"}, Units: []string{"nova-compute"}},
+		{Name: "libvirt-daemon-system", PulledBy: []string{"nova-compute-kvm", "nova-compute-qemu"}, Units: []string{"libvirtd"}},
 	}
 )
 
@@ -79,6 +81,9 @@ var packages = map[string][]Package{
 		Package{Name: "placement-api", Units: []string{"placement-api"}},
 		Package{Name: "nova-api", Units: []string{"nova-api", "nova-api-metadata"}},
 		Package{Name: "nova-consoleproxy", Files: []string{"/etc/default/nova-consoleproxy"}, Units: []string{"nova-novncproxy", "nova-serialproxy", "nova-spicehtml5proxy"}},
+		// nova-compute-qemu depends on qemu-system (every architecture);
+		// the guide installs the x86 one.
+		Package{Name: "nova-compute-kvm", Files: []string{"/etc/nova/nova-compute.conf"}},
 		Package{Name: "cinder-api", Units: []string{"cinder-api"}},
 		Package{Name: "neutron-api", PulledBy: []string{"neutron-server"}, Units: []string{"neutron-api", "neutron-rpc-server"}},
 		Package{Name: "neutron-ovn-maintenance-worker", Units: []string{"neutron-ovn-maintenance-worker"}},
@@ -96,6 +101,7 @@ var packages = map[string][]Package{
 		Package{Name: "cinder-api", Files: []string{"/etc/apache2/conf-available/cinder-wsgi.conf"}},
 		Package{Name: "openstack-dashboard", Files: []string{"/etc/openstack-dashboard/local_settings.py"}},
 		Package{Name: "nova-novncproxy", Units: []string{"nova-novncproxy"}},
+		Package{Name: "nova-compute-qemu", Files: []string{"/etc/nova/nova-compute.conf"}},
 		Package{Name: "neutron-server", Units: []string{"neutron-server"}},
 		Package{Name: "neutron-plugin-ml2", Files: []string{"/etc/neutron/plugins/ml2/ml2_conf.ini"}},
 		Package{Name: "ovn-common", PulledBy: []string{"ovn-central"}, Units: []string{"ovn-northd", "ovn-ovsdb-server-nb", "ovn-ovsdb-server-sb"}},
@@ -141,6 +147,8 @@ var packages = map[string][]Package{
 		{Name: "openvswitch", PulledBy: []string{"rdo-openvswitch", "rdo-ovn-host"}, Units: []string{"openvswitch", "ovs-vswitchd", "ovsdb-server"}, Ports: []string{"6081/udp"}},
 		{Name: "ovn-host", PulledBy: []string{"rdo-ovn-host"}, Units: []string{"ovn-controller"}},
 		{Name: "openstack-neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
+		{Name: "openstack-nova-compute", Units: []string{"openstack-nova-compute"}, Ports: []string{"5900-5999/tcp"}},
+		{Name: "libvirt-daemon", PulledBy: []string{"openstack-nova-compute"}, Units: []string{"libvirtd"}},
 	},
 	// SLES 16 with SUSE Linux Enterprise High Availability 16 (the
 	// ha_sles pattern), chapters 4 to 7 only.
