@@ -308,8 +308,8 @@ func (l *Lab) Down(ctx context.Context) error {
 	}
 	_ = os.Remove(l.path("inventory.yml"))
 	// The BMCs' and the PDU's configurations, state and secrets go with
-	// them.
-	for _, d := range []string{l.path("bmc"), l.pduDir()} {
+	// them, and the lab's CA and certificate: a new lab, a new CA.
+	for _, d := range []string{l.path("bmc"), l.pduDir(), l.path("tls")} {
 		if err := os.RemoveAll(d); err != nil {
 			return err
 		}

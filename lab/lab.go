@@ -406,6 +406,9 @@ func (l *Lab) Up(ctx context.Context) error {
 	if err := l.keys(); err != nil {
 		return err
 	}
+	if err := l.makeTLS(ap.data[netPublic].vip); err != nil {
+		return err
+	}
 	if err := l.bridge(ctx, st, ap); err != nil {
 		return err
 	}
@@ -641,24 +644,31 @@ func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPl
 		st.Nodes = append(st.Nodes, nodeState{Name: name, Addr: ap.nodes[i].String(), Netns: l.netnsName(name), Veth: l.vethName(i)})
 		ns = &st.Nodes[len(st.Nodes)-1]
 	}
-	if len(ns.DataVeths) == 0 {
-		for _, dn := range dataNets {
+	if len(ns.DataVeths) < len(dataNets) {
+		// A lab made before its newer data networks gets theirs now.
+		for _, dn := range dataNets[len(ns.DataVeths):] {
 			ns.DataVeths = append(ns.DataVeths, l.dataVeth(dn, i))
 		}
 		if err := l.saveState(st); err != nil {
 			return err
 		}
 	}
+	root := l.path("nodes", name, "root")
 	if running(ns.PID, nspawnProg) {
 		// A node that runs since before the lab had data networks
-		// gets its links now (they come up in it without an address).
+		// gets its links now, and its public certificate.
+		if err := l.installTLS(root); err != nil {
+			return err
+		}
 		return l.dataLinks(ctx, ns, ap)
 	}
-	root := l.path("nodes", name, "root")
 	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
 		if err := l.makeRoot(ctx, name, root, ap); err != nil {
 			return err
 		}
+	}
+	if err := l.installTLS(root); err != nil {
+		return err
 	}
 	if err := l.network(ctx, ns, ap); err != nil {
 		return err
@@ -976,7 +986,7 @@ func (l *Lab) writeInventory(ap addrPlan) error {
 // inventory is the lab's inventory: its nodes and the run's values.
 func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 	hostsMap := map[string]map[string]string{}
-	tunnel, provider, cluster := ap.data[0], ap.data[1], ap.data[2]
+	tunnel, provider, cluster, public := ap.data[netTunnel], ap.data[netProvider], ap.data[netCluster], ap.data[netPublic]
 	for i, n := range l.cfg.Nodes {
 		hostsMap[n] = map[string]string{"ansible_host": ap.nodes[i].String(), "ansible_user": "root",
 			"ansible_ssh_private_key_file": l.path("id_ed25519"),
@@ -984,16 +994,23 @@ func (l *Lab) inventory(ap addrPlan) ([]byte, error) {
 			"TUNNEL_ADDR": tunnel.nodes[i].String()}
 	}
 	vars := map[string]string{
-		"CONTROLLER_VIP":          ap.vip.String(),
-		"MANAGEMENT_CIDR":         ap.prefix.String(),
-		"TUNNEL_PREFIX":           strconv.Itoa(tunnel.prefix.Bits()),
-		"PROVIDER_CIDR":           provider.prefix.String(),
-		"PROVIDER_GATEWAY":        provider.gateway.String(),
-		"PROVIDER_POOL_START":     provider.poolStart.String(),
-		"PROVIDER_POOL_END":       provider.poolEnd.String(),
-		"FLOATING_IP1":            provider.fips[0].String(),
-		"FLOATING_IP2":            provider.fips[1].String(),
-		"FLOATING_IP3":            provider.fips[2].String(),
+		"CONTROLLER_VIP":      ap.vip.String(),
+		"MANAGEMENT_CIDR":     ap.prefix.String(),
+		"TUNNEL_PREFIX":       strconv.Itoa(tunnel.prefix.Bits()),
+		"PROVIDER_CIDR":       provider.prefix.String(),
+		"PROVIDER_GATEWAY":    provider.gateway.String(),
+		"PROVIDER_POOL_START": provider.poolStart.String(),
+		"PROVIDER_POOL_END":   provider.poolEnd.String(),
+		"FLOATING_IP1":        provider.fips[0].String(),
+		"FLOATING_IP2":        provider.fips[1].String(),
+		"FLOATING_IP3":        provider.fips[2].String(),
+		// The public endpoints: their address, name and the certificate
+		// up puts on every node (see tls.go).
+		"PUBLIC_VIP":              public.vip.String(),
+		"PUBLIC_PREFIX":           strconv.Itoa(public.prefix.Bits()),
+		"PUBLIC_NAME":             PublicName,
+		"PUBLIC_CERT_BUNDLE":      nodeTLSDir + "/public.pem",
+		"PUBLIC_CA_CERT":          nodeTLSDir + "/ca.pem",
 		"ansible_ssh_common_args": "-o UserKnownHostsFile=" + l.path("known_hosts"),
 	}
 	for k, v := range l.cfg.Vars {

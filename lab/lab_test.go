@@ -43,7 +43,7 @@ func TestPlan(t *testing.T) {
 // The data networks follow the lab's own, in blocks of its size, so that
 // two labs whose networks differ differ there too.
 func TestPlanDataNetworks(t *testing.T) {
-	type dnet struct{ Prefix, Gateway, First, Last, PoolStart, PoolEnd, FIP1, FIP3 string }
+	type dnet struct{ Prefix, Gateway, First, Last, PoolStart, PoolEnd, FIP1, FIP3, VIP string }
 	str := func(a netip.Addr) string {
 		if !a.IsValid() {
 			return ""
@@ -55,19 +55,22 @@ func TestPlanDataNetworks(t *testing.T) {
 		want []dnet
 	}{
 		{"10.0.0.0/24", []dnet{
-			{"10.0.1.0/24", "", "10.0.1.11", "10.0.1.13", "", "", "", ""},
-			{"10.0.2.0/24", "10.0.2.1", "10.0.2.11", "10.0.2.13", "10.0.2.128", "10.0.2.254", "10.0.2.125", "10.0.2.127"},
-			{"10.0.3.0/24", "", "10.0.3.11", "10.0.3.13", "", "", "", ""},
+			{"10.0.1.0/24", "", "10.0.1.11", "10.0.1.13", "", "", "", "", ""},
+			{"10.0.2.0/24", "10.0.2.1", "10.0.2.11", "10.0.2.13", "10.0.2.128", "10.0.2.254", "10.0.2.125", "10.0.2.127", ""},
+			{"10.0.3.0/24", "", "10.0.3.11", "10.0.3.13", "", "", "", "", ""},
+			{"10.0.4.0/24", "10.0.4.1", "10.0.4.11", "10.0.4.13", "", "", "", "", "10.0.4.10"},
 		}},
 		{"10.3.0.0/24", []dnet{
-			{"10.3.1.0/24", "", "10.3.1.11", "10.3.1.13", "", "", "", ""},
-			{"10.3.2.0/24", "10.3.2.1", "10.3.2.11", "10.3.2.13", "10.3.2.128", "10.3.2.254", "10.3.2.125", "10.3.2.127"},
-			{"10.3.3.0/24", "", "10.3.3.11", "10.3.3.13", "", "", "", ""},
+			{"10.3.1.0/24", "", "10.3.1.11", "10.3.1.13", "", "", "", "", ""},
+			{"10.3.2.0/24", "10.3.2.1", "10.3.2.11", "10.3.2.13", "10.3.2.128", "10.3.2.254", "10.3.2.125", "10.3.2.127", ""},
+			{"10.3.3.0/24", "", "10.3.3.11", "10.3.3.13", "", "", "", "", ""},
+			{"10.3.4.0/24", "10.3.4.1", "10.3.4.11", "10.3.4.13", "", "", "", "", "10.3.4.10"},
 		}},
 		{"192.168.64.0/27", []dnet{
-			{"192.168.64.32/27", "", "192.168.64.43", "192.168.64.45", "", "", "", ""},
-			{"192.168.64.64/27", "192.168.64.65", "192.168.64.75", "192.168.64.77", "192.168.64.80", "192.168.64.94", "192.168.64.77", "192.168.64.79"},
-			{"192.168.64.96/27", "", "192.168.64.107", "192.168.64.109", "", "", "", ""},
+			{"192.168.64.32/27", "", "192.168.64.43", "192.168.64.45", "", "", "", "", ""},
+			{"192.168.64.64/27", "192.168.64.65", "192.168.64.75", "192.168.64.77", "192.168.64.80", "192.168.64.94", "192.168.64.77", "192.168.64.79", ""},
+			{"192.168.64.96/27", "", "192.168.64.107", "192.168.64.109", "", "", "", "", ""},
+			{"192.168.64.128/27", "192.168.64.129", "192.168.64.139", "192.168.64.141", "", "", "", "", "192.168.64.138"},
 		}},
 	} {
 		p, err := plan(tc.cidr, 3)
@@ -82,7 +85,7 @@ func TestPlanDataNetworks(t *testing.T) {
 				}
 				return d.fips[i].String()
 			}
-			got = append(got, dnet{d.prefix.String(), str(d.gateway), str(d.nodes[0]), str(d.nodes[2]), str(d.poolStart), str(d.poolEnd), fip(0), fip(2)})
+			got = append(got, dnet{d.prefix.String(), str(d.gateway), str(d.nodes[0]), str(d.nodes[2]), str(d.poolStart), str(d.poolEnd), fip(0), fip(2), str(d.vip)})
 		}
 		if d := cmp.Diff(tc.want, got); d != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.cidr, d)
@@ -97,11 +100,15 @@ func TestPlanDataNetworks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cluster") {
 		t.Errorf("plan(255.255.253.0/24) = %v, want the cluster network refused", err)
 	}
+	_, err = plan("255.255.252.0/24", 3)
+	if err == nil || !strings.Contains(err.Error(), "public") {
+		t.Errorf("plan(255.255.252.0/24) = %v, want the public network refused", err)
+	}
 }
 
 func TestDataMAC(t *testing.T) {
-	got := []string{nodeMAC("10.0.0.11"), dataMAC(dataNets[0], "10.0.0.11"), dataMAC(dataNets[1], "10.0.0.11"), dataMAC(dataNets[2], "10.0.0.11")}
-	if d := cmp.Diff([]string{"02:68:67:00:00:0b", "02:68:74:00:00:0b", "02:68:78:00:00:0b", "02:68:63:00:00:0b"}, got); d != "" {
+	got := []string{nodeMAC("10.0.0.11"), dataMAC(dataNets[netTunnel], "10.0.0.11"), dataMAC(dataNets[netProvider], "10.0.0.11"), dataMAC(dataNets[netCluster], "10.0.0.11"), dataMAC(dataNets[netPublic], "10.0.0.11")}
+	if d := cmp.Diff([]string{"02:68:67:00:00:0b", "02:68:74:00:00:0b", "02:68:78:00:00:0b", "02:68:63:00:00:0b", "02:68:70:00:00:0b"}, got); d != "" {
 		t.Error(d)
 	}
 }
@@ -175,13 +182,15 @@ func TestInventoryAndKeys(t *testing.T) {
 	// provider network and every node's cluster network address (Corosync's
 	// link 1, which every node's corosync.conf lists) for all.
 	vals := map[string]string{}
-	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END", "FLOATING_IP1", "FLOATING_IP3", "CONTROLLER1_LINK1_ADDR", "CONTROLLER2_LINK1_ADDR", "PDU_ADDR", "CONTROLLER2_OUTLET"} {
+	for _, k := range []string{"TUNNEL_PREFIX", "PROVIDER_CIDR", "PROVIDER_GATEWAY", "PROVIDER_POOL_START", "PROVIDER_POOL_END", "FLOATING_IP1", "FLOATING_IP3", "CONTROLLER1_LINK1_ADDR", "CONTROLLER2_LINK1_ADDR", "PDU_ADDR", "CONTROLLER2_OUTLET",
+		"PUBLIC_VIP", "PUBLIC_PREFIX", "PUBLIC_NAME", "PUBLIC_CERT_BUNDLE", "PUBLIC_CA_CERT"} {
 		vals[k] = hs[0].Vars[k]
 	}
 	vals["TUNNEL_ADDR 1"], vals["TUNNEL_ADDR 2"] = hs[0].Vars["TUNNEL_ADDR"], hs[1].Vars["TUNNEL_ADDR"]
 	if d := cmp.Diff(map[string]string{"TUNNEL_PREFIX": "24", "PROVIDER_CIDR": "10.0.2.0/24", "PROVIDER_GATEWAY": "10.0.2.1",
 		"PROVIDER_POOL_START": "10.0.2.128", "PROVIDER_POOL_END": "10.0.2.254", "FLOATING_IP1": "10.0.2.125", "FLOATING_IP3": "10.0.2.127", "TUNNEL_ADDR 1": "10.0.1.11", "TUNNEL_ADDR 2": "10.0.1.12",
-		"CONTROLLER1_LINK1_ADDR": "10.0.3.11", "CONTROLLER2_LINK1_ADDR": "10.0.3.12", "PDU_ADDR": "10.0.0.20", "CONTROLLER2_OUTLET": "2"}, vals); d != "" {
+		"CONTROLLER1_LINK1_ADDR": "10.0.3.11", "CONTROLLER2_LINK1_ADDR": "10.0.3.12", "PDU_ADDR": "10.0.0.20", "CONTROLLER2_OUTLET": "2",
+		"PUBLIC_VIP": "10.0.4.10", "PUBLIC_PREFIX": "24", "PUBLIC_NAME": "cloud.haguide.test", "PUBLIC_CERT_BUNDLE": "/root/haguide-tls/public.pem", "PUBLIC_CA_CERT": "/root/haguide-tls/ca.pem"}, vals); d != "" {
 		t.Errorf("data network values (-want +got):\n%s", d)
 	}
 	key, err := os.ReadFile(hs[0].IdentityFile)
@@ -306,6 +315,25 @@ func TestLabIntegration(t *testing.T) {
 		_, err := run(from, "for i in $(seq 20); do timeout 1 bash -c '</dev/tcp/"+to+"/22' && exit 0; sleep 0.5; done; exit 1")
 		return err == nil
 	}
+	// The public network: every node has its address there, and the
+	// lab's certificate for PUBLIC_VIP, signed by the CA the host keeps.
+	if !reach("controller1", "10.0.103.13") {
+		t.Fatal("controller1 does not reach controller3 on the public network")
+	}
+	caPEM, err := run("controller2", "cat /root/haguide-tls/ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := run("controller2", "stat -c %a /root/haguide-tls/public.pem && cat /root/haguide-tls/public.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := verifyBundle([]byte(caPEM), []byte(strings.TrimPrefix(bundle, "600\n")), PublicName, netip.MustParseAddr("10.0.103.10"), time.Now()); err != nil || !strings.HasPrefix(bundle, "600\n") {
+		t.Fatalf("controller2's public certificate: %v (%.20q)", err, bundle)
+	}
+	if host, _ := os.ReadFile(l.CACert()); string(host) != caPEM {
+		t.Fatal("controller2's CA is not the host's")
+	}
 	testBMCs(t, l, run, reach)
 	testPDU(t, l, run, reach)
 	if !reach("controller1", "10.0.99.13") {
@@ -330,6 +358,9 @@ func TestLabIntegration(t *testing.T) {
 	// second link must not outlive the first).
 	if reach("controller1", "10.0.102.13") {
 		t.Fatal("controller3 answers on the cluster network after kill")
+	}
+	if reach("controller1", "10.0.103.13") {
+		t.Fatal("controller3 answers on the public network after kill")
 	}
 	st, _ := l.loadState()
 	if pids := netnsPIDs(nodeStateFor(st, "controller3").Netns); len(pids) != 0 {
@@ -380,6 +411,9 @@ func TestLabIntegration(t *testing.T) {
 	}
 	if d := cmp.Diff(before, snapshot(t, "hagtest0", dir)); d != "" {
 		t.Fatalf("down left things behind (-before +after):\n%s", d)
+	}
+	if _, err := os.Stat(l.CACert()); err == nil {
+		t.Fatal("down kept the lab's CA")
 	}
 	// Nothing is left: no namespace, interface or process of the lab.
 	out2, _ := exec.Command("ip", "netns", "list").Output()

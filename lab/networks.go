@@ -27,11 +27,16 @@ import (
 //     (knet link 1), beside the management network (link 0). The lab
 //     gives each node its address on it (CONTROLLER1_LINK1_ADDR, ...), as
 //     a server's second network comes configured; the host has none.
+//   - public (suffix "p", eth4 in the node): the network users reach the
+//     cloud's public endpoints on, where the guide puts PUBLIC_VIP (the
+//     prefix's .10) with TLS at HAProxy. The lab gives each node an
+//     address on it, and the host takes .1, the outside client.
 //
 // Their prefixes follow the lab's own: a lab on 10.0.0.0/24 tunnels on
-// 10.0.1.0/24, has its provider network on 10.0.2.0/24 and Corosync's
-// second link on 10.0.3.0/24, so that two
-// labs on one machine, which must differ in their CIDR, differ here too.
+// 10.0.1.0/24, has its provider network on 10.0.2.0/24, Corosync's
+// second link on 10.0.3.0/24 and its public network on 10.0.4.0/24, so
+// that two labs on one machine, which must differ in their CIDR, differ
+// here too.
 type dataNet struct {
 	// name is what errors and the status call it.
 	name string
@@ -50,6 +55,9 @@ type dataNet struct {
 	block int
 	// hostAddr: the host bridge takes the prefix's .1.
 	hostAddr bool
+	// pool: Neutron gives out addresses from the network (its pool and
+	// the guide's floating IPs).
+	pool bool
 	// nodeAddr: the lab gives the node's side its address (the guide
 	// configures none on it).
 	nodeAddr bool
@@ -57,15 +65,27 @@ type dataNet struct {
 
 var dataNets = []dataNet{
 	{name: "tunnel", suffix: "t", ifname: "eth1", mac: "02:68:74", block: 1},
-	{name: "provider", suffix: "x", ifname: "eth2", mac: "02:68:78", block: 2, hostAddr: true},
+	{name: "provider", suffix: "x", ifname: "eth2", mac: "02:68:78", block: 2, hostAddr: true, pool: true},
 	{name: "cluster", suffix: "c", ifname: "eth3", mac: "02:68:63", block: 3, nodeAddr: true},
+	{name: "public", suffix: "p", ifname: "eth4", mac: "02:68:70", block: 4, hostAddr: true, nodeAddr: true},
 }
+
+// The data networks by their place in dataNets.
+const (
+	netTunnel = iota
+	netProvider
+	netCluster
+	netPublic
+)
 
 // netPlan is one data network's addresses.
 type netPlan struct {
 	prefix netip.Prefix
-	// gateway is the host's address (provider only).
+	// gateway is the host's address (provider and public).
 	gateway netip.Addr
+	// vip is the public network's virtual IP (PUBLIC_VIP): .10, as on the
+	// management network.
+	vip netip.Addr
 	// nodes are the nodes' addresses on it (the guide sets them).
 	nodes []netip.Addr
 	// poolStart and poolEnd bound the addresses Neutron gives out
@@ -98,6 +118,11 @@ func planData(p netip.Prefix, n int) ([]netPlan, error) {
 		}
 		if dn.hostAddr {
 			np.gateway = at(start + 1)
+		}
+		if dn.name == "public" {
+			np.vip = at(start + 10)
+		}
+		if dn.pool {
 			np.poolStart, np.poolEnd = at(start+size/2), at(start+size-2)
 			for i := uint64(3); i > 0; i-- {
 				np.fips = append(np.fips, at(start+size/2-i))
@@ -149,7 +174,7 @@ func (l *Lab) dataBridges(ctx context.Context, ap addrPlan) error {
 
 // dataLinks gives a node its data networks' veths: without addresses on
 // eth1 and eth2 (the guide puts them on Open vSwitch bridges), with the
-// node's own on eth3.
+// node's own on eth3 and eth4.
 func (l *Lab) dataLinks(ctx context.Context, ns *nodeState, ap addrPlan) error {
 	i := slices.Index(l.cfg.Nodes, ns.Name)
 	for k, dn := range dataNets {

@@ -88,7 +88,11 @@ N; switching an outlet off cuts the node and its BMC, on brings both back
 (fence_apc_snmp).
 
 Every node also has eth3 on the cluster network (Corosync's second link),
-with its address there (CONTROLLERn_LINK1_ADDR in the inventory).
+with its address there (CONTROLLERn_LINK1_ADDR in the inventory), and eth4
+on the public network, where the guide's PUBLIC_VIP lives; up makes a lab
+CA and a certificate for PUBLIC_NAME (LAB-DIR/tls/ca.pem for clients on
+this machine) and puts the CA and the bundle on every node, at
+PUBLIC_CA_CERT and PUBLIC_CERT_BUNDLE.
 
 Faults for playing with the lab by hand: kill (power loss: every process of
 the node ends at once), start, stop (a clean power-off), partition (cut its
