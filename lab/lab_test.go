@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/haguide/haguide/internal/tlscert"
 	"github.com/haguide/haguide/runner/inventory"
 )
 
@@ -328,7 +329,7 @@ func TestLabIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := verifyBundle([]byte(caPEM), []byte(strings.TrimPrefix(bundle, "600\n")), PublicName, netip.MustParseAddr("10.0.103.10"), time.Now()); err != nil || !strings.HasPrefix(bundle, "600\n") {
+	if err := tlscert.Verify([]byte(caPEM), []byte(strings.TrimPrefix(bundle, "600\n")), PublicName, netip.MustParseAddr("10.0.103.10"), time.Now()); err != nil || !strings.HasPrefix(bundle, "600\n") {
 		t.Fatalf("controller2's public certificate: %v (%.20q)", err, bundle)
 	}
 	if host, _ := os.ReadFile(l.CACert()); string(host) != caPEM {

@@ -44,6 +44,38 @@ func TestHAProxy(t *testing.T) {
 	}
 }
 
+// A bind's certificate is the reader's own file, on their nodes: the
+// check puts a stand-in there, so a TLS listener checks like any other,
+// and haproxy still sees its mistakes.
+func TestHAProxyCertificate(t *testing.T) {
+	if _, err := exec.LookPath("haproxy"); err != nil {
+		t.Skip("no haproxy here; scripts/deps.sh test installs it")
+	}
+	for _, tc := range []struct {
+		name, bind string
+		want       string // a piece of the one problem, or "" for none
+	}{
+		{"crt", "  bind CONTROLLER_VIP:5000 ssl crt /etc/haproxy/certs/public.pem\n", ""},
+		{"crt and options", "  bind CONTROLLER_VIP:5000 ssl crt /etc/haproxy/certs/public.pem alpn h2,http/1.1\n", ""},
+		{"bad option after crt", "  bind CONTROLLER_VIP:5000 ssl crt /etc/haproxy/certs/public.pem bogus-option\n", "bogus-option"},
+		{"ssl without crt", "  bind CONTROLLER_VIP:5000 ssl\n", "crt"},
+	} {
+		cfg := strings.Replace(goodHAProxy, "  bind CONTROLLER_VIP:3306\n", "  bind CONTROLLER_VIP:3306\n"+tc.bind, 1)
+		res, err := Distro(context.Background(), load(t, "# One\n\n"+cfg), "debian", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case tc.want == "" && len(res.Problems) != 0:
+			t.Errorf("%s: %+v", tc.name, res.Problems)
+		case tc.want != "" && (len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Msg, tc.want)):
+			t.Errorf("%s: %+v, want one problem with %q", tc.name, res.Problems, tc.want)
+		case len(res.Problems) == 1 && strings.Contains(res.Problems[0].Msg, "haguide-lint-"):
+			t.Errorf("%s: message names the temporary directory: %s", tc.name, res.Problems[0].Msg)
+		}
+	}
+}
+
 func TestHAProxyInstances(t *testing.T) {
 	tests := []struct {
 		name  string
