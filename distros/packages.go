@@ -172,6 +172,7 @@ var firewalldServices = map[string][]string{
 	"high-availability": {"2224/tcp", "3121/tcp", "5403/tcp", "5404/udp", "5405-5412/udp", "9929/tcp", "9929/udp", "21064/tcp"},
 	"galera":            {"3306/tcp", "4444/tcp", "4567/tcp", "4568/tcp", "4567/udp"},
 	"http":              {"80/tcp"},
+	"https":             {"443/tcp"},
 	"ntp":               {"123/udp"},
 }
 

@@ -24,8 +24,11 @@ const maxPageWeight = 150 << 10
 // each with the reason. Chapter 4 outgrew the aim on 2026-12-07 with issue
 // 33's two Corosync links, the second fencing level and their rehearsals
 // (170 KB); it is to be split the way chapter 8 was, and then leaves this
-// list.
-var pageWeightExceptions = map[string]int{"04-cluster-stack.html": 175 << 10}
+// list. Chapter 8 outgrew it the same day with issue 33's public endpoints
+// (a TLS bind per API, public and internal endpoints, public-openrc: 160
+// KB); moving Keystone's key rotation to a section or page of its own
+// would bring it back under.
+var pageWeightExceptions = map[string]int{"04-cluster-stack.html": 175 << 10, "08-api-services.html": 165 << 10}
 
 // pageWeight is what viewing one page downloads: the HTML and every file
 // it loads by itself (stylesheets, scripts, the icon, images).
