@@ -21,11 +21,11 @@ import (
 const maxPageWeight = 150 << 10
 
 // pageWeightExceptions are pages allowed more than maxPageWeight for now,
-// each with the reason. Chapter 4 outgrew the aim on 2026-12-07 with issue
-// 33's two Corosync links, the second fencing level and their rehearsals
-// (170 KB); it is to be split the way chapter 8 was, and then leaves this
-// list.
-var pageWeightExceptions = map[string]int{"04-cluster-stack.html": 175 << 10}
+// each with the reason. Chapter 4 was split in two on 2026-12-07 (4 and 5),
+// and the sidebar's line for the new chapter took chapter 6, the
+// database, 145 bytes over the aim; it is trimmed next, and then leaves
+// this list.
+var pageWeightExceptions = map[string]int{"06-database.html": 155 << 10}
 
 // pageWeight is what viewing one page downloads: the HTML and every file
 // it loads by itself (stylesheets, scripts, the icon, images).
