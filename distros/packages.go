@@ -151,7 +151,7 @@ var packages = map[string][]Package{
 		{Name: "libvirt-daemon", PulledBy: []string{"openstack-nova-compute"}, Units: []string{"libvirtd"}},
 	},
 	// SLES 16 with SUSE Linux Enterprise High Availability 16 (the
-	// ha_sles pattern), chapters 4 to 7 only.
+	// ha_sles pattern), chapters 4 to 8 only.
 	"suse": {
 		{Name: "corosync", PulledBy: []string{"ha_sles"}, Files: []string{"/etc/corosync/corosync.conf"}, Units: []string{"corosync"}, Ports: clusterPorts[1:]},
 		{Name: "pacemaker", PulledBy: []string{"ha_sles"}, Units: []string{"pacemaker"}},
@@ -159,7 +159,7 @@ var packages = map[string][]Package{
 		{Name: "mariadb", Units: []string{"mariadb"}, Ports: galeraPorts},
 		// The arbitrator: galera-4 creates a garb user and fills a
 		// sysconfig file (its metadata); the unit's name is not confirmed
-		// (chapter 5's note lists it).
+		// (chapter 6's note lists it).
 		{Name: "galera-4", Files: []string{"/etc/sysconfig/garb"}, Units: []string{"garbd"}},
 		{Name: "rabbitmq-server", Units: []string{"rabbitmq-server"}, Ports: rabbitPorts},
 		{Name: "memcached", Files: []string{"/etc/sysconfig/memcached"}, Units: []string{"memcached"}, Ports: []string{"11211/tcp"}},

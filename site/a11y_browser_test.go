@@ -69,7 +69,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 	}
 	for _, theme := range []string{"light", "dark"} {
-		for _, page := range []string{"index.html", "05-database.html", "08-api-services.html", "12-verify-and-rehearse.html"} {
+		for _, page := range []string{"index.html", "06-database.html", "09-api-services.html", "13-verify-and-rehearse.html"} {
 			open(t, ctx, base+page)
 			if page == "index.html" {
 				// The theme, and SUSE for the chapters' notices.
@@ -80,7 +80,7 @@ func TestBrowserAccessibility(t *testing.T) {
 				t.Fatalf("%s: theme %q, want %q", page, got, theme)
 			}
 			check(page + ", " + theme)
-			if page != "08-api-services.html" {
+			if page != "09-api-services.html" {
 				continue
 			}
 			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))

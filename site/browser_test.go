@@ -252,9 +252,9 @@ func checkCopyTexts(t *testing.T, ctx context.Context, g *guide.Guide, file stri
 	}
 }
 
-// chapter8Word is a word of chapter 8's text found in no other page, so
-// that a search for it must lead to chapter 8.
-func chapter8Word(t *testing.T) string {
+// chapter9Word is a word of chapter 9's text found in no other page, so
+// that a search for it must lead to chapter 9.
+func chapter9Word(t *testing.T) string {
 	t.Helper()
 	g, err := Load(realGuide())
 	if err != nil {
@@ -274,18 +274,18 @@ func chapter8Word(t *testing.T) string {
 	// five letters must begin no word of another page either.
 	elsewhere := map[string]bool{}
 	for w, pages := range in {
-		if len(w) >= 5 && (len(pages) > 1 || !pages["08-api-services.html"]) {
+		if len(w) >= 5 && (len(pages) > 1 || !pages["09-api-services.html"]) {
 			elsewhere[w[:5]] = true
 		}
 	}
 	var words []string
 	for w, pages := range in {
-		if len(pages) == 1 && pages["08-api-services.html"] && len(w) >= 7 && regexp.MustCompile(`^[a-z]+$`).MatchString(w) && !elsewhere[w[:5]] {
+		if len(pages) == 1 && pages["09-api-services.html"] && len(w) >= 7 && regexp.MustCompile(`^[a-z]+$`).MatchString(w) && !elsewhere[w[:5]] {
 			words = append(words, w)
 		}
 	}
 	if len(words) == 0 {
-		t.Fatal("no word is only in chapter 8")
+		t.Fatal("no word is only in chapter 9")
 	}
 	slices.Sort(words)
 	return words[0]
@@ -343,7 +343,7 @@ func realSiteBases(t *testing.T) []siteBase {
 // file:// and from an HTTP server on loopback.
 func TestBrowser(t *testing.T) {
 	chrome := chromiumPath(t)
-	word := chapter8Word(t)
+	word := chapter9Word(t)
 	bases := realSiteBases(t)
 	for _, base := range bases {
 		t.Run(base.name, func(t *testing.T) {
@@ -351,8 +351,8 @@ func TestBrowser(t *testing.T) {
 			u := func(p string) string { return base.url + p }
 
 			// The default distro is the guide's first.
-			open(t, ctx, u("08-api-services.html"))
-			checkDistro(t, ctx, "08-api-services.html", "ubuntu")
+			open(t, ctx, u("09-api-services.html"))
+			checkDistro(t, ctx, "09-api-services.html", "ubuntu")
 			screenshot(t, ctx, base.name+"-08-ubuntu")
 
 			// Choosing Debian on one group switches every group.
@@ -369,10 +369,10 @@ func TestBrowser(t *testing.T) {
   return b.dataset.distros.split(' ')[0];
 })()`)
 			if other == "" {
-				t.Fatal("chapter 8 has no tab for another distro than ubuntu")
+				t.Fatal("chapter 9 has no tab for another distro than ubuntu")
 			}
 			do(t, ctx, "click the "+other+" tab", chromedp.Click(chromedp.CSS("[data-test=other-tab]")))
-			checkDistro(t, ctx, "08-api-services.html", other)
+			checkDistro(t, ctx, "09-api-services.html", other)
 
 			// ... and on the next page, and after a reload.
 			navigating(t, ctx, "click next", chromedp.Click(chromedp.CSS("a.next")))
@@ -391,14 +391,14 @@ func TestBrowser(t *testing.T) {
 			checkPage()
 
 			// ?distro=rhel sets the distro, and it stays for later pages.
-			open(t, ctx, u("08-api-services.html?distro=rhel"))
-			checkDistro(t, ctx, "08-api-services.html?distro=rhel", "rhel")
-			open(t, ctx, u("12-verify-and-rehearse.html"))
+			open(t, ctx, u("09-api-services.html?distro=rhel"))
+			checkDistro(t, ctx, "09-api-services.html?distro=rhel", "rhel")
+			open(t, ctx, u("13-verify-and-rehearse.html"))
 			if gs := eval[[]group](t, ctx, groupsJS); len(gs) > 0 {
-				checkDistro(t, ctx, "12-verify-and-rehearse.html", "rhel")
+				checkDistro(t, ctx, "13-verify-and-rehearse.html", "rhel")
 			}
-			open(t, ctx, u("08-api-services.html"))
-			checkDistro(t, ctx, "08-api-services.html", "rhel")
+			open(t, ctx, u("09-api-services.html"))
+			checkDistro(t, ctx, "09-api-services.html", "rhel")
 			if got := eval[string](t, ctx, `document.getElementById('distro-select').value`); got != "rhel" {
 				t.Errorf("the distro picker shows %q, want rhel", got)
 			}
@@ -414,7 +414,7 @@ func TestBrowser(t *testing.T) {
 			if before == after || state["role"] != "tab" || state["selected"] != "true" || state["tabindex"] != "0" || state["panelShown"] != "true" {
 				t.Errorf("ArrowRight from %s went to %s: %v", before, after, state)
 			}
-			checkDistro(t, ctx, "08-api-services.html after ArrowRight", strings.Fields(state["distros"])[0])
+			checkDistro(t, ctx, "09-api-services.html after ArrowRight", strings.Fields(state["distros"])[0])
 			do(t, ctx, "press ArrowLeft", chromedp.KeyEvent(kb.ArrowLeft))
 			if back := eval[string](t, ctx, `document.activeElement.id`); back != before {
 				t.Errorf("ArrowLeft went to %s, want %s", back, before)
@@ -464,7 +464,7 @@ func TestBrowser(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkCopyTexts(t, ctx, g, "08-api-services.md", nil, "")
+			checkCopyTexts(t, ctx, g, "09-api-services.md", nil, "")
 			for _, line := range strings.Split(clip, "\n") {
 				if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "$ ") {
 					t.Errorf("clipboard has a prompt: %q", line)
@@ -483,14 +483,14 @@ func TestBrowser(t *testing.T) {
 			// is focusable and described by its entry.
 			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var.ph')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); const dd = document.getElementById(v.getAttribute('aria-describedby')); return {tip: dd && dd.closest('.ph-list') && dd.previousElementSibling.textContent === v.textContent ? dd.textContent : '', title: v.getAttribute('title') || '', tabindex: v.tabIndex, x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
 			if len(phs) < 2 {
-				t.Fatal("fewer than two placeholders in chapter 8's prose")
+				t.Fatal("fewer than two placeholders in chapter 9's prose")
 			}
 			if phs[0]["tip"] == "" || phs[0]["title"] != "" || phs[0]["tabindex"] != float64(0) {
 				t.Errorf("placeholder not described by its entry in the page's list, or not focusable: %v", phs[0])
 			}
 			undescribed := eval[int](t, ctx, `Array.from(document.querySelectorAll('var.ph')).filter(v => !v.closest('.ph-list') && !(document.getElementById(v.getAttribute('aria-describedby') || '') || {}).textContent).length`)
 			if undescribed > 0 {
-				t.Errorf("%d placeholders of chapter 8 have no description", undescribed)
+				t.Errorf("%d placeholders of chapter 9 have no description", undescribed)
 			}
 			do(t, ctx, "focus a placeholder", chromedp.Focus(chromedp.CSS("#test-ph-0")))
 			if got := tip(); got != phs[0]["tip"] {
@@ -506,7 +506,7 @@ func TestBrowser(t *testing.T) {
 			}
 			do(t, ctx, "move away", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 5, 5))
 
-			// Search finds a word of chapter 8 and links to it.
+			// Search finds a word of chapter 9 and links to it.
 			open(t, ctx, u("index.html"))
 			// "of" is a stop word: the index leaves it out, and so must
 			// the query, or no section would match both words.
@@ -521,8 +521,8 @@ func TestBrowser(t *testing.T) {
 			})()`))
 			waitFor(t, ctx, "search results", `document.querySelectorAll('#search-results a').length > 0`)
 			hrefs := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))`)
-			if !strings.HasPrefix(hrefs[0], "08-api-services.html") {
-				t.Errorf("search for %q: first result %s, want chapter 8 (all: %v)", word, hrefs[0], hrefs)
+			if !strings.HasPrefix(hrefs[0], "09-api-services.html") {
+				t.Errorf("search for %q: first result %s, want chapter 9 (all: %v)", word, hrefs[0], hrefs)
 			}
 			snip := eval[string](t, ctx, `document.querySelector('#search-results a .r-snip').textContent`)
 			// The snippets' texts came for the pages listed, and only those.
@@ -541,14 +541,14 @@ func TestBrowser(t *testing.T) {
 			}
 			screenshot(t, ctx, base.name+"-search")
 			navigating(t, ctx, "open the first result", chromedp.KeyEvent(kb.Enter))
-			if p := eval[string](t, ctx, `location.pathname`); !strings.HasSuffix(p, "/08-api-services.html") {
+			if p := eval[string](t, ctx, `location.pathname`); !strings.HasSuffix(p, "/09-api-services.html") {
 				t.Fatalf("the search result led to %s", p)
 			}
-			if loc := eval[string](t, ctx, `location.search + location.hash`); hrefs[0] != "08-api-services.html"+loc {
+			if loc := eval[string](t, ctx, `location.search + location.hash`); hrefs[0] != "09-api-services.html"+loc {
 				t.Errorf("search went to %s, want %s", loc, hrefs[0])
 			}
 			if !eval[bool](t, ctx, `document.body.textContent.toLowerCase().includes(`+jsString(word)+`)`) {
-				t.Errorf("chapter 8 does not hold %q", word)
+				t.Errorf("chapter 9 does not hold %q", word)
 			}
 			// The snippet shows the word, marked; so does the page.
 			if !strings.Contains(strings.ToLower(snip), word) {
@@ -570,7 +570,7 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("after the toggle: theme %s, background %s (was %s)", t1, bg1, bg0)
 			}
 			screenshot(t, ctx, base.name+"-dark")
-			open(t, ctx, u("09-more-api-services.html"))
+			open(t, ctx, u("10-more-api-services.html"))
 			if t2, bg2 := theme(); t2 != t1 || bg2 != bg1 {
 				t.Errorf("on the next page: theme %s, background %s; want %s, %s", t2, bg2, t1, bg1)
 			}
@@ -581,7 +581,7 @@ func TestBrowser(t *testing.T) {
 
 			// A phone-sized window: no sidebar until the menu opens.
 			do(t, ctx, "phone size", chromedp.EmulateViewport(390, 844))
-			open(t, ctx, u("08-api-services.html"))
+			open(t, ctx, u("09-api-services.html"))
 			if eval[bool](t, ctx, `document.getElementById('sidebar').getClientRects().length > 0`) {
 				t.Error("the sidebar shows on a phone before the menu opens")
 			}
@@ -608,7 +608,7 @@ func TestBrowser(t *testing.T) {
 			_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 			return err
 		}))
-		do(t, ctx, "open chapter 8", chromedp.Navigate(bases[1].url+"08-api-services.html"))
+		do(t, ctx, "open chapter 9", chromedp.Navigate(bases[1].url+"09-api-services.html"))
 		waitFor(t, ctx, "the page", `document.readyState === 'complete'`)
 		if eval[bool](t, ctx, `document.documentElement.classList.contains('js')`) {
 			t.Fatal("the site script ran with scripts disabled")

@@ -19,19 +19,19 @@ const copyableJS = `(() => {
 })()`
 
 // TestBrowserDistroViews checks what a reader of a distro a chapter
-// does not cover sees (SUSE on chapter 8: the chapter says so, each
+// does not cover sees (SUSE on chapter 9: the chapter says so, each
 // group without a SUSE panel says so, and its copy buttons name the
 // distro they copy), and that blocks for other distros outside groups are
-// folded away, with a button that shows them, for RHEL on chapter 8.
+// folded away, with a button that shows them, for RHEL on chapter 9.
 func TestBrowserDistroViews(t *testing.T) {
 	chrome := chromiumPath(t)
 	for _, base := range realSiteBases(t) {
 		t.Run(base.name, func(t *testing.T) {
 			ctx, consoleProblems := newBrowser(t, chrome)
-			open(t, ctx, base.url+"08-api-services.html?distro=suse")
+			open(t, ctx, base.url+"09-api-services.html?distro=suse")
 			notice := eval[string](t, ctx, `Array.from(document.querySelectorAll('p.distro-scope')).filter(p => p.getClientRects().length > 0).map(p => p.textContent).join('|')`)
-			if !strings.Contains(notice, "does not cover SUSE") || !strings.Contains(notice, "chapters 4, 5, 6 and 7 only") {
-				t.Errorf("chapter 8 with SUSE says %q; want that it does not cover SUSE", notice)
+			if !strings.Contains(notice, "does not cover SUSE") || !strings.Contains(notice, "chapters 4, 5, 6, 7 and 8 only") {
+				t.Errorf("chapter 9 with SUSE says %q; want that it does not cover SUSE", notice)
 			}
 			st := eval[[]int](t, ctx, `(() => {
   const gs = Array.from(document.querySelectorAll('.tabs')).filter(g => !Array.from(g.querySelectorAll('.tabpanel')).some(p => p.dataset.distros.split(' ').includes('suse')));
@@ -47,16 +47,16 @@ func TestBrowserDistroViews(t *testing.T) {
 
 			// A covered chapter says nothing; RHEL's reader sees no
 			// Debian-only block until asking for it.
-			open(t, ctx, base.url+"08-api-services.html?distro=rhel")
+			open(t, ctx, base.url+"09-api-services.html?distro=rhel")
 			if n := eval[int](t, ctx, `Array.from(document.querySelectorAll('p.distro-scope, .distro-missing')).filter(p => p.getClientRects().length > 0).length`); n != 0 {
-				t.Errorf("RHEL on chapter 8: %d notices of a distro not covered", n)
+				t.Errorf("RHEL on chapter 9: %d notices of a distro not covered", n)
 			}
 			other := eval[[]int](t, ctx, `(() => {
   const fs = Array.from(document.querySelectorAll('figure.block[data-distros]')).filter(f => !f.closest('.tabpanel') && !f.dataset.distros.split(' ').includes('rhel'));
   return [fs.length, fs.filter(f => f.getClientRects().length > 0).length];
 })()`)
 			if other[0] == 0 || other[1] != 0 {
-				t.Errorf("chapter 8 has %d blocks outside groups not for RHEL, %d of them shown; want some, none shown", other[0], other[1])
+				t.Errorf("chapter 9 has %d blocks outside groups not for RHEL, %d of them shown; want some, none shown", other[0], other[1])
 			}
 			if bad := eval[[]string](t, ctx, copyableJS); len(bad) > 0 {
 				t.Errorf("RHEL: copy buttons offer other distros' commands as the reader's: %v", bad)

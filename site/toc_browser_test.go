@@ -12,7 +12,7 @@ import (
 func TestBrowserPageTOC(t *testing.T) {
 	chrome := chromiumPath(t)
 	site := realSiteURL(t)
-	page := site + "08-api-services.html"
+	page := site + "09-api-services.html"
 	ctx, consoleProblems := newBrowser(t, chrome)
 	shown := `Array.from(document.querySelectorAll('#sidebar .page-toc a')).filter(a => a.getClientRects().length > 0).length`
 	entries := `document.querySelectorAll('aside.toc a').length`
@@ -21,7 +21,7 @@ func TestBrowserPageTOC(t *testing.T) {
 	open(t, ctx, page)
 	n := eval[int](t, ctx, entries)
 	if n < 10 {
-		t.Fatalf("chapter 8 has %d entries on this page", n)
+		t.Fatalf("chapter 9 has %d entries on this page", n)
 	}
 	if h := eval[float64](t, ctx, `document.querySelector('.site-header').getBoundingClientRect().height`); h > 60 {
 		t.Errorf("the phone's header is %.0fpx high: more than one row", h)
@@ -72,7 +72,7 @@ func TestBrowserCopyPlace(t *testing.T) {
 	ctx, _ := newBrowser(t, chrome)
 	for _, w := range []int64{390, 1280} {
 		do(t, ctx, "size", chromedp.EmulateViewport(w, 900))
-		for _, p := range []string{"08-api-services.html", "02-architecture.html"} {
+		for _, p := range []string{"09-api-services.html", "02-architecture.html"} {
 			open(t, ctx, site+""+p)
 			st := eval[[]int](t, ctx, `(() => {
   const bs = Array.from(document.querySelectorAll('figure.block button.copy')).filter(b => b.getClientRects().length > 0);

@@ -18,7 +18,7 @@ import (
 	"github.com/haguide/haguide/runner"
 )
 
-// TestBrowserValues enters values in the values form of chapter 8, from
+// TestBrowserValues enters values in the values form of chapter 9, from
 // file:// and over HTTP: they show in the commands, marked as the
 // reader's, secrets masked until revealed; Copy gives them; a value that
 // does not fit its type is refused; a generated secret uses the runner's
@@ -33,7 +33,7 @@ func TestBrowserValues(t *testing.T) {
 	for _, base := range realSiteBases(t) {
 		t.Run(base.name, func(t *testing.T) {
 			ctx, consoleProblems := newBrowser(t, chrome)
-			open(t, ctx, base.url+"08-api-services.html")
+			open(t, ctx, base.url+"09-api-services.html")
 			if n := eval[int](t, ctx, `document.querySelectorAll('var.ph.mine').length`); n != 0 {
 				t.Errorf("%d placeholders show a value before any was entered", n)
 			}
@@ -72,7 +72,7 @@ func TestBrowserValues(t *testing.T) {
 			}
 
 			// Every block copies the model's text with the values in.
-			checkCopyTexts(t, ctx, g, "08-api-services.md", vals, "")
+			checkCopyTexts(t, ctx, g, "09-api-services.md", vals, "")
 
 			// The copy button itself.
 			for _, name := range []string{"clipboard-read", "clipboard-write"} {
@@ -101,7 +101,7 @@ func TestBrowserValues(t *testing.T) {
 			nodeAddrs := eval[[][2]string](t, ctx, `Array.from(document.querySelectorAll('article var.ph[data-ph=NODE_ADDR], article var.ph[data-ph=NODE_NAME]')).map(v => [(v.closest('figure.block[data-nodes]') || {dataset: {nodes: 'any'}}).dataset.nodes + ' ' + v.dataset.ph, v.textContent])`)
 			want := map[string]string{"any NODE_ADDR": "10.1.2.12", "any NODE_NAME": "controller2", "controller1 NODE_ADDR": "10.1.2.11", "controller1 NODE_NAME": "controller1"}
 			if len(nodeAddrs) == 0 {
-				t.Error("chapter 8 uses neither NODE_ADDR nor NODE_NAME")
+				t.Error("chapter 9 uses neither NODE_ADDR nor NODE_NAME")
 			}
 			for _, p := range nodeAddrs {
 				if w, ok := want[p[0]]; ok && p[1] != w {
@@ -120,9 +120,9 @@ func TestBrowserValues(t *testing.T) {
 			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=KEYSTONE_DBPASS]').textContent`); got == secret {
 				t.Error("after a reload the secret shows unmasked")
 			}
-			open(t, ctx, base.url+"09-more-api-services.html")
+			open(t, ctx, base.url+"10-more-api-services.html")
 			vals["CONTROLLER1_ADDR"], vals["CONTROLLER2_ADDR"] = "10.1.2.11", "10.1.2.12"
-			checkCopyTexts(t, ctx, g, "09-more-api-services.md", vals, "controller2")
+			checkCopyTexts(t, ctx, g, "10-more-api-services.md", vals, "controller2")
 
 			// The values export as a --vars file that haguide verify takes.
 			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
@@ -151,7 +151,7 @@ func TestBrowserValues(t *testing.T) {
 			if n := eval[int](t, ctx, `document.querySelectorAll('article var.ph.mine').length`); n != 0 {
 				t.Errorf("%d values still shown after Forget", n)
 			}
-			checkCopyTexts(t, ctx, g, "09-more-api-services.md", nil, "")
+			checkCopyTexts(t, ctx, g, "10-more-api-services.md", nil, "")
 			if ps := consoleProblems(); len(ps) > 0 {
 				t.Errorf("console errors:\n%s", strings.Join(ps, "\n"))
 			}
@@ -232,7 +232,7 @@ func TestBrowserValueTypes(t *testing.T) {
 	chrome := chromiumPath(t)
 	site := realSiteURL(t)
 	ctx, _ := newBrowser(t, chrome)
-	open(t, ctx, site+"08-api-services.html")
+	open(t, ctx, site+"09-api-services.html")
 	do(t, ctx, "open the values form (loads its script)", chromedp.Click(chromedp.CSS("#values-open")))
 	waitFor(t, ctx, "the values form's checks", `typeof window.haguideValid === 'function'`)
 	values := []string{
@@ -269,7 +269,7 @@ func jsStrings(s []string) string {
 func TestBrowserValuesTwoTabs(t *testing.T) {
 	chrome := chromiumPath(t)
 	ctx, _ := newBrowser(t, chrome)
-	open(t, ctx, realSiteURL(t)+"08-api-services.html")
+	open(t, ctx, realSiteURL(t)+"09-api-services.html")
 	do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
 	waitFor(t, ctx, "the values form", `document.getElementById('values') && document.getElementById('values').open`)
 	do(t, ctx, "another tab stores the VIP", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('haguide-values', JSON.stringify({CONTROLLER_VIP: '10.1.2.3'})); window.dispatchEvent(new StorageEvent('storage', {key: 'haguide-values'}))`))

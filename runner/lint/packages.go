@@ -40,7 +40,7 @@ func (ps *packageState) problem(pos guide.Pos, file, msg string, args ...any) {
 }
 
 // checkPackagesEachNode runs checkPackages for every node, since a block
-// may run on one node only (the arbitrator on controller3, in chapter 5),
+// may run on one node only (the arbitrator on controller3, in chapter 6),
 // and reports each problem once.
 func checkPackagesEachNode(p *runner.Plan, nodes []string, files map[string]*file, res *Result) {
 	if len(nodes) == 0 {
