@@ -22,53 +22,24 @@ import (
 // CA, followed by its key. Both are ECDSA P-256, as the openssl commands
 // the guide shows make, valid from an hour before now for validity.
 func Issue(name string, ip netip.Addr, now time.Time, validity time.Duration) (caPEM, caKeyPEM, bundle []byte, err error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	serial := func() (*big.Int, error) { return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 126)) }
-	caSerial, err := serial()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          caSerial,
+	ca, caKey, err := sign(&x509.Certificate{
 		Subject:               pkix.Name{CommonName: "haguide lab CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(validity),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		MaxPathLenZero:        true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	}, nil, nil, now, validity)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	srvSerial, err := serial()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: srvSerial,
-		Subject:      pkix.Name{CommonName: name},
+	srv, key, err := sign(&x509.Certificate{
+		Subject: pkix.Name{CommonName: name},
 		// Clients match the subjectAltName, never the CN (RFC 6125).
 		DNSNames:    []string{name},
 		IPAddresses: []net.IP{ip.AsSlice()},
-		NotBefore:   now.Add(-time.Hour),
-		NotAfter:    now.Add(validity),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	}, ca, caKey, now, validity)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -80,11 +51,34 @@ func Issue(name string, ip netip.Addr, now time.Time, validity time.Duration) (c
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw})
 	caKeyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: caKeyDER})
-	bundle = append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+	bundle = append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Raw}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})...)
 	return caPEM, caKeyPEM, bundle, nil
+}
+
+// sign makes a P-256 key and a certificate for it from tmpl, with a
+// random serial number and the validity period, signed by parent's key
+// (self-signed when parent is nil).
+func sign(tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, now time.Time, validity time.Duration) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tmpl.SerialNumber, err = rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 126)); err != nil {
+		return nil, nil, err
+	}
+	tmpl.NotBefore, tmpl.NotAfter = now.Add(-time.Hour), now.Add(validity)
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", tmpl.Subject.CommonName, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	return cert, key, err
 }
 
 // Verify checks a HAProxy bundle (certificate, then key) against a CA
