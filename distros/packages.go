@@ -148,7 +148,13 @@ var packages = map[string][]Package{
 		{Name: "ovn-host", PulledBy: []string{"rdo-ovn-host"}, Units: []string{"ovn-controller"}},
 		{Name: "openstack-neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
 		{Name: "openstack-nova-compute", Units: []string{"openstack-nova-compute"}, Ports: []string{"5900-5999/tcp"}},
-		{Name: "libvirt-daemon", PulledBy: []string{"openstack-nova-compute"}, Units: []string{"libvirtd"}},
+		// RHEL 9 runs libvirt's modular daemons, socket-activated;
+		// openstack-nova-compute requires the driver packages, not the
+		// monolithic libvirtd (package libvirt-daemon), whose unit the
+		// modular ones conflict with.
+		{Name: "libvirt-daemon-driver-qemu", PulledBy: []string{"openstack-nova-compute"}, Units: []string{"virtqemud"}},
+		{Name: "libvirt-daemon-driver-nodedev", PulledBy: []string{"openstack-nova-compute"}, Units: []string{"virtnodedevd"}},
+		{Name: "libvirt-daemon-driver-secret", PulledBy: []string{"openstack-nova-compute"}, Units: []string{"virtsecretd"}},
 	},
 	// SLES 16 with SUSE Linux Enterprise High Availability 16 (the
 	// ha_sles pattern), chapters 4 to 8 only.

@@ -68,6 +68,32 @@ func (r *Report) Record(logs fs.FS, source string) (*runs.Record, error) {
 	return rec, nil
 }
 
+// StepFigure is a figure line that one step printed on one node.
+type StepFigure struct {
+	Step string // the step's ID
+	runs.Figure
+}
+
+// Figures returns what every step of the run printed as figures (lines
+// that FigureLine matches), in the run's order, whether its chapter passed
+// or not; logs is the run directory's logs folder.
+func (r *Report) Figures(logs fs.FS) ([]StepFigure, error) {
+	var out []StepFigure
+	if logs == nil {
+		return nil, nil
+	}
+	for _, s := range r.Steps {
+		figs, err := stepFigures(logs, s)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range figs {
+			out = append(out, StepFigure{Step: s.ID, Figure: f})
+		}
+	}
+	return out, nil
+}
+
 // stepFigures are the figure lines of a step's logs, node by node.
 func stepFigures(logs fs.FS, s *StepResult) ([]runs.Figure, error) {
 	var out []runs.Figure

@@ -71,6 +71,36 @@ func TestReportRecord(t *testing.T) {
 	}
 }
 
+func TestReportFigures(t *testing.T) {
+	step := func(id, status, log string) *StepResult {
+		return &StepResult{ID: id, Chapter: strings.Split(id, "/")[0] + ".md", Section: "r", Status: status,
+			NodeResults: []*NodeResult{{Node: "controller1", Status: status, Log: log}}}
+	}
+	rep := &Report{Distro: "debian", Finished: time.Now(), Steps: []*StepResult{
+		step("01-a/r/1", StatusPassed, "run/logs/001-01-a_r_1/controller1.log"),
+		step("02-b/r/1", StatusFailed, "run/logs/002-02-b_r_1/controller1.log"), // its chapter failed: still shown
+		step("02-b/r/2", StatusNotRun, ""),
+	}}
+	logs := fstest.MapFS{
+		"001-01-a_r_1/controller1.log": {Data: []byte("ok\nlongest gap without service: 3 s\n")},
+		"002-02-b_r_1/controller1.log": {Data: []byte("committed writes: 4, lost: 1\nnot a figure\n")},
+	}
+	got, err := rep.Figures(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []StepFigure{
+		{Step: "01-a/r/1", Figure: runs.Figure{Section: "r", Node: "controller1", Text: "longest gap without service: 3 s"}},
+		{Step: "02-b/r/1", Figure: runs.Figure{Section: "r", Node: "controller1", Text: "committed writes: 4, lost: 1"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Figures (-want +got):\n%s", diff)
+	}
+	if none, err := rep.Figures(nil); none != nil || err != nil {
+		t.Errorf("Figures(nil) = %v, %v; want nothing", none, err)
+	}
+}
+
 func TestReadReport(t *testing.T) {
 	dir := t.TempDir()
 	rep := &Report{Distro: "debian", Commit: "16b12d8", Finished: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Duration: "1s"}

@@ -55,16 +55,13 @@ tmp=$(mktemp)
       cat "$run/chapters.md"
       "$BIN" runs add --source "$note" "$run" >&2
       # What the failover rehearsals measured: every line a rehearsal's
-      # report printed about gaps, lost writes and rounds, per step.
-      # shellcheck disable=SC2016 # the backticks are Markdown's
-      figures=$(cd "$run/logs" || exit 0; grep -H -E '^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed|state transfer:|session in )' -- */*.log 2>/dev/null \
-        | sed -E 's#^[0-9]+-([^/]+)/([^.]+)\.log:#| `\1` | \2 | #; s#$# |#' || true)
+      # report printed about gaps, lost writes and rounds, per step (the
+      # lines runs add records, FigureLine in runner/record.go).
+      figures=$("$BIN" runs figures "$run")
       if [ -n "$figures" ]; then
         echo
         echo "Measured by the failover rehearsals in that run:"
         echo
-        echo "| step | node | figure |"
-        echo "|---|---|---|"
         echo "$figures"
       fi
     done

@@ -29,7 +29,7 @@ verify, per distro: the records in docs/runs, one DISTRO.json per distro
 (see docs/site.md). runs add makes or updates them from run directories.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newRunsAddCmd(g))
+	cmd.AddCommand(newRunsAddCmd(g), newRunsFiguresCmd(g))
 	return cmd
 }
 
@@ -110,6 +110,40 @@ func addRun(g *globalFlags, dir, runDir, source, commit string) error {
 			runDir, len(rec.Chapters), len(rep.Chapters), rep.Distro, map[bool]string{true: "the lab", false: "own nodes"}[rep.Lab], file)
 	}
 	return nil
+}
+
+func newRunsFiguresCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "figures RUN_DIR",
+		Short: "Print what a run's failover rehearsals measured, as a Markdown table",
+		Long: `figures prints, as rows of a Markdown table (step, node, figure), every
+line that a step of the run printed as a measure: the lines that runs add
+records for the site ("longest gap ...", "committed writes: ...", "state
+transfer: ..."), here for every step, also of chapters that did not pass.
+It prints nothing when the run printed no figures. scripts/coverage.sh
+uses it for docs/coverage.md.`,
+		Example: `  haguide runs figures ci-runs/debian`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			rep, err := runner.ReadReport(filepath.Join(args[0], "report.json"))
+			if err != nil {
+				return err
+			}
+			figs, err := rep.Figures(os.DirFS(filepath.Join(args[0], "logs")))
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if len(figs) == 0 {
+				return nil
+			}
+			fmt.Fprintln(g.stdout, "| step | node | figure |")
+			fmt.Fprintln(g.stdout, "|---|---|---|")
+			for _, f := range figs {
+				fmt.Fprintf(g.stdout, "| `%s` | %s | %s |\n", f.Step, f.Node, strings.ReplaceAll(f.Text, "|", `\|`))
+			}
+			return nil
+		},
+	}
 }
 
 // readRuns reads the run records for the site: dir's records; none when

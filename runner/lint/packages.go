@@ -176,7 +176,8 @@ func (ps *packageState) use(name string, pos guide.Pos, verb string) {
 }
 
 // systemctl checks the units of start, restart, reload, enable and the
-// like: some package of the distro must ship each, and be installed.
+// like: some package of the distro must ship each, and be installed. A
+// socket unit is checked as the service of its name.
 func (ps *packageState) systemctl(c shellCall) {
 	if len(c.args) < 3 {
 		return
@@ -191,8 +192,13 @@ func (ps *packageState) systemctl(c shellCall) {
 			continue
 		}
 		unit := strings.TrimSuffix(u, ".service")
+		if ps.units[unit] {
+			continue // the guide's own unit
+		}
+		// A socket comes with the service it activates, of its name.
+		unit = strings.TrimSuffix(unit, ".socket")
 		if ps.units[unit] || strings.Contains(unit, ".") {
-			continue // the guide's own unit, or a socket, timer, target
+			continue // the guide's own service, or a timer, target
 		}
 		owners := distros.UnitPackages(ps.distro, unit)
 		if len(owners) == 0 {

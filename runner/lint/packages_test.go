@@ -68,6 +68,15 @@ func TestPackages(t *testing.T) {
 			},
 		},
 		{
+			name: "monolithic libvirtd on RHEL 9, modular sockets, own socket", distros: `"rhel"`, distro: "rhel",
+			chapter: "# One\n\n```ini {file=/etc/systemd/system/probe.socket}\n[Socket]\nListenStream=/run/probe\n```\n\n```console\n# dnf install -y openstack-nova-compute\n# firewall-cmd --permanent --add-port=5900-5999/tcp\n# systemctl enable --now libvirtd openstack-nova-compute\n# systemctl enable --now virtqemud.socket virtnodedevd.socket probe.socket\n# systemctl start libvirtd.socket virtproxyd.socket\n```\n",
+			want: []string{
+				"one.md:11:3: [rhel] systemctl: no package of rhel ships a unit libvirtd (distros/packages.go)",
+				"one.md:13:3: [rhel] systemctl: no package of rhel ships a unit libvirtd (distros/packages.go)",
+				"one.md:13:3: [rhel] systemctl: no package of rhel ships a unit virtproxyd (distros/packages.go)",
+			},
+		},
+		{
 			name: "ports firewalld does not open", distros: `"rhel"`, distro: "rhel",
 			chapter: "# One\n\n```console\n# dnf install -y rabbitmq-server memcached\n# firewall-cmd --permanent --add-port={5672,4369,25672}/tcp --add-port=35672-35682/tcp\n```\n\n" +
 				"```cfg {file=/etc/haproxy/haproxy.cfg}\nlisten stats\n    bind CONTROLLER_VIP:8404\n    bind 127.0.0.1:3306\n    server controller1 CONTROLLER1_ADDR:5672 check\n```\n",
