@@ -1,7 +1,6 @@
 package tlscert
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -107,7 +106,10 @@ func Verify(caPEM, bundle []byte, name string, ip netip.Addr, now time.Time) err
 	if k, ok := key.(*ecdsa.PrivateKey); !ok || !k.PublicKey.Equal(cert.PublicKey) {
 		return errors.New("the bundle's key does not match its certificate")
 	}
-	if !slices.ContainsFunc(cert.IPAddresses, func(a net.IP) bool { return bytes.Equal(a.To4(), ip.AsSlice()) }) {
+	if !slices.ContainsFunc(cert.IPAddresses, func(a net.IP) bool {
+		addr, ok := netip.AddrFromSlice(a)
+		return ok && addr.Unmap() == ip.Unmap()
+	}) {
 		return fmt.Errorf("the certificate does not name %s", ip)
 	}
 	for _, at := range []time.Time{now, now.Add(24 * time.Hour)} {
