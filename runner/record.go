@@ -17,9 +17,10 @@ import (
 // FigureLine matches the lines of a rehearsal's output that report a
 // measure: a gap without service, writes committed and lost, rounds
 // that failed, a state transfer's donor and duration, how a Horizon
-// session fared. The guide's rehearsals print their results this way, and
-// only such lines go into a run record.
-var FigureLine = regexp.MustCompile(`^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed|state transfer:|session in )[ -~]{0,200}$`)
+// session fared, the timed steps of a restore drill. The guide's
+// rehearsals print their results this way, and only such lines go into a
+// run record.
+var FigureLine = regexp.MustCompile(`^(longest gap|no answer for|rounds ok|committed writes|committed:|ok [0-9]+ failed|state transfer:|session in |restore drill: )[ -~]{0,200}$`)
 
 // ReadReport reads a run's report.json.
 func ReadReport(path string) (*Report, error) {

@@ -44,6 +44,8 @@ func TestReportRecord(t *testing.T) {
 		"  rounds ok: 64 failed: 1  ",
 		"state transfer: writer UP, 0 failed checks, 0 falls",
 		"session in other's memcached: kept; first request 0.05 s",
+		"restore drill: backup 9.1 s, prepare 2.0 s, rejoin 14.2 s (IST)",
+		"restore drill",               // a figure's prefix ends with its colon and a blank
 		"sessions in use",             // not a figure's start
 		"the password is longest gap", // a figure only at the start
 	}, "\n"))}}
@@ -60,6 +62,7 @@ func TestReportRecord(t *testing.T) {
 			{Section: "rehearsal", Node: "controller3", Text: "rounds ok: 64 failed: 1"},
 			{Section: "rehearsal", Node: "controller3", Text: "state transfer: writer UP, 0 failed checks, 0 falls"},
 			{Section: "rehearsal", Node: "controller3", Text: "session in other's memcached: kept; first request 0.05 s"},
+			{Section: "rehearsal", Node: "controller3", Text: "restore drill: backup 9.1 s, prepare 2.0 s, rejoin 14.2 s (IST)"},
 		},
 	}}}
 	if diff := cmp.Diff(want, got); diff != "" {
