@@ -199,7 +199,16 @@ func TestPackageTables(t *testing.T) {
 					t.Errorf("UnitPackages(%s, %s) misses %s", d, u, p.Name)
 				}
 			}
+			if p.Log != "" && (!strings.HasPrefix(p.Log, "/") || len(p.Units) == 0) {
+				t.Errorf("%s/%s: log %q needs an absolute path and a unit", d, p.Name, p.Log)
+			}
 		}
+	}
+	if log, ok := UnitLog("rhel", "mariadb.service"); !ok || log != "/var/log/mariadb/mariadb.log" {
+		t.Errorf(`UnitLog("rhel", "mariadb.service") = %q, %v`, log, ok)
+	}
+	if log, ok := UnitLog("debian", "mariadb"); ok {
+		t.Errorf("Debian's MariaDB logs to the journal, got %q", log)
 	}
 	if got := UnitPackages("ubuntu", "cinder-api"); len(got) != 0 {
 		t.Errorf("ubuntu has no cinder-api unit (Apache runs it), got %v", got)

@@ -23,6 +23,10 @@ type Package struct {
 	Units []string
 	// Ports are "5672/tcp" or "35672-35682/tcp".
 	Ports []string
+	// Log is the file where the service of its Units writes its messages
+	// instead of the journal, when it does: `journalctl -u UNIT` shows
+	// little more than systemd's own start and stop there.
+	Log string
 }
 
 // Common pieces of the tables below.
@@ -114,7 +118,8 @@ var packages = map[string][]Package{
 		{Name: "corosync", PulledBy: []string{"pacemaker", "pcs"}, Units: []string{"corosync"}, Ports: []string{"5405/udp"}},
 		{Name: "pacemaker", Units: []string{"pacemaker"}},
 		{Name: "haproxy", Units: []string{"haproxy"}},
-		{Name: "mariadb-server", PulledBy: []string{"mariadb-server-galera"}, Units: []string{"mariadb"}, Ports: galeraPorts},
+		// log-error in my.cnf.d/mariadb-server.cnf (Fedora's packaging).
+		{Name: "mariadb-server", PulledBy: []string{"mariadb-server-galera"}, Units: []string{"mariadb"}, Ports: galeraPorts, Log: "/var/log/mariadb/mariadb.log"},
 		{Name: "galera", PulledBy: []string{"mariadb-server-galera"}, Files: []string{"/etc/sysconfig/garb"}, Units: []string{"garbd"}},
 		{Name: "rabbitmq-server", Units: []string{"rabbitmq-server"}, Ports: rabbitPorts},
 		{Name: "memcached", Files: []string{"/etc/sysconfig/memcached"}, Units: []string{"memcached"}, Ports: []string{"11211/tcp"}},
@@ -206,6 +211,18 @@ func UnitPackages(distro, unit string) []string {
 		}
 	}
 	return out
+}
+
+// UnitLog returns the file where a unit of a distro writes its messages
+// instead of the journal, if a package of the distro says so.
+func UnitLog(distro, unit string) (string, bool) {
+	unit = strings.TrimSuffix(unit, ".service")
+	for _, p := range packages[distro] {
+		if p.Log != "" && slices.Contains(p.Units, unit) {
+			return p.Log, true
+		}
+	}
+	return "", false
 }
 
 // FirewalldService returns the ports of one of firewalld's predefined

@@ -39,6 +39,7 @@ func (g *Guide) Check() Diagnostics {
 		g.checkGroups(c, dl)
 		g.checkBackground(c, dl)
 		checkZeroCounts(c, dl)
+		checkBackupType(c, dl)
 		for _, w := range c.ProsePlaceholders {
 			used[w] = true
 		}
@@ -243,6 +244,26 @@ func checkZeroCounts(c *Chapter, dl *diagList) {
 		for _, cmd := range b.Commands {
 			if len(cmd.Expected) == 1 && strings.TrimSpace(cmd.Expected[0]) == "0" && endsInGrepCount(cmd.Text) {
 				dl.add(cmd.Pos, "`grep -c` exits with status 1 when it counts 0, so this step fails when its output is right: count with awk ('/re/ { n++ } END { print n + 0 }') instead")
+			}
+		}
+	}
+}
+
+// checkBackupType reports commands that look for `full-prepared` in a
+// mariadb-backup checkpoints file: that is Percona XtraBackup's word for
+// a prepared backup; MariaDB's mariadb-backup writes `backup_type =
+// log-applied` after --prepare and never full-prepared (its
+// xtrabackup_prepare_func; the strings of Debian 13's 11.8 binary), so
+// such a step fails on a good backup (chapter 14's first draft).
+func checkBackupType(c *Chapter, dl *diagList) {
+	for _, b := range c.Blocks {
+		if b.Kind != KindConsole {
+			continue
+		}
+		for _, cmd := range b.Commands {
+			text := cmd.Text + "\n" + strings.Join(cmd.Expected, "\n")
+			if strings.Contains(text, "full-prepared") && (strings.Contains(text, "checkpoints") || strings.Contains(text, "backup_type")) {
+				dl.add(cmd.Pos, "mariadb-backup never writes `full-prepared` (Percona XtraBackup's word): after --prepare its checkpoints file says `backup_type = log-applied`")
 			}
 		}
 	}

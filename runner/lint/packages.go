@@ -124,6 +124,35 @@ func (ps *packageState) call(c shellCall) {
 		ps.systemctl(c)
 	case "firewall-cmd":
 		ps.firewall(c.args[1:])
+	case "journalctl":
+		ps.journal(c)
+	}
+}
+
+// journal checks the units a journalctl command reads (-u UNIT, -uUNIT,
+// --unit UNIT, --unit=UNIT): a unit whose service writes to a log file of
+// its own on this distro leaves its messages out of the journal, so a
+// step that greps them there finds nothing.
+func (ps *packageState) journal(c shellCall) {
+	for i := 1; i < len(c.args); i++ {
+		a, unit := c.args[i], ""
+		switch {
+		case a == "-u" || a == "--unit":
+			if i+1 < len(c.args) {
+				i++
+				unit = c.args[i]
+			}
+		case strings.HasPrefix(a, "--unit="):
+			unit = strings.TrimPrefix(a, "--unit=")
+		case strings.HasPrefix(a, "-u") && !strings.HasPrefix(a, "--"):
+			unit = a[2:]
+		}
+		if unit == "" {
+			continue
+		}
+		if log, ok := distros.UnitLog(ps.distro, unit); ok {
+			ps.problem(c.pos, "", "journalctl: %s on %s writes its messages to %s, not to the journal (distros/packages.go)", strings.TrimSuffix(unit, ".service"), ps.distro, log)
+		}
 	}
 }
 

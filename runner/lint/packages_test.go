@@ -103,6 +103,19 @@ func TestPackages(t *testing.T) {
 			},
 		},
 		{
+			name: "MariaDB's messages outside the journal on RHEL", distros: `"rhel"`, distro: "rhel",
+			chapter: "# One\n\n```console\n# dnf install -y mariadb-server-galera\n# firewall-cmd --permanent --add-service=galera\n# journalctl -u mariadb --since today | grep -q 'Running IST'\n# journalctl -b --unit=mariadb.service | grep IST\n# journalctl -umariadb -n 5\n# journalctl -u pacemaker -n 5\n# tail -c +1 /var/log/mariadb/mariadb.log | grep -q 'Running IST'\n```\n\n```console {run=no reason=\"shown\"}\n# journalctl -u mariadb\n```\n",
+			want: []string{
+				"one.md:6:3: [rhel] journalctl: mariadb on rhel writes its messages to /var/log/mariadb/mariadb.log, not to the journal (distros/packages.go)",
+				"one.md:7:3: [rhel] journalctl: mariadb on rhel writes its messages to /var/log/mariadb/mariadb.log, not to the journal (distros/packages.go)",
+				"one.md:8:3: [rhel] journalctl: mariadb on rhel writes its messages to /var/log/mariadb/mariadb.log, not to the journal (distros/packages.go)",
+			},
+		},
+		{
+			name: "MariaDB in the journal on Debian", distros: `"debian"`, distro: "debian",
+			chapter: "# One\n\n```console\n# apt-get install -y mariadb-server\n# journalctl -u mariadb --since today | grep -q 'Running IST'\n```\n",
+		},
+		{
 			name: "no firewall on Debian", distros: `"debian"`, distro: "debian",
 			chapter: "# One\n\n```console\n# apt-get install -y memcached\n# systemctl restart memcached\n```\n",
 		},
