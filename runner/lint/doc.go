@@ -7,8 +7,10 @@
 // to work on the guide's packages),
 // parsers for ini, JSON and YAML files, and python3's parser for Python
 // programs (parsed, never run). Shell commands are already parsed by
-// guide.Check; here their installs, edits, systemctl actions and
-// firewall-cmd steps are replayed against distros.Packages, to find a
-// package's file used before its install, a unit the distro lacks, and a
-// port firewalld is not told to open.
+// guide.Check; here their installs, edits, systemctl actions,
+// journalctl reads and firewall-cmd steps are replayed against
+// distros.Packages, to find a package's file used before its install, a
+// unit the distro lacks, a unit's messages looked for in the journal where
+// the distro's service writes them to a file, and a port firewalld is not
+// told to open.
 package lint
