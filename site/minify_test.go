@@ -103,8 +103,8 @@ func TestMinifiedAssets(t *testing.T) {
 func TestMinifyMarkup(t *testing.T) {
 	tests := []struct {
 		name, mediatype, in string
-		want                 []string // in the output
-		not                  []string // not in the output
+		want                []string // in the output
+		not                 []string // not in the output
 	}{
 		{"document", "text/html",
 			"<!DOCTYPE html>\n<html lang=\"en\" class=\"no-js\">\n<head>\n<title>T</title>\n</head>\n<body>\n<p>a</p>\n</body>\n</html>\n",
