@@ -1,7 +1,11 @@
 package render
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -83,4 +87,38 @@ func checkSections(t *testing.T, p *Page) {
 			t.Errorf("section %q: text not in single-spaced words: %q", s.ID, s.Text)
 		}
 	}
+}
+
+// FuzzFigure turns arbitrary text into a figure: it must never panic, and
+// a figure must be well-formed XML whose text elements carry only their
+// place (figureStyle draws them).
+func FuzzFigure(f *testing.F) {
+	src, err := os.ReadFile("../guide/figures/architecture.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{string(src), "+--+\n|a&<|\n+--+\n", "o-->*  ▒▓\n", "\t.-.\n'-'\r\n"} {
+		f.Add([]byte(s))
+	}
+	text := regexp.MustCompile(`<text( [^>]*)?>`)
+	place := regexp.MustCompile(`^ x='-?\d+' y='-?\d+'$`)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		svg, err := Figure(src)
+		if err != nil {
+			return
+		}
+		d := xml.NewDecoder(bytes.NewReader(svg))
+		for {
+			if _, err := d.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("not well-formed XML: %v\n%s", err, svg)
+			}
+		}
+		for _, m := range text.FindAllStringSubmatch(string(svg), -1) {
+			if !place.MatchString(m[1]) {
+				t.Fatalf("text element with attributes %q", m[1])
+			}
+		}
+	})
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -95,13 +96,50 @@ func TestChromaStylesMatchChroma(t *testing.T) {
 	}
 }
 
+// TestFigure: a figure is an SVG that scales, whose characters are text
+// elements with only their place (figureStyle draws them all), in the
+// order of the diagram, escaped; goat's other shapes stay as it draws them.
 func TestFigure(t *testing.T) {
-	svg, err := Figure([]byte("+-----+     +-----+\n| a   |---->| b   |\n+-----+     +-----+\n"))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, src string
+		texts     []string // every text element's content, in order
+		want      []string // in the SVG
+	}{
+		{"boxes", "+-----+     +-----+\n| a   |---->| b   |\n+-----+     +-----+\n",
+			[]string{"a", "b"}, []string{"viewBox=", "<polygon ", "<path "}},
+		{"escaped", "<a & b>\n", []string{"&lt;", "a", "&amp;", "b", "&gt;"}, nil},
+		{"circles keep their fill", "o-->*\n", nil, []string{"fill='#fff'", "fill='currentColor'"}},
 	}
-	if !strings.HasPrefix(string(svg), "<svg") || !strings.Contains(string(svg), "viewBox") {
-		t.Errorf("not an SVG: %.200s", svg)
+	text := regexp.MustCompile(`<text( [^>]*)?>([^<]*)</text>`)
+	place := regexp.MustCompile(`^ x='\d+' y='\d+'$`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svg, err := Figure([]byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(svg), "<svg") || !strings.Contains(string(svg), "text{text-anchor:middle;fill:currentColor}") {
+				t.Errorf("not a figure's SVG: %.300s", svg)
+			}
+			var texts []string
+			for _, m := range text.FindAllStringSubmatch(string(svg), -1) {
+				if !place.MatchString(m[1]) {
+					t.Errorf("text element with attributes %q, want only x and y", m[1])
+				}
+				texts = append(texts, m[2])
+			}
+			if diff := cmp.Diff(tt.texts, texts); diff != "" {
+				t.Errorf("texts (-want +got):\n%s", diff)
+			}
+			if n := strings.Count(string(svg), "<text"); n != len(texts) {
+				t.Errorf("%d text elements, %d read", n, len(texts))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(svg), w) {
+					t.Errorf("no %q in\n%s", w, svg)
+				}
+			}
+		})
 	}
 	if _, err := Figure([]byte("  \n")); err == nil {
 		t.Error("empty figure: no error")

@@ -22,6 +22,10 @@
 //     search-text/PAGE.js, the sections' texts for the snippets, by page;
 //   - figures/: the guide's figures, SVG made from each figures/NAME.txt.
 //
+// The pages, the site's CSS and scripts and the SVG figures are served
+// minified with tdewolff/minify (minify.go); the sources stay readable in
+// the repository, and [Options].Readable keeps the pages as laid out.
+//
 // Everything is linked relatively, so the folder can be opened from disk
 // or served under any path. The search index is a script, not JSON, so
 // that it loads over file:// too (browsers refuse fetch there).

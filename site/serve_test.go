@@ -62,7 +62,7 @@ func TestServeRebuilds(t *testing.T) {
 		want   string
 	}{
 		{"/", 200, "<title>About · Test guide</title>"},
-		{"/01-intro.html", 200, `data-live="/_haguide/events"`},
+		{"/01-intro.html", 200, `data-live=/_haguide/events`},
 		{"/assets/site.css", 200, ".skip-link"},
 		{"/nowhere.html", 404, "Page not found"},
 		{"/a/b/nowhere", 404, `<head><base href="/">`},

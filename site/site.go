@@ -68,6 +68,11 @@ type Options struct {
 	// them every chapter says, per distro, when it last passed, or that
 	// it was never executed; nil for no such section.
 	Runs map[string]*runs.Record
+	// Readable leaves the HTML pages as the templates lay them out
+	// (indented, every attribute quoted) instead of minified, for reading
+	// the markup: the golden files and the tests of the layout's markup.
+	// The figures and assets are minified either way.
+	Readable bool
 }
 
 // Site is a built site in memory: every file by its slash path.
@@ -255,6 +260,12 @@ func Render(g *guide.Guide, opts Options) (*Site, error) {
 	s.SearchIndex = len(idx)
 	if err := addFigures(g, s); err != nil {
 		return nil, err
+	}
+	// The pages as a reader downloads them, checked below as written.
+	if !opts.Readable {
+		if err := minifyPages(s); err != nil {
+			return nil, err
+		}
 	}
 	s.Files[markerFile] = []byte("This folder is a site built by haguide build; haguide build replaces it whole.\n")
 	if probs := CheckLinks(s.Files); len(probs) > 0 {
@@ -591,6 +602,8 @@ func addAssets(s *Site, sd *siteData, classes []string) error {
 			}
 		case "assets/site.js", "assets/search.js":
 			b, err = minifyAsset(p, "text/javascript", b)
+		case "assets/favicon.svg":
+			b, err = minifyAsset(p, "image/svg+xml", b)
 		}
 		s.Files[p] = b
 		return err
@@ -670,7 +683,8 @@ func version(parts ...[]byte) string {
 
 // addFigures copies the guide's figures: every file under figures/ and
 // every image a page names, with figures/NAME.svg made from
-// figures/NAME.txt where the guide keeps only the text source.
+// figures/NAME.txt where the guide keeps only the text source. SVG is
+// minified.
 func addFigures(g *guide.Guide, s *Site) error {
 	if g.FS == nil {
 		return nil
@@ -702,25 +716,36 @@ func addFigures(g *guide.Guide, s *Site) error {
 			continue
 		}
 		b, err := fs.ReadFile(g.FS, n)
-		if err == nil {
-			s.Files[n] = b
-			continue
+		if err != nil && path.Ext(n) == ".svg" {
+			b, err = makeFigure(g.FS, n)
+		} else if err != nil {
+			err = fmt.Errorf("site: image %s: %w", n, err)
 		}
-		if path.Ext(n) != ".svg" {
-			return fmt.Errorf("site: image %s: %w", n, err)
-		}
-		srcName := strings.TrimSuffix(n, ".svg") + ".txt"
-		src, err := fs.ReadFile(g.FS, srcName)
 		if err != nil {
-			return fmt.Errorf("site: image %s: no such file and no %s to make it from", n, srcName)
+			return err
 		}
-		svg, err := render.Figure(src)
-		if err != nil {
-			return fmt.Errorf("site: %s: %w", srcName, err)
+		if path.Ext(n) == ".svg" {
+			if b, err = minifyAsset(n, "image/svg+xml", b); err != nil {
+				return fmt.Errorf("site: %w", err)
+			}
 		}
-		s.Files[n] = svg
+		s.Files[n] = b
 	}
 	return nil
+}
+
+// makeFigure makes figures/NAME.svg from figures/NAME.txt.
+func makeFigure(fsys fs.FS, name string) ([]byte, error) {
+	srcName := strings.TrimSuffix(name, ".svg") + ".txt"
+	src, err := fs.ReadFile(fsys, srcName)
+	if err != nil {
+		return nil, fmt.Errorf("site: image %s: no such file and no %s to make it from", name, srcName)
+	}
+	svg, err := render.Figure(src)
+	if err != nil {
+		return nil, fmt.Errorf("site: %s: %w", srcName, err)
+	}
+	return svg, nil
 }
 
 // sitemap lists the guide's pages (not the print view or 404.html).

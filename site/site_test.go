@@ -53,8 +53,12 @@ type = "ipv4"
 	return fsys
 }
 
+// renderSite renders a test guide with readable HTML (Options.Readable),
+// for the tests of the layout's markup; TestMinifiedPages compares it with
+// what is served.
 func renderSite(t *testing.T, fsys fstest.MapFS, opts Options) *Site {
 	t.Helper()
+	opts.Readable = true
 	g, err := Load(fsys)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
