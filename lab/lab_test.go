@@ -117,22 +117,38 @@ func TestDataMAC(t *testing.T) {
 func TestNspawnCmd(t *testing.T) {
 	l := &Lab{cfg: Config{Dir: "/var/lib/haguide/lab"}}
 	ns := &nodeState{Name: "controller1", Netns: "hag0-controller1"}
-	dirs := []string{"/sys/fs/cgroup/systemd/haguide-hag0-controller1", "/sys/fs/cgroup/unified/haguide-hag0-controller1"}
-	cmd := l.nspawnCmd(ns, dirs)
-	want := []string{"/bin/sh", "-c", `while [ "$1" != -- ]; do echo $$ >"$1" || exit 1; shift; done; shift; exec "$@"`, "sh",
-		"/sys/fs/cgroup/systemd/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/unified/haguide-hag0-controller1/cgroup.procs", "--",
-		"systemd-nspawn", "-D", "/var/lib/haguide/lab/nodes/controller1/root", "--boot", "--register=no",
+	dirs := []string{"/sys/fs/cgroup/cpu/haguide-hag0-controller1", "/sys/fs/cgroup/systemd/haguide-hag0-controller1", "/sys/fs/cgroup/unified/haguide-hag0-controller1"}
+	wrapper := []string{"/bin/sh", "-c", `while [ "$1" != -- ]; do echo $$ >"$1" || exit 1; shift; done; shift; exec "$@"`, "sh",
+		"/sys/fs/cgroup/cpu/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/systemd/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/unified/haguide-hag0-controller1/cgroup.procs", "--"}
+	nspawn := []string{"systemd-nspawn", "-D", "/var/lib/haguide/lab/nodes/controller1/root", "--boot", "--register=no",
 		"--machine=controller1", "--keep-unit", "--network-namespace-path=/run/netns/hag0-controller1",
 		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
 		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no"}
-	if d := cmp.Diff(want, cmd.Args); d != "" {
-		t.Errorf("command (-want +got):\n%s", d)
-	}
-	// The node's own environment settings come last, so they win over
-	// haguide's (the last of two equal names counts).
-	env := cmd.Env[len(cmd.Env)-2:]
-	if d := cmp.Diff([]string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1"}, env); d != "" {
-		t.Errorf("environment (-want +got):\n%s", d)
+	cat := func(parts ...[]string) []string { return slices.Concat(parts...) }
+	for _, tc := range []struct {
+		name  string
+		dirs  []string
+		lxcfs string
+		want  []string
+	}{
+		{"cgroups and lxcfs", dirs, "/var/lib/haguide/lab/lxcfs", cat(wrapper, nspawn, []string{
+			// The directory comes in first, outside /proc; the file
+			// below /proc is bound from inside the node.
+			"--bind-ro=/var/lib/haguide/lab/lxcfs/proc:/var/lib/lxcfs/proc",
+			"--bind-ro=/var/lib/lxcfs/proc/loadavg:/proc/loadavg"})},
+		{"cgroups, lxcfs gone: the host's load", dirs, "", cat(wrapper, nspawn)},
+		{"no cgroups", nil, "/l/lxcfs", cat(nspawn, []string{"--bind-ro=/l/lxcfs/proc:/var/lib/lxcfs/proc", "--bind-ro=/var/lib/lxcfs/proc/loadavg:/proc/loadavg"})},
+	} {
+		cmd := l.nspawnCmd(ns, tc.dirs, tc.lxcfs)
+		if d := cmp.Diff(tc.want, cmd.Args); d != "" {
+			t.Errorf("%s: command (-want +got):\n%s", tc.name, d)
+		}
+		// The node's own environment settings come last, so they win over
+		// haguide's (the last of two equal names counts).
+		env := cmd.Env[len(cmd.Env)-2:]
+		if d := cmp.Diff([]string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1"}, env); d != "" {
+			t.Errorf("%s: environment (-want +got):\n%s", tc.name, d)
+		}
 	}
 }
 
@@ -447,7 +463,7 @@ func snapshot(t *testing.T, bridge, dir string) []string {
 			}
 		}
 	}
-	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng|ipmi_sim").Output()
+	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng|ipmi_sim|lxcfs").Output()
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		if f := strings.Fields(l); len(f) > 1 {
 			out = append(out, "process "+strings.Join(f[1:], " "))
@@ -455,7 +471,7 @@ func snapshot(t *testing.T, bridge, dir string) []string {
 	}
 	m, _ := os.ReadFile("/proc/mounts")
 	for _, l := range strings.Split(string(m), "\n") {
-		if strings.Contains(l, "netns") || strings.Contains(l, "haguide") {
+		if strings.Contains(l, "netns") || strings.Contains(l, "haguide") || strings.Contains(l, "lxcfs") {
 			out = append(out, "mount "+strings.Fields(l)[1])
 		}
 	}
