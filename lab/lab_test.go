@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -326,6 +327,7 @@ func TestLabIntegration(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Reading package lists") {
 		t.Fatalf("apt through the proxy: %q %v", out, err)
 	}
+	testLoadAverage(t, run)
 	// reach tries for a few seconds: a link that comes back up needs a
 	// moment before neighbours find it again.
 	reach := func(from, to string) bool {
@@ -447,6 +449,43 @@ func TestLabIntegration(t *testing.T) {
 // and mounts (those that name its bridge or its directory), to compare
 // before and after. Other labs may come and go on a shared machine while
 // the test runs; only what this lab made is its business.
+// testLoadAverage: each node reads its own load average (LXCFS, lxcfs.go),
+// as a machine of its own does: a busy loop in controller1 raises its load
+// and not controller2's.
+func testLoadAverage(t *testing.T, run func(node, cmd string) (string, error)) {
+	t.Helper()
+	// The first read also makes LXCFS start counting the node's load.
+	for _, n := range []string{"controller1", "controller2"} {
+		out, err := run(n, "grep -c ' /proc/loadavg .* - fuse.lxcfs ' /proc/self/mountinfo; cat /proc/loadavg")
+		if err != nil || !strings.HasPrefix(out, "1\n") {
+			t.Fatalf("%s: /proc/loadavg is not LXCFS's: %q %v", n, out, err)
+		}
+	}
+	if _, err := run("controller1", "nohup timeout 20 sh -c 'while :; do :; done' >/dev/null 2>&1 &"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Second)
+	load := func(n string) float64 {
+		out, err := run(n, "cat /proc/loadavg")
+		f := strings.Fields(out)
+		if err != nil || len(f) == 0 {
+			t.Fatalf("%s: /proc/loadavg: %q %v", n, out, err)
+		}
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			t.Fatalf("%s: /proc/loadavg: %q: %v", n, out, err)
+		}
+		return v
+	}
+	// One task running for 20 s: 1-exp(-20/60) = 0.28 in a minute's
+	// average, less what LXCFS's 5 s steps lose.
+	busy, idle := load("controller1"), load("controller2")
+	t.Logf("load average after 20 s of one busy loop in controller1: controller1 %.2f, controller2 %.2f", busy, idle)
+	if busy < 0.15 || busy <= idle {
+		t.Errorf("load average: controller1 (busy) %.2f, controller2 (idle) %.2f: want controller1's own, at least 0.15 and above controller2's", busy, idle)
+	}
+}
+
 func snapshot(t *testing.T, bridge, dir string) []string {
 	t.Helper()
 	var out []string

@@ -36,11 +36,12 @@ const lxcfsProg = "lxcfs"
 const nodeLxcfsDir = "/var/lib/lxcfs/proc"
 
 // lxcfsFiles are the files of LXCFS's proc that a node sees over its own
-// /proc: only the load average. LXCFS's uptime is the node's, but ps then
-// gives a process that started before the node an elapsed time from the
-// host's boot against the node's uptime; its cpuinfo, stat and meminfo
-// follow cgroups (cpuset, cpuacct, memory) the lab does not give a node of
-// its own, so they would show the host's anyway (docs/lab-loadavg.md).
+// /proc: only the load average. Its cpuinfo and stat count the CPUs of the
+// node's cpuset, which is the host's (two CPUs either way, as Pacemaker
+// counts them), and its meminfo follows a memory cgroup the lab does not
+// give a node of its own. Its uptime is the node's, but its idle time
+// comes from the cpuacct cgroup, again the host's, and reads as idle all
+// along (docs/lab-loadavg.md).
 var lxcfsFiles = []string{"loadavg"}
 
 func (l *Lab) lxcfsMount() string { return l.path("lxcfs") }
