@@ -46,6 +46,10 @@ var lxcfsFiles = []string{"loadavg"}
 
 func (l *Lab) lxcfsMount() string { return l.path("lxcfs") }
 
+// mntDetach is Linux's MNT_DETACH (a lazy unmount), which package syscall
+// names only when built for Linux; the lab runs only there (Supported).
+const mntDetach = 0x2
+
 // lxcfsArgs is LXCFS's command line: in the foreground (the lab keeps its
 // process ID), the load average per cgroup (-l), its own PID file (the
 // default, /run/lxcfs.pid, is the host's LXCFS's, and locked while it
@@ -133,7 +137,7 @@ func stopLxcfs(pid int, mnt string) error {
 		return fmt.Errorf("lxcfs (pid %d) still runs", pid)
 	}
 	if data, err := os.ReadFile("/proc/self/mountinfo"); err == nil && mountType(string(data), mnt) != "" {
-		if err := syscall.Unmount(mnt, syscall.MNT_DETACH); err != nil {
+		if err := syscall.Unmount(mnt, mntDetach); err != nil {
 			return fmt.Errorf("unmount %s: %w", mnt, err)
 		}
 	}
