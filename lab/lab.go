@@ -534,19 +534,11 @@ ExThreshold: 30
 			_ = os.Chown(d, u[0], u[1])
 		}
 	}
-	log, err := os.OpenFile(l.path("acng", "log", "stdout.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	pid, err := startDaemon(exec.Command(proxyProg, "-c", conf, "ForeGround=1"), l.path("acng", "log", "stdout.log"), 0o644)
 	if err != nil {
-		return err
-	}
-	defer log.Close()
-	cmd := exec.Command("apt-cacher-ng", "-c", conf, "ForeGround=1")
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start apt-cacher-ng: %w", err)
 	}
-	st.ProxyPID = cmd.Process.Pid
-	go cmd.Wait()
+	st.ProxyPID = pid
 	if err := l.saveState(st); err != nil {
 		return err
 	}
@@ -560,6 +552,28 @@ ExThreshold: 30
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("apt-cacher-ng does not answer on %s; see %s", addr, l.path("acng", "log"))
+}
+
+// startDaemon starts one of the lab's programs in a session of its own
+// (the lab's processes outlive the haguide that started them, and a
+// terminal's signals do not reach them), its output appended to logPath
+// (made with mode perm; none if ""), and returns its process ID. The
+// process is reaped when it ends.
+func startDaemon(cmd *exec.Cmd, logPath string, perm os.FileMode) (int, error) {
+	if logPath != "" {
+		log, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, perm)
+		if err != nil {
+			return 0, err
+		}
+		defer log.Close()
+		cmd.Stdout, cmd.Stderr = log, log
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	go cmd.Wait()
+	return cmd.Process.Pid, nil
 }
 
 func lookupUser(name string) ([2]int, error) {

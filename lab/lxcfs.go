@@ -83,19 +83,11 @@ func (l *Lab) lxcfs(ctx context.Context, st *state) error {
 		return err
 	}
 	logPath := l.path("lxcfs.log")
-	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	pid, err := startDaemon(exec.Command(lxcfsProg, l.lxcfsArgs()...), logPath, 0o644)
 	if err != nil {
-		return err
-	}
-	defer log.Close()
-	cmd := exec.Command(lxcfsProg, l.lxcfsArgs()...)
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start lxcfs: %w", err)
 	}
-	st.LxcfsPID = cmd.Process.Pid
-	go cmd.Wait()
+	st.LxcfsPID = pid
 	if err := l.saveState(st); err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package lab
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -122,5 +124,40 @@ func TestStopLxcfsLeavesNonEmpty(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(full, "proc")); err != nil {
 		t.Errorf("its content: %v", err)
+	}
+}
+
+// startDaemon: the program runs in a session of its own, its output
+// appended to the log, made with the mode given.
+func TestStartDaemon(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "d.log")
+	if err := os.WriteFile(logPath, []byte("before\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The session ID (field 6 of /proc/self/stat) is the process's own.
+	pid, err := startDaemon(exec.Command("sh", "-c", `echo out; echo err >&2; set -- $(cat /proc/$$/stat); [ "$6" = $$ ] && echo own-session`), logPath, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100 && running(pid, ""); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	got, _ := os.ReadFile(logPath)
+	if d := cmp.Diff("before\nout\nerr\nown-session\n", string(got)); d != "" {
+		t.Errorf("log (-want +got):\n%s", d)
+	}
+	fresh := filepath.Join(dir, "new.log")
+	if _, err := startDaemon(exec.Command("true"), fresh, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("new log: %v %v, want mode 0600", fi, err)
+	}
+	if _, err := startDaemon(exec.Command(filepath.Join(dir, "no-such-program")), "", 0); err == nil {
+		t.Error("a program that does not exist started")
+	}
+	if _, err := startDaemon(exec.Command("true"), filepath.Join(dir, "no-dir", "x.log"), 0o600); err == nil {
+		t.Error("a log that cannot be made was accepted")
 	}
 }
