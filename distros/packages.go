@@ -72,6 +72,13 @@ var (
 		{Name: "neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
 		{Name: "nova-compute", PulledBy: []string{"nova-compute-kvm", "nova-compute-qemu"}, Units: []string{"nova-compute"}},
 		{Name: "libvirt-daemon-system", PulledBy: []string{"nova-compute-kvm", "nova-compute-qemu"}, Units: []string{"libvirtd"}},
+		// Monitoring (chapter 15): Debian 13's packages, unpacked and read.
+		{Name: "prometheus", Files: []string{"/etc/prometheus/prometheus.yml", "/etc/default/prometheus"}, Units: []string{"prometheus"}, Ports: []string{"9090/tcp"}},
+		{Name: "prometheus-alertmanager", Files: []string{"/etc/prometheus/alertmanager.yml", "/etc/default/prometheus-alertmanager"}, Units: []string{"prometheus-alertmanager"}, Ports: []string{"9093/tcp", "9094/tcp", "9094/udp"}},
+		{Name: "prometheus-node-exporter", Files: []string{"/etc/default/prometheus-node-exporter"}, Units: []string{"prometheus-node-exporter"}, Ports: []string{"9100/tcp"}},
+		{Name: "prometheus-mysqld-exporter", Files: []string{"/etc/default/prometheus-mysqld-exporter"}, Units: []string{"prometheus-mysqld-exporter"}, Ports: []string{"9104/tcp"}},
+		{Name: "prometheus-hacluster-exporter", Files: []string{"/etc/ha_cluster_exporter.yaml"}, Units: []string{"ha_cluster_exporter"}, Ports: []string{"9664/tcp"}},
+		{Name: "prometheus-blackbox-exporter", Files: []string{"/etc/prometheus/blackbox.yml", "/etc/default/prometheus-blackbox-exporter"}, Units: []string{"prometheus-blackbox-exporter"}},
 	}
 )
 
