@@ -106,6 +106,9 @@ var packages = map[string][]Package{
 		Package{Name: "openstack-dashboard", Files: []string{"/etc/openstack-dashboard/local_settings.py"}},
 		Package{Name: "nova-novncproxy", Units: []string{"nova-novncproxy"}},
 		Package{Name: "nova-compute-qemu", Files: []string{"/etc/nova/nova-compute.conf"}},
+		// 2025.1 still runs the one neutron-server daemon (eventlet, as
+		// neutron): Ubuntu ships neutron-api, neutron-rpc-server and
+		// neutron-periodic-workers only from 2025.2 (docs/links.md).
 		Package{Name: "neutron-server", Units: []string{"neutron-server"}},
 		Package{Name: "neutron-plugin-ml2", Files: []string{"/etc/neutron/plugins/ml2/ml2_conf.ini"}},
 		Package{Name: "ovn-common", PulledBy: []string{"ovn-central"}, Units: []string{"ovn-northd", "ovn-ovsdb-server-nb", "ovn-ovsdb-server-sb"}},

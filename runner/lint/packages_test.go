@@ -68,6 +68,16 @@ func TestPackages(t *testing.T) {
 			},
 		},
 		{
+			name: "Ubuntu 2025.1 runs one neutron-server, not Debian's split units", distros: `"ubuntu"`, distro: "ubuntu",
+			chapter: "# One\n\n```console\n# apt-get install -y neutron-server neutron-plugin-ml2\n# systemctl restart neutron-server\n# systemctl restart neutron-api neutron-rpc-server neutron-ovn-maintenance-worker neutron-periodic-workers\n```\n",
+			want: []string{
+				"one.md:6:3: [ubuntu] systemctl: no package of ubuntu ships a unit neutron-api (distros/packages.go)",
+				"one.md:6:3: [ubuntu] systemctl: no package of ubuntu ships a unit neutron-rpc-server (distros/packages.go)",
+				"one.md:6:3: [ubuntu] systemctl: no package of ubuntu ships a unit neutron-ovn-maintenance-worker (distros/packages.go)",
+				"one.md:6:3: [ubuntu] systemctl: no package of ubuntu ships a unit neutron-periodic-workers (distros/packages.go)",
+			},
+		},
+		{
 			name: "monolithic libvirtd on RHEL 9, modular sockets, own socket", distros: `"rhel"`, distro: "rhel",
 			chapter: "# One\n\n```ini {file=/etc/systemd/system/probe.socket}\n[Socket]\nListenStream=/run/probe\n```\n\n```console\n# dnf install -y openstack-nova-compute\n# firewall-cmd --permanent --add-port=5900-5999/tcp\n# systemctl enable --now libvirtd openstack-nova-compute\n# systemctl enable --now virtqemud.socket virtnodedevd.socket probe.socket\n# systemctl start libvirtd.socket virtproxyd.socket\n```\n",
 			want: []string{
