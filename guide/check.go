@@ -29,8 +29,9 @@ func Check(fsys fs.FS) (*Guide, Diagnostics) {
 }
 
 // Check reports the problems that span files: links and anchors, images,
-// documentation references, tab groups that leave a distro out, and
-// placeholders declared but never used.
+// documentation references, tab groups that leave a distro out,
+// placeholders declared but never used, and [needs] that name no chapter
+// before the one that needs them.
 func (g *Guide) Check() Diagnostics {
 	dl := &diagList{}
 	used := map[string]bool{}
@@ -49,6 +50,7 @@ func (g *Guide) Check() Diagnostics {
 			}
 		}
 	}
+	g.checkNeeds(dl)
 	if g.Settings != nil {
 		for name := range g.Settings.Placeholders {
 			if !used[name] {

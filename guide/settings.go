@@ -28,6 +28,9 @@ type Settings struct {
 	SourceURL string `toml:"source_url"`
 	// DistroScope limits a distro to the chapter files listed for it.
 	DistroScope map[string][]string `toml:"distro_scope"`
+	// Needs lists, for a chapter file that does not need every chapter
+	// before it, the chapter files it does need (see [Guide.Needs]).
+	Needs map[string][]string `toml:"needs"`
 	// NotPlaceholders are UPPER_SNAKE words that blocks may use literally.
 	NotPlaceholders []string `toml:"not_placeholders"`
 	// Placeholders are the values a reader (or verify) fills in.
