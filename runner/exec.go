@@ -94,7 +94,7 @@ func (e *Executor) Run(ctx context.Context) (*Report, error) {
 		e.Backoff = time.Second
 	}
 	e.jobs = map[string][]*bgJob{}
-	rep := &Report{Distro: e.Plan.Distro, Release: e.Plan.Release, Lab: e.Plan.Lab, Nodes: e.Plan.Nodes, Started: time.Now().UTC()}
+	rep := &Report{Distro: e.Plan.Distro, Release: e.Plan.Release, Lab: e.Plan.Lab, Whole: e.Plan.Whole, Nodes: e.Plan.Nodes, Started: time.Now().UTC()}
 	state, err := loadState(e.RunDir)
 	if err != nil {
 		return rep, err

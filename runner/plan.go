@@ -40,7 +40,10 @@ type Plan struct {
 	Release string   `json:"release"`
 	Nodes   []string `json:"nodes"`
 	Lab     bool     `json:"lab"`
-	Steps   []*Step  `json:"steps"`
+	// Whole is true when the plan covers the whole guide for its distro:
+	// every chapter, none left out by Only, no step before From.
+	Whole bool    `json:"whole,omitempty"`
+	Steps []*Step `json:"steps"`
 }
 
 // PlanOptions select what a plan covers.
@@ -67,16 +70,20 @@ func NewPlan(g *guide.Guide, distro string, opts PlanOptions) (*Plan, error) {
 	if err := g.Settings.CheckDistro(distro); err != nil {
 		return nil, err
 	}
-	p := &Plan{Distro: distro, Release: g.Settings.Release, Nodes: slices.Clone(g.Settings.Nodes), Lab: opts.Lab}
+	p := &Plan{Distro: distro, Release: g.Settings.Release, Nodes: slices.Clone(g.Settings.Nodes), Lab: opts.Lab, Whole: opts.From == ""}
 	only, err := chapterFilter(g, opts.Only)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range g.Pages() {
-		if only != nil && !only[c.File] {
+		if !slices.Contains(g.Settings.DistrosFor(c.File), distro) {
 			continue
 		}
-		if !slices.Contains(g.Settings.DistrosFor(c.File), distro) {
+		if only != nil && !only[c.File] {
+			// A page without steps (the front page) leaves nothing out.
+			p.Whole = p.Whole && !slices.ContainsFunc(c.Blocks, func(b *guide.Block) bool {
+				return b.Kind != guide.KindPlain && b.Attrs.ForDistro(distro)
+			})
 			continue
 		}
 		for _, b := range c.Blocks {

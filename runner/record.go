@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/haguide/haguide/runs"
 )
@@ -40,17 +41,30 @@ func ReadReport(path string) (*Report, error) {
 
 // Record is the run record of this report for the site (package runs):
 // every chapter that passed (a step passed, none failed, none left
-// unrun), with what its rehearsals printed in the logs under logs (the
-// run directory's logs folder; nil for no figures). source says where
-// the run comes from.
+// unrun), with how long its steps took and what its rehearsals printed
+// in the logs under logs (the run directory's logs folder; nil for no
+// figures); and, when the run covered the whole guide (Whole), every
+// chapter passed and the commit is known and unmodified, the run as the
+// whole guide's last pass. source says where the run comes from.
 func (r *Report) Record(logs fs.FS, source string) (*runs.Record, error) {
 	rec := &runs.Record{Format: runs.Format, Distro: r.Distro}
 	run := runs.Run{Finished: r.Finished.UTC(), Commit: r.Commit, Lab: r.Lab, Release: r.Release, Source: source}
+	took := map[string]time.Duration{}
+	for _, s := range r.Steps {
+		if d, err := time.ParseDuration(s.Duration); err == nil {
+			took[s.Chapter] += d
+		}
+	}
+	whole := r.Whole && len(r.Chapters) > 0 && !strings.HasSuffix(r.Commit, "-modified") && r.Commit != ""
 	for _, c := range r.Chapters {
 		if c.Failed > 0 || c.NotRun > 0 || c.Passed == 0 {
+			whole = false
 			continue
 		}
 		ch := runs.Chapter{File: c.Chapter, Title: c.Title, Run: run, Steps: c.Steps, Passed: c.Passed, Skipped: c.Reasons}
+		if d, ok := took[c.Chapter]; ok {
+			ch.Duration = d.Round(time.Second).String()
+		}
 		for _, s := range r.Steps {
 			if s.Chapter != c.Chapter || logs == nil {
 				continue
@@ -62,6 +76,9 @@ func (r *Report) Record(logs fs.FS, source string) (*runs.Record, error) {
 			ch.Figures = append(ch.Figures, figs...)
 		}
 		rec.Chapters = append(rec.Chapters, ch)
+	}
+	if whole {
+		rec.Whole = []runs.Run{run}
 	}
 	if _, err := rec.Marshal(); err != nil { // checks it
 		return nil, err

@@ -25,10 +25,11 @@ func TestReportRecord(t *testing.T) {
 		}
 		return s
 	}
+	timed := func(s *StepResult, d string) *StepResult { s.Duration = d; return s }
 	rep := &Report{Distro: "debian", Release: "2025.1", Commit: "16b12d8abcde", Lab: true, Finished: finished, Steps: []*StepResult{
-		step("01-a.md", "intro", StatusPassed, ""),
+		timed(step("01-a.md", "intro", StatusPassed, ""), "1m30.4s"),
 		step("01-a.md", "intro", StatusSkipped, ""),
-		step("01-a.md", "rehearsal", StatusPassed, "ci-runs/debian/logs/003-01-a_rehearsal_3/controller3.log"),
+		timed(step("01-a.md", "rehearsal", StatusPassed, "ci-runs/debian/logs/003-01-a_rehearsal_3/controller3.log"), "45.3s"),
 		step("01-a.md", "rehearsal", StatusStarted, "/elsewhere/logs/004-01-a_rehearsal_4/controller3.log"), // no such log
 		step("02-b.md", "x", StatusPassed, ""),
 		step("02-b.md", "x", StatusFailed, ""), // not a pass: left out
@@ -55,7 +56,7 @@ func TestReportRecord(t *testing.T) {
 	}
 	run := runs.Run{Finished: finished, Commit: "16b12d8abcde", Lab: true, Release: "2025.1", Source: "a test"}
 	want := &runs.Record{Format: runs.Format, Distro: "debian", Chapters: []runs.Chapter{{
-		File: "01-a.md", Title: "01-A.MD", Run: run, Steps: 4, Passed: 3, Skipped: map[string]int{"run=no": 1},
+		File: "01-a.md", Title: "01-A.MD", Run: run, Steps: 4, Passed: 3, Skipped: map[string]int{"run=no": 1}, Duration: "2m16s",
 		Figures: []runs.Figure{
 			{Section: "rehearsal", Node: "controller3", Text: "longest gap between commits: 9 s"},
 			{Section: "rehearsal", Node: "controller3", Text: "committed: 46, failed attempts: 2, lost: 0"},
@@ -71,6 +72,54 @@ func TestReportRecord(t *testing.T) {
 	noFigures, err := rep.Record(nil, "")
 	if err != nil || len(noFigures.Chapters) != 1 || noFigures.Chapters[0].Figures != nil {
 		t.Errorf("Record without logs = %+v, %v", noFigures, err)
+	}
+}
+
+// A run that covered the whole guide and passed every chapter of it, at a
+// known and unmodified commit, is the whole guide's last pass.
+func TestReportRecordWhole(t *testing.T) {
+	finished := time.Date(2026, 12, 7, 7, 48, 44, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		whole  bool
+		commit string
+		last   string // the last chapter's last step's status
+		want   bool
+	}{
+		{"whole and passed", true, "16b12d8abcde", StatusPassed, true},
+		{"a part of the guide", false, "16b12d8abcde", StatusPassed, false},
+		{"a chapter failed", true, "16b12d8abcde", StatusFailed, false},
+		{"a chapter not run", true, "16b12d8abcde", StatusNotRun, false},
+		{"a modified tree", true, "16b12d8abcde-modified", StatusPassed, false},
+		{"no commit", true, "", StatusPassed, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := &Report{Distro: "debian", Release: "2025.1", Commit: tc.commit, Lab: true, Whole: tc.whole, Finished: finished, Steps: []*StepResult{
+				{ID: "01-a/x/1", Chapter: "01-a.md", ChapterTitle: "A", Status: StatusPassed, Duration: "2s"},
+				{ID: "02-b/x/1", Chapter: "02-b.md", ChapterTitle: "B", Status: StatusPassed},
+				{ID: "02-b/x/2", Chapter: "02-b.md", ChapterTitle: "B", Status: tc.last},
+			}}
+			rep.tally()
+			got, err := rep.Record(nil, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []runs.Run
+			if tc.want {
+				want = []runs.Run{{Finished: finished, Commit: tc.commit, Lab: true, Release: "2025.1"}}
+			}
+			if diff := cmp.Diff(want, got.Whole); diff != "" {
+				t.Errorf("Record's whole-guide pass (-want +got):\n%s", diff)
+			}
+			// Durations: the sum of the chapter's steps'; none when
+			// no step says.
+			if d := got.Chapters[0].Duration; d != "2s" {
+				t.Errorf("01-a.md's duration = %q, want 2s", d)
+			}
+			if len(got.Chapters) > 1 && got.Chapters[1].Duration != "" {
+				t.Errorf("02-b.md's duration = %q, want none", got.Chapters[1].Duration)
+			}
+		})
 	}
 }
 

@@ -33,8 +33,11 @@ type Report struct {
 	Release string `json:"release"`
 	// Commit is the guide's commit, when verify knows it (a short hash,
 	// "-modified" when its work tree had changes).
-	Commit   string        `json:"commit,omitempty"`
-	Lab      bool          `json:"lab"`
+	Commit string `json:"commit,omitempty"`
+	Lab    bool   `json:"lab"`
+	// Whole is true when the run's plan covered the whole guide for its
+	// distro (no --only leaving a chapter out, no --from or --resume).
+	Whole    bool          `json:"whole,omitempty"`
 	Nodes    []string      `json:"nodes"`
 	Started  time.Time     `json:"started"`
 	Finished time.Time     `json:"finished"`

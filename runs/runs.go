@@ -25,6 +25,13 @@ type Record struct {
 	// Chapters are sorted by file, the lab before own nodes; at most
 	// one per file and target.
 	Chapters []Chapter `json:"chapters"`
+	// Whole holds, per target (the lab first), the last run in which
+	// the whole guide passed: the run covered every chapter of the
+	// distro (no --only leaving one out, no --from or --resume) and
+	// every chapter passed, none failed or left unrun. Only runs of a
+	// known, unmodified commit count: Run.Commit is that commit. Docs
+	// CI chooses what to run from it (docs/ci.md).
+	Whole []Run `json:"whole,omitempty"`
 }
 
 // Chapter is the last run in which a chapter passed on one target:
@@ -39,6 +46,10 @@ type Chapter struct {
 	Steps   int            `json:"steps"`
 	Passed  int            `json:"passed"`
 	Skipped map[string]int `json:"skipped,omitempty"`
+	// Duration is how long the chapter's steps took in that run (the
+	// sum of their durations), as Go writes durations ("6m12s"); empty
+	// in records made before it was kept.
+	Duration string `json:"duration,omitempty"`
 	// Figures are what the chapter's failover rehearsals measured, in
 	// the order the run printed them.
 	Figures []Figure `json:"figures,omitempty"`
@@ -71,11 +82,13 @@ type Figure struct {
 const maxText = 300
 
 var (
-	distroRE  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
-	fileRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md$`)
-	commitRE  = regexp.MustCompile(`^[0-9a-f]{7,40}(-modified)?$`)
-	idRE      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$`)
-	releaseRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+	distroRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	fileRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md$`)
+	commitRE = regexp.MustCompile(`^[0-9a-f]{7,40}(-modified)?$`)
+	// cleanCommitRE is a commit of an unmodified tree.
+	cleanCommitRE = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
+	idRE          = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$`)
+	releaseRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 )
 
 // Parse reads a record and checks every field.
@@ -114,6 +127,24 @@ func (r *Record) Check() error {
 		}
 		seen[c.key()] = true
 	}
+	wholeSeen := map[bool]bool{}
+	for _, w := range r.Whole {
+		switch {
+		case w.Finished.IsZero():
+			errs = append(errs, fmt.Errorf("run record %s: a whole-guide pass has no finishing time", r.Distro))
+		case !cleanCommitRE.MatchString(w.Commit):
+			errs = append(errs, fmt.Errorf("run record %s: the whole-guide pass of %s: commit %q is not an unmodified commit hash", r.Distro, w.Finished.Format(time.DateOnly), w.Commit))
+		case wholeSeen[w.Lab]:
+			errs = append(errs, fmt.Errorf("run record %s: two whole-guide passes on %s", r.Distro, target(w.Lab)))
+		}
+		if w.Release != "" && !releaseRE.MatchString(w.Release) {
+			errs = append(errs, fmt.Errorf("run record %s: the whole-guide pass: release %q is not a release name", r.Distro, w.Release))
+		}
+		if err := text(w.Source, false); err != nil {
+			errs = append(errs, fmt.Errorf("run record %s: the whole-guide pass: source: %w", r.Distro, err))
+		}
+		wholeSeen[w.Lab] = true
+	}
 	return errors.Join(errs...)
 }
 
@@ -148,6 +179,11 @@ func (c *Chapter) check() error {
 		}
 		skipped += n
 	}
+	if c.Duration != "" {
+		if d, err := time.ParseDuration(c.Duration); err != nil || d < 0 {
+			bad("duration %q is not a duration", c.Duration)
+		}
+	}
 	if c.Passed <= 0 || c.Steps < 0 || c.Passed+skipped != c.Steps {
 		bad("%d passed and %d skipped of %d steps is not a pass", c.Passed, skipped, c.Steps)
 	}
@@ -163,6 +199,13 @@ func (c *Chapter) check() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Took is how long the chapter's steps took in the run; false when the
+// record does not say.
+func (c *Chapter) Took() (time.Duration, bool) {
+	d, err := time.ParseDuration(c.Duration)
+	return d, err == nil && c.Duration != ""
 }
 
 // text checks a text of a record: one printable line of at most maxText
@@ -215,12 +258,27 @@ func sortChapters(cs []Chapter) {
 	})
 }
 
+// sortRuns sorts whole-guide passes: the lab first.
+func sortRuns(rs []Run) {
+	slices.SortStableFunc(rs, func(a, b Run) int {
+		switch {
+		case a.Lab == b.Lab:
+			return 0
+		case a.Lab:
+			return -1
+		}
+		return 1
+	})
+}
+
 // Marshal writes a checked record as indented JSON, its chapters sorted.
 func (r *Record) Marshal() ([]byte, error) {
 	out := *r
 	out.Format = Format
 	out.Chapters = slices.Clone(r.Chapters)
 	sortChapters(out.Chapters)
+	out.Whole = slices.Clone(r.Whole)
+	sortRuns(out.Whole)
 	if err := out.Check(); err != nil {
 		return nil, err
 	}
@@ -234,7 +292,8 @@ func (r *Record) Marshal() ([]byte, error) {
 // Merge returns old with the chapters of add: an entry of add replaces
 // the one of old for the same file and target unless old's run finished
 // later; from the same run (the same finishing time) it keeps old's
-// commit and source where add has none. old may be nil.
+// commit and source where add has none. The whole-guide pass of each
+// target is the later of old's and add's. old may be nil.
 func Merge(old, add *Record) (*Record, error) {
 	if old == nil {
 		old = &Record{Format: Format, Distro: add.Distro}
@@ -242,7 +301,20 @@ func Merge(old, add *Record) (*Record, error) {
 	if old.Distro != add.Distro {
 		return nil, fmt.Errorf("run record: cannot merge a %s run into the %s record", add.Distro, old.Distro)
 	}
-	out := &Record{Format: Format, Distro: old.Distro, Chapters: slices.Clone(old.Chapters)}
+	out := &Record{Format: Format, Distro: old.Distro, Chapters: slices.Clone(old.Chapters), Whole: slices.Clone(old.Whole)}
+	for _, w := range add.Whole {
+		i := slices.IndexFunc(out.Whole, func(o Run) bool { return o.Lab == w.Lab })
+		switch {
+		case i < 0:
+			out.Whole = append(out.Whole, w)
+		case out.Whole[i].Finished.Equal(w.Finished):
+			w.Source = cmp.Or(w.Source, out.Whole[i].Source)
+			out.Whole[i] = w
+		case out.Whole[i].Finished.Before(w.Finished):
+			out.Whole[i] = w
+		}
+	}
+	sortRuns(out.Whole)
 	for _, c := range add.Chapters {
 		i := slices.IndexFunc(out.Chapters, func(o Chapter) bool { return o.key() == c.key() })
 		switch {
@@ -291,6 +363,20 @@ func ReadDir(fsys fs.FS) (map[string]*Record, error) {
 		out[r.Distro] = r
 	}
 	return out, nil
+}
+
+// WholePass returns the last run on a target in which the whole guide
+// passed, or nil.
+func (r *Record) WholePass(lab bool) *Run {
+	if r == nil {
+		return nil
+	}
+	for i := range r.Whole {
+		if r.Whole[i].Lab == lab {
+			return &r.Whole[i]
+		}
+	}
+	return nil
 }
 
 // For returns a distro's entries for a chapter file, the lab first.

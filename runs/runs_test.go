@@ -15,7 +15,7 @@ func chapter(file string, lab bool, finished time.Time) Chapter {
 	return Chapter{
 		File: file, Title: "The cluster stack",
 		Run:   Run{Finished: finished, Commit: "16b12d8", Lab: lab, Release: "2025.1", Source: "CI"},
-		Steps: 10, Passed: 9, Skipped: map[string]int{"run=no": 1},
+		Steps: 10, Passed: 9, Skipped: map[string]int{"run=no": 1}, Duration: "6m12s",
 		Figures: []Figure{{Section: "failover-rehearsal", Node: "controller3", Text: "longest gap between commits: 9 s"}},
 	}
 }
@@ -46,7 +46,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	valid := `{"format":1,"distro":"debian","chapters":[{"file":"01-intro.md","title":"Intro","run":{"finished":"2026-12-07T07:48:44Z","commit":"16b12d8","lab":true},"steps":2,"passed":1,"skipped":{"run=no":1},"figures":[{"section":"s","node":"n","text":"t: 1 s"}]}]}`
+	valid := `{"format":1,"distro":"debian","chapters":[{"file":"01-intro.md","title":"Intro","run":{"finished":"2026-12-07T07:48:44Z","commit":"16b12d8","lab":true},"steps":2,"passed":1,"skipped":{"run=no":1},"duration":"1m2.5s","figures":[{"section":"s","node":"n","text":"t: 1 s"}]}],"whole":[{"finished":"2026-12-07T07:48:44Z","commit":"16b12d8","lab":true,"source":"CI"}]}`
 	if _, err := Parse([]byte(valid)); err != nil {
 		t.Fatalf("the valid record: %v", err)
 	}
@@ -69,7 +69,14 @@ func TestParseErrors(t *testing.T) {
 		{"figure node", `"node":"n"`, `"node":"<n>"`, "is not a node's name"},
 		{"figure section", `"section":"s"`, `"section":"#s"`, "is not a heading's id"},
 		{"figure text", `"text":"t: 1 s"`, `"text":" t"`, "leading or trailing space"},
-		{"twice", `}]}]}`, `}]},{"file":"01-intro.md","title":"Intro","run":{"finished":"2026-12-07T07:48:44Z","lab":true},"steps":1,"passed":1}]}`, "01-intro.md on the lab is recorded twice"},
+		{"duration", `"duration":"1m2.5s"`, `"duration":"6 minutes"`, `duration "6 minutes" is not a duration`},
+		{"negative duration", `"duration":"1m2.5s"`, `"duration":"-1s"`, `duration "-1s" is not a duration`},
+		{"whole without time", `"finished":"2026-12-07T07:48:44Z","commit":"16b12d8","lab":true,"source"`, `"commit":"16b12d8","lab":true,"source"`, "a whole-guide pass has no finishing time"},
+		{"whole of a modified tree", `"commit":"16b12d8","lab":true,"source"`, `"commit":"16b12d8-modified","lab":true,"source"`, `commit "16b12d8-modified" is not an unmodified commit hash`},
+		{"whole without commit", `"commit":"16b12d8","lab":true,"source"`, `"lab":true,"source"`, `commit "" is not an unmodified commit hash`},
+		{"whole twice", `"source":"CI"}]`, `"source":"CI"},{"finished":"2026-12-08T07:48:44Z","commit":"16b12d9","lab":true}]`, "two whole-guide passes on the lab"},
+		{"whole source", `"source":"CI"}]`, `"source":"C\tI"}]`, "the whole-guide pass: source:"},
+		{"twice", `}]}]`, `}]},{"file":"01-intro.md","title":"Intro","run":{"finished":"2026-12-07T07:48:44Z","lab":true},"steps":1,"passed":1}]`, "01-intro.md on the lab is recorded twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := strings.Replace(valid, tc.old, tc.new, 1)
@@ -132,6 +139,56 @@ func TestMerge(t *testing.T) {
 	}
 }
 
+func TestMergeWhole(t *testing.T) {
+	whole := func(commit string, lab bool, finished time.Time, source string) Run {
+		return Run{Finished: finished, Commit: commit, Lab: lab, Release: "2025.1", Source: source}
+	}
+	old := record(chapter("01-a.md", true, day))
+	old.Whole = []Run{whole("1111111", true, day, "CI"), whole("2222222", false, day.Add(time.Hour), "own")}
+	for _, tc := range []struct {
+		name string
+		add  []Run
+		want []Run
+	}{
+		{"none: kept", nil, old.Whole},
+		{"later on the lab: replaced", []Run{whole("3333333", true, day.Add(time.Hour), "CI")},
+			[]Run{whole("3333333", true, day.Add(time.Hour), "CI"), old.Whole[1]}},
+		{"earlier on own nodes: kept", []Run{whole("3333333", false, day, "own")}, old.Whole},
+		{"the same run without a source: keeps it", []Run{whole("1111111", true, day, "")}, old.Whole},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			add := record(chapter("02-b.md", true, day))
+			add.Whole = tc.add
+			got, err := Merge(old, add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got.Whole); diff != "" {
+				t.Errorf("Merge's whole-guide passes (-want +got):\n%s", diff)
+			}
+		})
+	}
+	first, err := Merge(nil, &Record{Format: Format, Distro: "debian", Whole: []Run{whole("3333333", false, day, ""), whole("4444444", true, day, "")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := first.WholePass(true); got == nil || got.Commit != "4444444" {
+		t.Errorf("WholePass(lab) = %+v", got)
+	}
+	if got := old.WholePass(false); got == nil || got.Commit != "2222222" {
+		t.Errorf("WholePass(own nodes) = %+v", got)
+	}
+	if got := record().WholePass(true); got != nil {
+		t.Errorf("WholePass of a record without = %+v", got)
+	}
+	if d, ok := (&Chapter{Duration: "6m12s"}).Took(); !ok || d != 6*time.Minute+12*time.Second {
+		t.Errorf("Took = %v, %v", d, ok)
+	}
+	if _, ok := (&Chapter{}).Took(); ok {
+		t.Error("Took of a chapter without a duration is known")
+	}
+}
+
 func TestReadDir(t *testing.T) {
 	data, err := record(chapter("01-a.md", true, day)).Marshal()
 	if err != nil {
@@ -167,6 +224,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(data)
 	f.Add([]byte(`{"format":1,"distro":"debian","chapters":[]}`))
+	f.Add([]byte(`{"format":1,"distro":"debian","chapters":[],"whole":[{"finished":"2026-12-07T07:48:44Z","commit":"16b12d8","lab":true}]}`))
 	f.Add([]byte(`{"format":1,"distro":"x","chapters":[{"file":"a.md","title":"\u00e9","run":{"finished":"2026-12-07T07:48:44+01:00"},"steps":1,"passed":1}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := Parse(data)

@@ -42,9 +42,14 @@ func newRunsAddCmd(g *globalFlags) *cobra.Command {
 haguide verify and records, per chapter, that the run passed it: date, the
 guide's commit, the lab or own nodes, steps passed and not run, and what
 the chapter's failover rehearsals printed ("longest gap ...", "committed
-writes: ..."). The record of the run's distro, DIR/DISTRO.json, keeps per
-chapter and target the latest run that passed it; a chapter that failed or
-was not run keeps its earlier record. Nothing secret is recorded.`,
+writes: ..."), and how long the chapter's steps took. The record of the
+run's distro, DIR/DISTRO.json, keeps per chapter and target the latest run
+that passed it; a chapter that failed or was not run keeps its earlier
+record. A run that covered the whole guide (no --only leaving a chapter
+out, no --from or --resume) and passed every chapter, at a known and
+unmodified commit, becomes the record's last whole-guide pass ("whole"),
+which haguide ci-select starts from; a run of some chapters never moves
+it. Nothing secret is recorded.`,
 		Example: `  haguide runs add --source "clean-clone CI run" ci-runs/own-nodes ci-runs/debian
   haguide build --runs docs/runs`,
 		Args: cobra.MinimumNArgs(1),
@@ -108,6 +113,9 @@ func addRun(g *globalFlags, dir, runDir, source, commit string) error {
 	if !g.Quiet {
 		fmt.Fprintf(g.stdout, "%s: %d of %d chapters passed on %s (%s); recorded in %s\n",
 			runDir, len(rec.Chapters), len(rep.Chapters), rep.Distro, map[bool]string{true: "the lab", false: "own nodes"}[rep.Lab], file)
+		if w := rec.WholePass(rep.Lab); w != nil {
+			fmt.Fprintf(g.stdout, "%s: the whole guide passed at %s (a whole-guide pass)\n", runDir, w.Commit)
+		}
 	}
 	return nil
 }
