@@ -56,6 +56,14 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 				}
 			},
+			// env-stdout NAME sets NAME to the last command's stdout,
+			// without the trailing newline.
+			"env-stdout": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: env-stdout NAME")
+				}
+				ts.Setenv(args[0], strings.TrimRight(ts.ReadFile("stdout"), "\n"))
+			},
 			// sshd-nodes NAME... starts an SSH server per node on
 			// 127.0.0.1 and writes inventory.ini, known_hosts and the
 			// client key id into $WORK; every host has the inventory

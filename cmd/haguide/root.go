@@ -246,6 +246,7 @@ without nodes.
 		newVerifyCmd(g),
 		newLabCmd(g),
 		newRunsCmd(g),
+		newCISelectCmd(g),
 	)
 	return root
 }
