@@ -1,6 +1,7 @@
 package guide
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -75,12 +76,23 @@ func FuzzSettings(f *testing.F) {
 	f.Add(modelSettings)
 	f.Add("release = 1\n[placeholders.X_Y]\nmeaning = \"a\"\n")
 	f.Add("[[placeholders]]\n")
+	f.Add(modelSettings + "\n[needs]\n\"02.md\" = [\"01.md\", \"02.md\", \"x.md\"]\n\"01.md\" = [\"02.md\"]\n")
+	f.Add("[needs]\n\"02.md\" = \"01.md\"\n")
 	f.Fuzz(func(t *testing.T, settings string) {
 		fsys := fstest.MapFS{
 			"settings.toml": {Data: []byte(settings)},
-			"SUMMARY.md":    {Data: []byte("# G\n\n1. [A](01.md)\n")},
+			"SUMMARY.md":    {Data: []byte("# G\n\n1. [A](01.md)\n2. [B](02.md)\n")},
 			"01.md":         {Data: []byte("# A\n\n```console\n# echo CONTROLLER_VIP\n```\n")},
+			"02.md":         {Data: []byte("# B\n")},
 		}
-		Check(fsys)
+		g, _ := Check(fsys)
+		// Needs holds whatever the settings say: only chapters before.
+		for i, c := range g.Chapters {
+			for _, n := range g.Needs(c.File) {
+				if j := slices.IndexFunc(g.Chapters, func(o *Chapter) bool { return o.File == n }); j < 0 || j >= i {
+					t.Fatalf("%s needs %s, not a chapter before it", c.File, n)
+				}
+			}
+		}
 	})
 }
