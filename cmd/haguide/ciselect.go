@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -130,22 +128,6 @@ func ciSelect(g *globalFlags, f *ciSelectFlags) error {
 	}
 	_, err = fmt.Fprintf(out, "only: %s\n", s.Only())
 	return err
-}
-
-// readRecord reads a distro's run record; nil when there is none.
-func readRecord(file string) (*runs.Record, error) {
-	data, err := os.ReadFile(file)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	}
-	rec, err := runs.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return rec, nil
 }
 
 // selectionInput gathers the chapters, their needs and estimates, the

@@ -85,16 +85,9 @@ func addRun(g *globalFlags, dir, runDir, source, commit string) error {
 		return fmt.Errorf("%s: %w", runDir, err)
 	}
 	file := filepath.Join(dir, rep.Distro+".json")
-	var old *runs.Record
-	data, err := os.ReadFile(file)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
+	old, err := readRecord(file)
+	if err != nil {
 		return err
-	default:
-		if old, err = runs.Parse(data); err != nil {
-			return fmt.Errorf("%s: %w", file, err)
-		}
 	}
 	merged, err := runs.Merge(old, rec)
 	if err != nil {
@@ -118,6 +111,22 @@ func addRun(g *globalFlags, dir, runDir, source, commit string) error {
 		}
 	}
 	return nil
+}
+
+// readRecord reads a distro's run record; nil when there is none.
+func readRecord(file string) (*runs.Record, error) {
+	data, err := os.ReadFile(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	rec, err := runs.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return rec, nil
 }
 
 func newRunsFiguresCmd(g *globalFlags) *cobra.Command {
