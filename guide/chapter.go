@@ -231,14 +231,19 @@ func (p *chapterParser) checkKindAttrs(b *Block) {
 			}
 		}
 	} else {
-		if a.Mode == 0 {
-			a.Mode = DefaultMode
-		}
-		if a.Owner == "" {
-			a.Owner = DefaultOwner
-		}
 		if a.Apply == "" {
 			a.Apply = "replace"
+		}
+		// A merge leaves the mode and owner it is not given as the file
+		// has them (a package's configuration file stays as readable as
+		// the package made it); a replaced file gets the defaults.
+		if a.Apply != "merge" {
+			if a.Mode == 0 {
+				a.Mode = DefaultMode
+			}
+			if a.Owner == "" {
+				a.Owner = DefaultOwner
+			}
 		}
 		for _, k := range []string{"background", "stop", "wait"} {
 			if set(k) {

@@ -41,6 +41,7 @@ func (g *Guide) Check() Diagnostics {
 		g.checkBackground(c, dl)
 		checkZeroCounts(c, dl)
 		checkBackupType(c, dl)
+		g.checkSecretFiles(c, dl)
 		for _, w := range c.ProsePlaceholders {
 			used[w] = true
 		}
@@ -266,6 +267,28 @@ func checkBackupType(c *Chapter, dl *diagList) {
 			text := cmd.Text + "\n" + strings.Join(cmd.Expected, "\n")
 			if strings.Contains(text, "full-prepared") && (strings.Contains(text, "checkpoints") || strings.Contains(text, "backup_type")) {
 				dl.add(cmd.Pos, "mariadb-backup never writes `full-prepared` (Percona XtraBackup's word): after --prepare its checkpoints file says `backup_type = log-applied`")
+			}
+		}
+	}
+}
+
+// checkSecretFiles reports a file block that writes a secret placeholder
+// into a file every user of the node may read: a replaced file with the
+// default mode 0644, or any mode with the others' read bit. A merge given
+// no mode keeps the file's own (packages make their configuration files
+// 0640 or 0600), and the runner refuses such a write at run time too.
+func (g *Guide) checkSecretFiles(c *Chapter, dl *diagList) {
+	if g.Settings == nil {
+		return
+	}
+	for _, b := range c.Blocks {
+		if b.Kind != KindFile || b.Attrs.Mode == 0 || b.Attrs.Mode.Perm()&0o004 == 0 {
+			continue
+		}
+		for _, w := range b.Placeholders {
+			if ph, ok := g.Settings.Placeholders[w]; ok && ph.Secret {
+				dl.add(b.Pos, "file %s holds the secret %s but mode %04o lets every user on the node read it: give the block a mode without the others' read bit (mode=0640 with owner=root:GROUP of the service that reads it, or mode=0600)", b.Attrs.File, w, uint32(b.Attrs.Mode.Perm()))
+				break
 			}
 		}
 	}

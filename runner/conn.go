@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
@@ -25,7 +26,9 @@ type Conn interface {
 	// its end could not be seen (the connection broke); exit is then -1.
 	Run(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) (exit int, err error)
 	// WriteFile replaces path atomically with data, mode and owner
-	// ("user" or "user:group"; empty keeps the writer's).
+	// ("user" or "user:group"). Mode 0 keeps the replaced file's mode
+	// (0644 for a new file); an empty owner keeps its owner (the writer's
+	// for a new file).
 	WriteFile(ctx context.Context, path string, data []byte, mode os.FileMode, owner string) error
 	// ReadFile reads a file; a missing one is an error that matches
 	// fs.ErrNotExist.
@@ -87,8 +90,27 @@ func (l *LocalConn) Run(ctx context.Context, cmd string, stdin io.Reader, stdout
 // WriteFile writes path through a temporary file in the same directory.
 func (l *LocalConn) WriteFile(_ context.Context, path string, data []byte, mode os.FileMode, owner string) error {
 	var o atomicfile.Options
-	if owner != "" {
+	old, err := os.Stat(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+	default:
+		return err
+	}
+	if mode == 0 {
+		mode = 0o644
+		if old != nil {
+			mode = old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		}
+	}
+	switch {
+	case owner != "":
 		o.Prepare = func(tmp string) error { return chownName(tmp, owner) }
+	case old != nil:
+		if st, ok := old.Sys().(*syscall.Stat_t); ok && (int(st.Uid) != os.Getuid() || int(st.Gid) != os.Getgid()) {
+			o.Prepare = func(tmp string) error { return os.Chown(tmp, int(st.Uid), int(st.Gid)) }
+		}
 	}
 	return atomicfile.WriteFrom(path, mode, o, bytes.NewReader(data))
 }

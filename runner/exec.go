@@ -559,13 +559,19 @@ func (e *Executor) attempt(ctx context.Context, s *Step, node string, c Conn, lo
 
 // writeFile writes a file block on a node, merging ini keys for apply=merge.
 func (e *Executor) writeFile(ctx context.Context, b *guide.Block, c Conn, content string, log *bytes.Buffer) *Failure {
-	mode := b.Attrs.Mode
-	if mode == 0 {
-		mode = guide.DefaultMode
+	// A merge given no mode or owner keeps the file's (WriteFile's 0 and
+	// ""); a replace has the defaults from the guide's parser.
+	mode, owner := b.Attrs.Mode, b.Attrs.Owner
+	if b.Attrs.Apply != "merge" {
+		if mode == 0 {
+			mode = guide.DefaultMode
+		}
+		if owner == "" {
+			owner = guide.DefaultOwner
+		}
 	}
-	owner := b.Attrs.Owner
-	if owner == "" {
-		owner = guide.DefaultOwner
+	if mode != 0 && mode.Perm()&0o004 != 0 && e.Values.Mask(content) != content {
+		return &Failure{Message: fmt.Sprintf("%s would hold a secret readable by every user on the node (mode %04o): give the block a mode without the others' read bit, e.g. mode=0640 and the owner:group of the service that reads it", b.Attrs.File, uint32(mode.Perm()))}
 	}
 	data := []byte(content)
 	if b.Attrs.Apply == "merge" {
@@ -577,7 +583,7 @@ func (e *Executor) writeFile(ctx context.Context, b *guide.Block, c Conn, conten
 		if err != nil {
 			return &Failure{Message: fmt.Sprintf("merge into %s: %v", b.Attrs.File, err)}
 		}
-		fmt.Fprintf(log, "### merge into %s (%s, %s); keys set:\n%s", b.Attrs.File, owner, mode, content)
+		fmt.Fprintf(log, "### merge into %s (%s, %s); keys set:\n%s", b.Attrs.File, orKept(owner), modeOrKept(mode), content)
 		data = merged
 	} else {
 		fmt.Fprintf(log, "### write %s (%s, %s):\n%s", b.Attrs.File, owner, mode, content)
@@ -876,4 +882,20 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// orKept and modeOrKept name a merge's owner and mode for the step's log:
+// "as it was" when the file keeps its own.
+func orKept(owner string) string {
+	if owner == "" {
+		return "owner as it was"
+	}
+	return owner
+}
+
+func modeOrKept(mode fs.FileMode) string {
+	if mode == 0 {
+		return "mode as it was"
+	}
+	return mode.String()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -258,6 +259,31 @@ func TestFileBlocks(t *testing.T) {
 	log, _ := os.ReadFile(rep.Steps[1].NodeResults[0].Log)
 	if strings.Contains(string(log), secret) || !strings.Contains(string(log), "<DB_PASS>") {
 		t.Errorf("log does not mask the secret:\n%s", log)
+	}
+}
+
+// A merge given no mode keeps the file's own (a package's 0640 stays
+// 0640), and a file block that would leave a secret readable by every
+// user fails before anything is written.
+func TestFileModesAndSecrets(t *testing.T) {
+	e, work := localExecutor(t, "# One\n\n## Files\n\n"+
+		"```console {nodes=first}\n# mkdir -p WORK_DIR/etc && printf '[database]\\nconnection = sqlite://\\n' >WORK_DIR/etc/svc.conf && chmod 0640 WORK_DIR/etc/svc.conf\n```\n\n"+
+		"```ini {nodes=first file=/etc/svc.conf apply=merge}\n[database]\nconnection = mysql+pymysql://svc:DB_PASS@db/svc\n```\n\n"+
+		"```ini {nodes=first file=/etc/open.conf mode=0644}\n[database]\npassword = DB_PASS\n```\n", nil)
+	e.Conns["n1"] = &rootedConn{LocalConn: &LocalConn{}, root: work}
+	rep, err := e.Run(context.Background())
+	if err == nil {
+		t.Fatal("run passed; want the world-readable secret refused")
+	}
+	if st, err := os.Stat(filepath.Join(work, "etc/svc.conf")); err != nil || st.Mode().Perm() != 0o640 {
+		t.Errorf("merged svc.conf: %v %v, want mode 0640 kept", st, err)
+	}
+	if _, err := os.Stat(filepath.Join(work, "etc/open.conf")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("open.conf written: %v", err)
+	}
+	last := rep.Steps[len(rep.Steps)-1]
+	if last.Status != "failed" || len(last.NodeResults) == 0 || last.NodeResults[0].Failure == nil || !strings.Contains(last.NodeResults[0].Failure.Message, "/etc/open.conf would hold a secret readable by every user on the node (mode 0644)") {
+		t.Errorf("last step: %+v", last)
 	}
 }
 

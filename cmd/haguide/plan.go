@@ -149,8 +149,13 @@ func planJSON(in *runInputs, st *runSetup) any {
 		a := s.Block.Attrs
 		j := planStepJSON{Step: s, Where: s.Where(), Pos: s.Pos().String(), File: a.File, Apply: a.Apply}
 		if a.File != "" {
-			j.Mode = fmt.Sprintf("%04o", modeOr(a))
-			j.Owner = ownerOr(a)
+			j.Mode, j.Owner = "as it was", "as it was" // a merge given neither keeps the file's
+			if a.Mode != 0 || a.Apply != "merge" {
+				j.Mode = fmt.Sprintf("%04o", modeOr(a))
+			}
+			if a.Owner != "" || a.Apply != "merge" {
+				j.Owner = ownerOr(a)
+			}
 			j.Content = s.Block.Content
 		}
 		if a.Wait > 0 {

@@ -553,7 +553,7 @@ func (e *Extension) caption(b *guide.Block, inGroup bool) (htm, text string) {
 		c.open("file")
 		c.code(a.File)
 		c.words(" ")
-		c.span("file-mode", fmt.Sprintf("mode %04o, owner %s", uint32(a.Mode.Perm()), a.Owner))
+		c.span("file-mode", fileMode(a))
 		c.words(" ")
 		c.span("apply apply-"+orDefault(a.Apply, "replace"), apply)
 		c.close()
@@ -734,4 +734,18 @@ func duration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// fileMode says what mode and owner a file block leaves: a merge given
+// neither keeps the file's own.
+func fileMode(a *guide.Attrs) string {
+	switch {
+	case a.Mode == 0 && a.Owner == "":
+		return "mode and owner as they were"
+	case a.Mode == 0:
+		return "mode as it was, owner " + a.Owner
+	case a.Owner == "":
+		return fmt.Sprintf("mode %04o, owner as it was", uint32(a.Mode.Perm()))
+	}
+	return fmt.Sprintf("mode %04o, owner %s", uint32(a.Mode.Perm()), a.Owner)
 }

@@ -296,3 +296,21 @@ func TestNoop(t *testing.T) {
 		}
 	}
 }
+
+// A merge given no mode or owner says the file keeps its own; the reader
+// must not be told 0644 root:root when the package's 0640 stays.
+func TestFileMode(t *testing.T) {
+	for _, tc := range []struct {
+		a    guide.Attrs
+		want string
+	}{
+		{guide.Attrs{Mode: 0o644, Owner: "root:root", Apply: "replace"}, "mode 0644, owner root:root"},
+		{guide.Attrs{Apply: "merge"}, "mode and owner as they were"},
+		{guide.Attrs{Apply: "merge", Owner: "root:nova"}, "mode as it was, owner root:nova"},
+		{guide.Attrs{Apply: "merge", Mode: 0o640}, "mode 0640, owner as it was"},
+	} {
+		if got := fileMode(&tc.a); got != tc.want {
+			t.Errorf("fileMode(%+v) = %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}

@@ -41,17 +41,19 @@ func (c *Conn) ReadFile(ctx context.Context, p string) ([]byte, error) {
 
 // WriteFile replaces a file on the node atomically: data goes to a
 // temporary file in the same directory (mktemp), which gets its size
-// checked, its mode (0 means 0644) and, when owner is not empty, its
-// owner ("user" or "user:group"), and is then renamed over path (and
+// checked, its mode and its owner ("user" or "user:group"), and is then
+// renamed over path (and
 // relabelled with restorecon where SELinux is in use). Readers
 // see the old file or the new one, never a part; a failure leaves the old
 // file as it was and no temporary file behind. The directory must exist.
+//
+// Mode 0 keeps the mode of the file it replaces (0644 for a new file), and
+// an empty owner keeps its owner (the writer's for a new file), so that a
+// merge into a package's configuration file leaves it as readable as the
+// package made it (chmod and chown --reference, GNU coreutils).
 func (c *Conn) WriteFile(ctx context.Context, p string, data []byte, mode os.FileMode, owner string) error {
 	if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {
 		return fmt.Errorf("%s: write %s: want a clean absolute file path", c.target.Name, p)
-	}
-	if mode == 0 {
-		mode = 0o644
 	}
 	if mode&^(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != 0 {
 		return fmt.Errorf("%s: write %s: mode %v is not a file mode", c.target.Name, p, mode)
@@ -75,10 +77,17 @@ func (c *Conn) WriteFile(ctx context.Context, p string, data []byte, mode os.Fil
 	b.WriteString(`trap 'rm -f "$t"; exit 143' HUP INT TERM` + "\n")
 	b.WriteString(`cat >"$t" || exit 1` + "\n")
 	fmt.Fprintf(&b, `n=$(wc -c <"$t") || exit 1; [ $n -eq %d ] || { echo "short write: $n of %d bytes arrived" >&2; exit 1; }`+"\n", len(data), len(data))
-	if owner != "" { // before chmod: chown clears set-id bits
+	// chown before chmod: chown clears set-id bits.
+	if owner != "" {
 		fmt.Fprintf(&b, "chown %s \"$t\" || exit 1\n", shquote.Quote(owner))
+	} else {
+		fmt.Fprintf(&b, "if [ -e %[1]s ]; then chown --reference=%[1]s \"$t\" || exit 1; fi\n", shquote.Quote(p))
 	}
-	fmt.Fprintf(&b, "chmod %04o \"$t\" || exit 1\n", perm)
+	if mode != 0 {
+		fmt.Fprintf(&b, "chmod %04o \"$t\" || exit 1\n", perm)
+	} else {
+		fmt.Fprintf(&b, "if [ -e %[1]s ]; then chmod --reference=%[1]s \"$t\"; else chmod 0644 \"$t\"; fi || exit 1\n", shquote.Quote(p))
+	}
 	fmt.Fprintf(&b, "mv -f \"$t\" %s || exit 1\n", shquote.Quote(p))
 	b.WriteString("trap - EXIT\n")
 	// Where SELinux labels files (the RHEL family), give the file the

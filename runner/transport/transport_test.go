@@ -608,17 +608,25 @@ func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "keystone.conf")
 	ctx := context.Background()
+	// Mode 0 and an empty owner keep the replaced file's (0644 and the
+	// writer's for a new file).
 	for i, tc := range []struct {
-		data  string
-		mode  os.FileMode
-		owner string
-		uid   int
+		path     string
+		data     string
+		mode     os.FileMode
+		owner    string
+		wantMode os.FileMode
+		wantUID  int
 	}{
-		{"[DEFAULT]\ndebug = false\n", 0o640, "", 0},
-		{"second version, no newline", 0o600, "nobody", 65534},
-		{"", 0, "", 0},
-		{strings.Repeat("big\n", 300000), 0o644 | os.ModeSetgid, "root:root", 0},
+		{p, "[DEFAULT]\ndebug = false\n", 0o640, "", 0o640, 0},
+		{p, "second version, no newline", 0o600, "nobody", 0o600, 65534},
+		{p, "", 0, "", 0o600, 65534},
+		{p, strings.Repeat("big\n", 300000), 0o644 | os.ModeSetgid, "root:root", 0o644 | os.ModeSetgid, 0},
+		{p, "kept again", 0, "", 0o644 | os.ModeSetgid, 0},
+		{p, "mode given, owner kept", 0o640, "", 0o640, 0},
+		{filepath.Join(dir, "new.conf"), "new file", 0, "", 0o644, 0},
 	} {
+		p := tc.path
 		if err := c.WriteFile(ctx, p, []byte(tc.data), tc.mode, tc.owner); err != nil {
 			t.Fatalf("%d: %v", i, err)
 		}
@@ -627,16 +635,12 @@ func TestWriteFile(t *testing.T) {
 			t.Errorf("%d: content %.40q (%d bytes), err %v", i, got, len(got), err)
 		}
 		fi, _ := os.Stat(p)
-		want := tc.mode
-		if want == 0 {
-			want = 0o644
-		}
-		if fi.Mode() != want {
-			t.Errorf("%d: mode %v, want %v", i, fi.Mode(), want)
+		if fi.Mode() != tc.wantMode {
+			t.Errorf("%d: mode %v, want %v", i, fi.Mode(), tc.wantMode)
 		}
 		if os.Getuid() == 0 {
-			if uid := int(fi.Sys().(*syscall.Stat_t).Uid); uid != tc.uid {
-				t.Errorf("%d: owner %d, want %d", i, uid, tc.uid)
+			if uid := int(fi.Sys().(*syscall.Stat_t).Uid); uid != tc.wantUID {
+				t.Errorf("%d: owner %d, want %d", i, uid, tc.wantUID)
 			}
 		}
 		// ReadFile gives the same back.
@@ -646,7 +650,7 @@ func TestWriteFile(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+	if len(entries) != 2 {
 		t.Errorf("left behind: %v", entries)
 	}
 }
