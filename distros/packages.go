@@ -234,3 +234,50 @@ func FirewalldService(name string) ([]string, bool) {
 	ports, ok := firewalldServices[name]
 	return slices.Clone(ports), ok
 }
+
+// HealthRoute is an API that HAProxy may check with GET /healthcheck,
+// and whether the paste file its package installs on a distro answers
+// there: oslo.middleware's health check first in Pipeline (a paste
+// section, "pipeline:meta") of File. Where the packaged file does not
+// (Routed false), a guide that checks /healthcheck must put the filter
+// there itself; where Pipeline is empty, no such edit is known (the API
+// has no health check, or only where it never matches) and the check
+// must stay GET /. The table holds the APIs whose packaged file differs
+// from what the guide's checks need on some distro; docs/links.md gives
+// the sources.
+type HealthRoute struct {
+	API      string
+	Port     int
+	File     string
+	Pipeline string
+	Routed   bool
+}
+
+var (
+	novaMetadata = HealthRoute{API: "Nova's metadata API", Port: 8775, File: "/etc/nova/api-paste.ini", Pipeline: "pipeline:meta"}
+	// Debian's paste file has the filter only under /v2.1, where it
+	// never matches /healthcheck; upstream's has none.
+	novaCompute = HealthRoute{API: "Nova's compute API", Port: 8774, File: "/etc/nova/api-paste.ini"}
+	// Placement 13.0.0 (2025.1) has no health check.
+	placement = HealthRoute{API: "Placement", Port: 8778}
+)
+
+// healthRoutes: Debian's nova-common writes a paste file of its own with
+// the filter in the metadata pipeline; RDO installs upstream's file,
+// which has none, and Ubuntu is taken to.
+var healthRoutes = map[string][]HealthRoute{
+	"debian": {{API: novaMetadata.API, Port: novaMetadata.Port, File: novaMetadata.File, Pipeline: novaMetadata.Pipeline, Routed: true}, novaCompute, placement},
+	"ubuntu": {novaMetadata, novaCompute, placement},
+	"rhel":   {novaMetadata, novaCompute, placement},
+}
+
+// HealthRouteAt returns what the table knows about /healthcheck on the
+// API at a port of a distro.
+func HealthRouteAt(distro string, port int) (HealthRoute, bool) {
+	for _, r := range healthRoutes[distro] {
+		if r.Port == port {
+			return r, true
+		}
+	}
+	return HealthRoute{}, false
+}
