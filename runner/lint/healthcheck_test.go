@@ -3,13 +3,10 @@ package lint
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/haguide/haguide/guide"
 )
 
 // healthProblems returns "distro line:col section" for each problem of
@@ -83,14 +80,7 @@ func TestHealthRoutes(t *testing.T) {
 // API's filter on Ubuntu and RHEL, it failed there: HAProxy's
 // nova-metadata check asked /healthcheck of upstream's paste file.
 func TestGuideHealthRoutes(t *testing.T) {
-	var fsys fs.FS = guide.Embedded
-	if d := os.Getenv("HAGUIDE_GUIDE"); d != "" {
-		fsys = os.DirFS(d)
-	}
-	g, err := guide.Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := realGuide(t)
 	checked := 0
 	for _, d := range g.Settings.Distros {
 		res, err := Distro(context.Background(), g, d, Options{HAProxy: "-"})
