@@ -54,7 +54,7 @@ var (
 		{Name: "glance-common", PulledBy: []string{"glance", "glance-api"}, Files: []string{"/etc/glance/glance-api.conf"}},
 		{Name: "glance-api", PulledBy: []string{"glance"}, Units: []string{"glance-api"}},
 		{Name: "placement-common", PulledBy: []string{"placement-api"}, Files: []string{"/etc/placement/placement.conf"}},
-		{Name: "nova-common", PulledBy: []string{"nova-api", "nova-conductor", "nova-scheduler", "nova-novncproxy", "nova-consoleproxy"}, Files: []string{"/etc/nova/nova.conf"}},
+		{Name: "nova-common", PulledBy: []string{"nova-api", "nova-conductor", "nova-scheduler", "nova-novncproxy", "nova-consoleproxy"}, Files: []string{"/etc/nova/nova.conf", "/etc/nova/api-paste.ini"}},
 		{Name: "nova-api", Units: []string{"nova-api"}},
 		{Name: "nova-conductor", Units: []string{"nova-conductor"}},
 		{Name: "nova-scheduler", Units: []string{"nova-scheduler"}},
@@ -66,7 +66,7 @@ var (
 		{Name: "heat-engine", Units: []string{"heat-engine"}},
 		{Name: "ceilometer-common", PulledBy: []string{"ceilometer-agent-central"}, Files: []string{"/etc/ceilometer/ceilometer.conf"}},
 		{Name: "ceilometer-agent-central", Units: []string{"ceilometer-agent-central"}},
-		{Name: "neutron-common", PulledBy: []string{"neutron-server"}, Files: []string{"/etc/neutron/neutron.conf"}},
+		{Name: "neutron-common", PulledBy: []string{"neutron-server"}, Files: []string{"/etc/neutron/neutron.conf", "/etc/neutron/api-paste.ini"}},
 		{Name: "openvswitch-switch", PulledBy: []string{"ovn-host"}, Units: []string{"openvswitch-switch", "ovs-vswitchd", "ovsdb-server"}},
 		{Name: "ovn-host", Units: []string{"ovn-host", "ovn-controller"}},
 		{Name: "neutron-ovn-metadata-agent", Files: []string{"/etc/neutron/neutron_ovn_metadata_agent.ini"}, Units: []string{"neutron-ovn-metadata-agent"}},
@@ -132,7 +132,7 @@ var packages = map[string][]Package{
 		{Name: "openstack-glance", Files: []string{"/etc/glance/glance-api.conf"}, Units: []string{"openstack-glance-api"}},
 		{Name: "openstack-placement-common", PulledBy: []string{"openstack-placement-api"}, Files: []string{"/etc/placement/placement.conf"}},
 		{Name: "openstack-placement-api", Files: []string{"/etc/httpd/conf.d/00-placement-api.conf"}},
-		{Name: "openstack-nova-common", PulledBy: []string{"openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler", "openstack-nova-novncproxy"}, Files: []string{"/etc/nova/nova.conf"}},
+		{Name: "openstack-nova-common", PulledBy: []string{"openstack-nova-api", "openstack-nova-conductor", "openstack-nova-scheduler", "openstack-nova-novncproxy"}, Files: []string{"/etc/nova/nova.conf", "/etc/nova/api-paste.ini"}},
 		{Name: "openstack-nova-api", Units: []string{"openstack-nova-api"}},
 		{Name: "openstack-nova-conductor", Units: []string{"openstack-nova-conductor"}},
 		{Name: "openstack-nova-scheduler", Units: []string{"openstack-nova-scheduler"}},
@@ -147,7 +147,7 @@ var packages = map[string][]Package{
 		{Name: "openstack-ceilometer-central", Units: []string{"openstack-ceilometer-central"}},
 		{Name: "ovn-central", PulledBy: []string{"rdo-ovn-central"}, Files: []string{"/etc/sysconfig/ovn"}, Units: []string{"ovn-northd"}, Ports: ovnPorts},
 		{Name: "openstack-neutron-common", PulledBy: []string{"openstack-neutron"}, Files: []string{"/etc/neutron/neutron.conf"}},
-		{Name: "openstack-neutron", Units: []string{"neutron-server"}},
+		{Name: "openstack-neutron", Files: []string{"/etc/neutron/api-paste.ini"}, Units: []string{"neutron-server"}},
 		{Name: "openstack-neutron-ml2", Files: []string{"/etc/neutron/plugins/ml2/ml2_conf.ini"}},
 		// Open vSwitch and OVN come from the CentOS NFV SIG with the
 		// version in their names (openvswitch3.3, ovn24.03-host); the
@@ -233,4 +233,51 @@ func UnitLog(distro, unit string) (string, bool) {
 func FirewalldService(name string) ([]string, bool) {
 	ports, ok := firewalldServices[name]
 	return slices.Clone(ports), ok
+}
+
+// HealthRoute is an API that HAProxy may check with GET /healthcheck,
+// and whether the paste file its package installs on a distro answers
+// there: oslo.middleware's health check first in Pipeline (a paste
+// section, "pipeline:meta") of File. Where the packaged file does not
+// (Routed false), a guide that checks /healthcheck must put the filter
+// there itself; where Pipeline is empty, no such edit is known (the API
+// has no health check, or only where it never matches) and the check
+// must stay GET /. The table holds the APIs whose packaged file differs
+// from what the guide's checks need on some distro; docs/links.md gives
+// the sources.
+type HealthRoute struct {
+	API      string
+	Port     int
+	File     string
+	Pipeline string
+	Routed   bool
+}
+
+var (
+	novaMetadata = HealthRoute{API: "Nova's metadata API", Port: 8775, File: "/etc/nova/api-paste.ini", Pipeline: "pipeline:meta"}
+	// Debian's paste file has the filter only under /v2.1, where it
+	// never matches /healthcheck; upstream's has none.
+	novaCompute = HealthRoute{API: "Nova's compute API", Port: 8774, File: "/etc/nova/api-paste.ini"}
+	// Placement 13.0.0 (2025.1) has no health check.
+	placement = HealthRoute{API: "Placement", Port: 8778}
+)
+
+// healthRoutes: Debian's nova-common writes a paste file of its own with
+// the filter in the metadata pipeline; RDO installs upstream's file,
+// which has none, and Ubuntu is taken to.
+var healthRoutes = map[string][]HealthRoute{
+	"debian": {{API: novaMetadata.API, Port: novaMetadata.Port, File: novaMetadata.File, Pipeline: novaMetadata.Pipeline, Routed: true}, novaCompute, placement},
+	"ubuntu": {novaMetadata, novaCompute, placement},
+	"rhel":   {novaMetadata, novaCompute, placement},
+}
+
+// HealthRouteAt returns what the table knows about /healthcheck on the
+// API at a port of a distro.
+func HealthRouteAt(distro string, port int) (HealthRoute, bool) {
+	for _, r := range healthRoutes[distro] {
+		if r.Port == port {
+			return r, true
+		}
+	}
+	return HealthRoute{}, false
 }

@@ -4,7 +4,9 @@
 // apply=merge applied), and then checks the result with the tool made for
 // it where the machine has one: `haproxy -c` for HAProxy's configuration
 // (and, by reading the files, settings it accepts that the lab found not
-// to work on the guide's packages),
+// to work on the guide's packages, and checks of /healthcheck on an API
+// whose paste file, as the distro's package installs it and the guide
+// edits it, has no health check: distros.HealthRouteAt),
 // parsers for ini, JSON and YAML files, and python3's parser for Python
 // programs (parsed, never run). Shell commands are already parsed by
 // guide.Check; here their installs, edits, systemctl actions,

@@ -253,6 +253,7 @@ func checkHAProxyInstance(ctx context.Context, files map[string]*file, cfgs []st
 	for _, name := range cfgs {
 		checkHAProxyPitfalls(name, files[name], distro, res)
 	}
+	checkHealthRoutes(files, cfgs, distro, res)
 	bin := opts.HAProxy
 	if bin == "-" {
 		res.Skipped = append(res.Skipped, "haproxy -c: skipped by request")

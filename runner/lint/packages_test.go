@@ -199,14 +199,7 @@ func FuzzPortRange(f *testing.F) {
 // before issue 30 it failed on Ubuntu (Apache sites edited before their
 // install, a cinder-api unit) and RHEL and SUSE (ports never opened).
 func TestGuidePackages(t *testing.T) {
-	var fsys fs.FS = guide.Embedded
-	if d := os.Getenv("HAGUIDE_GUIDE"); d != "" {
-		fsys = os.DirFS(d)
-	}
-	g, err := guide.Load(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := realGuide(t)
 	for _, d := range g.Settings.Distros {
 		p, err := runner.NewPlan(g, d, runner.PlanOptions{Lab: true})
 		if err != nil {
@@ -218,4 +211,19 @@ func TestGuidePackages(t *testing.T) {
 			t.Errorf("%s", pr)
 		}
 	}
+}
+
+// realGuide loads the guide embedded in the binary, or the one in the
+// directory HAGUIDE_GUIDE names.
+func realGuide(t *testing.T) *guide.Guide {
+	t.Helper()
+	var fsys fs.FS = guide.Embedded
+	if d := os.Getenv("HAGUIDE_GUIDE"); d != "" {
+		fsys = os.DirFS(d)
+	}
+	g, err := guide.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
