@@ -181,22 +181,14 @@ func (l *Lab) bmcs(ctx context.Context, st *state, ap addrPlan) error {
 				return err
 			}
 		}
-		log, err := os.OpenFile(filepath.Join(dir, "ipmi_sim.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return err
-		}
 		// -n: no console (with stdin at /dev/null it would abort).
 		cmd := exec.Command(bmcProg, "-c", filepath.Join(dir, "lan.conf"), "-f", filepath.Join(dir, "cmds"), "-n", "-s", filepath.Join(dir, "state"))
 		cmd.Dir = dir
-		cmd.Stdout, cmd.Stderr = log, log
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-		err = cmd.Start()
-		log.Close()
+		pid, err := startDaemon(cmd, filepath.Join(dir, "ipmi_sim.log"), 0o600)
 		if err != nil {
 			return fmt.Errorf("%s's BMC: start %s: %w", n, bmcProg, err)
 		}
-		ns.BMCPID = cmd.Process.Pid
-		go cmd.Wait()
+		ns.BMCPID = pid
 		if err := l.saveState(st); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -21,17 +22,24 @@ import (
 // apache2.service has, or a failed ExecStop, as RabbitMQ's at power-off)
 // then waits for the whole TimeoutStopSec, 90 seconds by default.
 
-// cgroupMagic is the statfs type of a cgroup v2 (unified) mount.
-const cgroupMagic = 0x63677270
+// cgroupMagic is the statfs type of a cgroup v2 (unified) mount,
+// cgroupV1Magic that of a v1 hierarchy.
+const (
+	cgroupMagic   = 0x63677270
+	cgroupV1Magic = 0x27e0eb
+)
 
 // cgroupRoot is where the kernel's cgroup file systems are mounted.
 const cgroupRoot = "/sys/fs/cgroup"
 
 // selfCgroups parses /proc/self/cgroup ("ID:CONTROLLERS:PATH" lines) into
-// the hierarchies systemd inside a node uses: the named v1 hierarchy
-// "systemd" and the unified one, mapped to the directory of this process's
-// cgroup in each.
-func selfCgroups(data string, unifiedMount string) map[string]string {
+// the hierarchies a node's cgroups are made in, mapped to the directory of
+// this process's cgroup in each: those systemd inside a node uses (the
+// named v1 hierarchy "systemd" and the unified one) and, on a host whose
+// cpu controller is a v1 hierarchy mounted at cpuMount, that one ("cpu"),
+// where lxcfs finds the processes whose load average a node reads (see
+// lxcfs.go).
+func selfCgroups(data, unifiedMount, cpuMount string) map[string]string {
 	dirs := map[string]string{}
 	sc := bufio.NewScanner(strings.NewReader(data))
 	for sc.Scan() {
@@ -48,6 +56,8 @@ func selfCgroups(data string, unifiedMount string) map[string]string {
 			dirs["unified"] = filepath.Join(unifiedMount, path)
 		case ctrl == "name=systemd":
 			dirs["systemd"] = filepath.Join(cgroupRoot, "systemd", path)
+		case cpuMount != "" && id != "0" && slices.Contains(strings.Split(ctrl, ","), "cpu"):
+			dirs["cpu"] = filepath.Join(cpuMount, path)
 		}
 	}
 	return dirs
@@ -66,15 +76,28 @@ func unifiedMount() string {
 	return ""
 }
 
+// cpuMount returns where the v1 hierarchy of the cpu controller is
+// mounted (a hybrid or legacy host: /sys/fs/cgroup/cpu, which Debian makes
+// a link to cpu,cpuacct), "" when there is none (a unified host, where the
+// unified hierarchy has the controller).
+func cpuMount() string {
+	dir := filepath.Join(cgroupRoot, "cpu")
+	var st syscall.Statfs_t
+	if syscall.Statfs(dir, &st) == nil && st.Type == cgroupV1Magic {
+		return dir
+	}
+	return ""
+}
+
 // nodeCgroupDirs returns the directories of a node's own cgroups, one per
-// hierarchy systemd uses, under the cgroups this process runs in.
+// hierarchy of selfCgroups, under the cgroups this process runs in.
 func nodeCgroupDirs(node string) ([]string, error) {
 	data, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		return nil, err
 	}
 	var dirs []string
-	for _, d := range selfCgroups(string(data), unifiedMount()) {
+	for _, d := range selfCgroups(string(data), unifiedMount(), cpuMount()) {
 		dirs = append(dirs, filepath.Join(d, "haguide-"+node))
 	}
 	slices.Sort(dirs)
@@ -187,4 +210,51 @@ func inCgroups(procs []string, name string, args ...string) (string, []string) {
 	out := append([]string{"-c", script, "sh"}, procs...)
 	out = append(out, "--", name)
 	return "/bin/sh", append(out, args...)
+}
+
+// rtRuntime is the realtime budget, in microseconds per cpu.rt_period_us
+// (one second), that a node's v1 cpu cgroup gets. Corosync runs with
+// SCHED_RR at priority 99; where the kernel schedules realtime tasks per
+// group (CONFIG_RT_GROUP_SCHED: the hierarchy has cpu.rt_runtime_us), a
+// new group's budget is 0 and no realtime task may run in it, so corosync
+// would run as an ordinary task in a node. 50 ms a second is far more than
+// corosync uses; the root group has 950 ms, room for 19 nodes.
+const rtRuntime = 50000
+
+// keepRealtime gives every cgroup directory of a node that has a realtime
+// budget of its own (its v1 cpu cgroup) rtRuntime. A directory that cannot
+// have it (the budgets of the parent are spent) is removed and left out of
+// the node's cgroups: the node then reads the host's load average, but
+// corosync keeps its realtime priority.
+func (l *Lab) keepRealtime(node string, dirs []string) []string {
+	keep := dirs[:0:0]
+	for _, d := range dirs {
+		if err := giveRealtime(d); err != nil {
+			l.log.Warn("node left out of its cpu cgroup (its load average is the host's)", "node", node, "cgroup", d, "err", err)
+			_ = syscall.Rmdir(d)
+			continue
+		}
+		keep = append(keep, d)
+	}
+	return keep
+}
+
+// giveRealtime sets a cgroup's realtime budget to rtRuntime if it has one
+// of its own and it is 0.
+func giveRealtime(dir string) error {
+	f := filepath.Join(dir, "cpu.rt_runtime_us")
+	cur, err := os.ReadFile(f)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(string(cur)) != "0" {
+		return nil
+	}
+	if err := os.WriteFile(f, []byte(strconv.Itoa(rtRuntime)), 0o644); err != nil {
+		return fmt.Errorf("realtime budget: %w", err)
+	}
+	return nil
 }

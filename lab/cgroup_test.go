@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,19 +14,23 @@ import (
 
 func TestSelfCgroups(t *testing.T) {
 	for _, tc := range []struct {
-		name, data, unified string
-		want                map[string]string
+		name, data, unified, cpu string
+		want                     map[string]string
 	}{
-		{"hybrid", "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/c7f6\n0::/\n", cgroupRoot + "/unified",
+		{"hybrid", "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/c7f6\n1:cpu:/\n0::/\n", cgroupRoot + "/unified", cgroupRoot + "/cpu",
+			map[string]string{"systemd": cgroupRoot + "/systemd", "unified": cgroupRoot + "/unified", "cpu": cgroupRoot + "/cpu"}},
+		{"hybrid, cpu and cpuacct in one hierarchy (Debian)", "9:name=systemd:/a\n3:cpu,cpuacct:/a\n2:cpuset:/\n0::/a\n", cgroupRoot + "/unified", cgroupRoot + "/cpu",
+			map[string]string{"systemd": cgroupRoot + "/systemd/a", "unified": cgroupRoot + "/unified/a", "cpu": cgroupRoot + "/cpu/a"}},
+		{"hybrid, no cpu hierarchy mounted", "9:name=systemd:/\n1:cpu:/\n0::/\n", cgroupRoot + "/unified", "",
 			map[string]string{"systemd": cgroupRoot + "/systemd", "unified": cgroupRoot + "/unified"}},
-		{"unified host, in a session scope", "0::/user.slice/user-0.slice/session-3.scope\n", cgroupRoot,
+		{"unified host, in a session scope", "0::/user.slice/user-0.slice/session-3.scope\n", cgroupRoot, "",
 			map[string]string{"unified": cgroupRoot + "/user.slice/user-0.slice/session-3.scope"}},
-		{"legacy only: no unified mount", "1:name=systemd:/a\n0::/\n", "",
+		{"legacy only: no unified mount", "1:name=systemd:/a\n0::/\n", "", "",
 			map[string]string{"systemd": cgroupRoot + "/systemd/a"}},
-		{"garbage and escapes are skipped", "x\n1:name=systemd\n2:name=systemd:relative\n0::/../etc\n0::/a/..\n", cgroupRoot,
+		{"garbage and escapes are skipped", "x\n1:name=systemd\n2:name=systemd:relative\n0::/../etc\n0::/a/..\n3:cpu:/../x\n4:cpuset:/\n", cgroupRoot, cgroupRoot + "/cpu",
 			map[string]string{}},
 	} {
-		if diff := cmp.Diff(tc.want, selfCgroups(tc.data, tc.unified)); diff != "" {
+		if diff := cmp.Diff(tc.want, selfCgroups(tc.data, tc.unified, tc.cpu)); diff != "" {
 			t.Errorf("%s: selfCgroups (-want +got):\n%s", tc.name, diff)
 		}
 	}
@@ -67,7 +72,7 @@ func TestNodeCgroupsForReal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	got := selfCgroups(string(out), unifiedMount())
+	got := selfCgroups(string(out), unifiedMount(), cpuMount())
 	if len(got) != len(procs) {
 		t.Errorf("the process is in %d hierarchies of interest, want %d:\n%s", len(got), len(procs), out)
 	}
@@ -154,7 +159,7 @@ func FuzzSelfCgroups(f *testing.F) {
 	f.Add("9:name=systemd:/\n0::/\n")
 	f.Add("0::/a/../../b\n1:name=systemd:/x:y\n")
 	f.Fuzz(func(t *testing.T, data string) {
-		for h, dir := range selfCgroups(data, cgroupRoot+"/unified") {
+		for h, dir := range selfCgroups(data, cgroupRoot+"/unified", cgroupRoot+"/cpu") {
 			if !strings.HasPrefix(dir, cgroupRoot+"/") {
 				t.Errorf("%s: %q lies outside %s", h, dir, cgroupRoot)
 			}
@@ -177,5 +182,44 @@ func TestCgroupName(t *testing.T) {
 		if got := cgroupName(&tc.ns); got != tc.want {
 			t.Errorf("cgroupName(%+v) = %q, want %q", tc.ns, got, tc.want)
 		}
+	}
+}
+
+// A node's v1 cpu cgroup gets a realtime budget (corosync runs SCHED_RR)
+// when it has none; one that cannot is left out of the node's cgroups.
+func TestKeepRealtime(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(name, budget string) string {
+		d := filepath.Join(dir, name)
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if budget != "" {
+			if err := os.WriteFile(filepath.Join(d, "cpu.rt_runtime_us"), []byte(budget), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	fresh, set, unified := mk("cpu", "0\n"), mk("cpu-set", "20000\n"), mk("unified", "")
+	// A budget that cannot be read or set (the kernel refuses one that
+	// the parent's budgets cannot cover): here the file is a directory.
+	refused := mk("refused", "")
+	if err := os.Mkdir(filepath.Join(refused, "cpu.rt_runtime_us"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := &Lab{log: slog.New(slog.DiscardHandler)}
+	want := []string{fresh, set, unified}
+	if d := cmp.Diff(want, l.keepRealtime("controller1", []string{fresh, set, unified, refused})); d != "" {
+		t.Errorf("cgroups kept (-want +got):\n%s", d)
+	}
+	for d, budget := range map[string]string{fresh: "50000", set: "20000\n"} {
+		got, _ := os.ReadFile(filepath.Join(d, "cpu.rt_runtime_us"))
+		if string(got) != budget {
+			t.Errorf("%s: budget %q, want %q", d, got, budget)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(unified, "cpu.rt_runtime_us")); !os.IsNotExist(err) {
+		t.Errorf("a cgroup without a realtime budget got one (%v)", err)
 	}
 }

@@ -4,7 +4,9 @@
 // bridge as their package proxy, an SSH key and known_hosts made for the
 // lab, and an inventory file the runner reads. Each node runs in cgroups of
 // its own (see cgroup.go): nodes that shared one tree waited out each
-// other's units at every stop.
+// other's units at every stop. Each node reads its own load average from
+// the lab's LXCFS (see lxcfs.go), not the host's, as Pacemaker's throttle
+// would on machines of their own.
 //
 // Everything the lab makes (bridge, veths, namespaces, processes) is
 // written to a state file before it is made, so Down removes all of it,

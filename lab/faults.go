@@ -290,6 +290,11 @@ func (l *Lab) Down(ctx context.Context) error {
 			errs = append(errs, err.Error())
 		}
 	}
+	// The nodes' views of LXCFS went with their mount namespaces.
+	if err := stopLxcfs(st.LxcfsPID, l.lxcfsMount()); err != nil {
+		errs = append(errs, err.Error())
+	}
+	removeLxcfsRuntime()
 	stopProcess(st.PDUPID, pduProg, 5*time.Second)
 	if running(st.PDUPID, pduProg) {
 		errs = append(errs, fmt.Sprintf("the PDU (pid %d) still runs", st.PDUPID))

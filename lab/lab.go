@@ -225,8 +225,11 @@ type state struct {
 	CIDR     string `json:"cidr"`
 	ProxyPID int    `json:"proxy_pid,omitempty"`
 	// PDUPID is the lab's PDU (snmpd).
-	PDUPID int         `json:"pdu_pid,omitempty"`
-	Nodes  []nodeState `json:"nodes"`
+	PDUPID int `json:"pdu_pid,omitempty"`
+	// LxcfsPID is the lab's LXCFS, which gives each node its own load
+	// average (lxcfs.go).
+	LxcfsPID int         `json:"lxcfs_pid,omitempty"`
+	Nodes    []nodeState `json:"nodes"`
 }
 
 type nodeState struct {
@@ -293,7 +296,7 @@ func Requirements() error {
 	}
 	var missing []string
 	for tool, pkg := range map[string]string{"debootstrap": "debootstrap", "systemd-nspawn": "systemd-container", "apt-cacher-ng": "apt-cacher-ng", "ip": "iproute2", "tar": "tar",
-		bmcProg: "openipmi", "ipmitool": "ipmitool", "ping": "iputils-ping", pduProg: "snmpd"} {
+		bmcProg: "openipmi", "ipmitool": "ipmitool", "ping": "iputils-ping", pduProg: "snmpd", lxcfsProg: "lxcfs"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing = append(missing, fmt.Sprintf("%s (package %s)", tool, pkg))
 		}
@@ -418,6 +421,9 @@ func (l *Lab) Up(ctx context.Context) error {
 	if err := l.proxy(ctx, st, ap); err != nil {
 		return err
 	}
+	if err := l.lxcfs(ctx, st); err != nil {
+		return err
+	}
 	if err := l.baseImage(ctx, ap); err != nil {
 		return err
 	}
@@ -528,19 +534,11 @@ ExThreshold: 30
 			_ = os.Chown(d, u[0], u[1])
 		}
 	}
-	log, err := os.OpenFile(l.path("acng", "log", "stdout.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	pid, err := startDaemon(exec.Command(proxyProg, "-c", conf, "ForeGround=1"), l.path("acng", "log", "stdout.log"), 0o644)
 	if err != nil {
-		return err
-	}
-	defer log.Close()
-	cmd := exec.Command("apt-cacher-ng", "-c", conf, "ForeGround=1")
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start apt-cacher-ng: %w", err)
 	}
-	st.ProxyPID = cmd.Process.Pid
-	go cmd.Wait()
+	st.ProxyPID = pid
 	if err := l.saveState(st); err != nil {
 		return err
 	}
@@ -554,6 +552,28 @@ ExThreshold: 30
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("apt-cacher-ng does not answer on %s; see %s", addr, l.path("acng", "log"))
+}
+
+// startDaemon starts one of the lab's programs in a session of its own
+// (the lab's processes outlive the haguide that started them, and a
+// terminal's signals do not reach them), its output appended to logPath
+// (made with mode perm; none if ""), and returns its process ID. The
+// process is reaped when it ends.
+func startDaemon(cmd *exec.Cmd, logPath string, perm os.FileMode) (int, error) {
+	if logPath != "" {
+		log, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, perm)
+		if err != nil {
+			return 0, err
+		}
+		defer log.Close()
+		cmd.Stdout, cmd.Stderr = log, log
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	go cmd.Wait()
+	return cmd.Process.Pid, nil
 }
 
 func lookupUser(name string) ([2]int, error) {
@@ -861,11 +881,20 @@ func (l *Lab) boot(st *state, ns *nodeState) error {
 	if err != nil {
 		return err
 	}
+	dirs = l.keepRealtime(ns.Name, dirs)
 	ns.Cgroups = dirs
 	if err := l.saveState(st); err != nil {
 		return err
 	}
-	cmd := l.nspawnCmd(ns, dirs)
+	// A node never fails to boot for want of its own load average: if
+	// the lab's LXCFS is gone (killed; the next up starts it again), it
+	// boots with the host's.
+	mnt := l.lxcfsMount()
+	if !lxcfsServes(mnt) {
+		l.log.Warn("lxcfs does not serve the lab: the node reads the host's load average (haguide lab up starts it again)", "node", ns.Name, "mount", mnt)
+		mnt = ""
+	}
+	cmd := l.nspawnCmd(ns, dirs, mnt)
 	cmd.Stdout, cmd.Stderr = console, console
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -895,12 +924,17 @@ var nspawnEnv = []string{
 }
 
 // nspawnCmd returns the command that boots a node's container, moved
-// first into the node's cgroup directories dirs.
-func (l *Lab) nspawnCmd(ns *nodeState, dirs []string) *exec.Cmd {
-	name, args := inCgroups(cgroupProcs(dirs), "systemd-nspawn", "-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
-		"--machine="+ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/"+ns.Netns,
+// first into the node's cgroup directories dirs, with the load average of
+// the LXCFS mounted at lxcfsMount ("": the host's).
+func (l *Lab) nspawnCmd(ns *nodeState, dirs []string, lxcfsMount string) *exec.Cmd {
+	nspawn := []string{"-D", l.path("nodes", ns.Name, "root"), "--boot", "--register=no",
+		"--machine=" + ns.Name, "--keep-unit", "--network-namespace-path=/run/netns/" + ns.Netns,
 		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
-		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no")
+		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no"}
+	if lxcfsMount != "" {
+		nspawn = append(nspawn, lxcfsBinds(lxcfsMount)...)
+	}
+	name, args := inCgroups(cgroupProcs(dirs), "systemd-nspawn", nspawn...)
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), nspawnEnv...)
 	return cmd

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,22 +118,38 @@ func TestDataMAC(t *testing.T) {
 func TestNspawnCmd(t *testing.T) {
 	l := &Lab{cfg: Config{Dir: "/var/lib/haguide/lab"}}
 	ns := &nodeState{Name: "controller1", Netns: "hag0-controller1"}
-	dirs := []string{"/sys/fs/cgroup/systemd/haguide-hag0-controller1", "/sys/fs/cgroup/unified/haguide-hag0-controller1"}
-	cmd := l.nspawnCmd(ns, dirs)
-	want := []string{"/bin/sh", "-c", `while [ "$1" != -- ]; do echo $$ >"$1" || exit 1; shift; done; shift; exec "$@"`, "sh",
-		"/sys/fs/cgroup/systemd/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/unified/haguide-hag0-controller1/cgroup.procs", "--",
-		"systemd-nspawn", "-D", "/var/lib/haguide/lab/nodes/controller1/root", "--boot", "--register=no",
+	dirs := []string{"/sys/fs/cgroup/cpu/haguide-hag0-controller1", "/sys/fs/cgroup/systemd/haguide-hag0-controller1", "/sys/fs/cgroup/unified/haguide-hag0-controller1"}
+	wrapper := []string{"/bin/sh", "-c", `while [ "$1" != -- ]; do echo $$ >"$1" || exit 1; shift; done; shift; exec "$@"`, "sh",
+		"/sys/fs/cgroup/cpu/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/systemd/haguide-hag0-controller1/cgroup.procs", "/sys/fs/cgroup/unified/haguide-hag0-controller1/cgroup.procs", "--"}
+	nspawn := []string{"systemd-nspawn", "-D", "/var/lib/haguide/lab/nodes/controller1/root", "--boot", "--register=no",
 		"--machine=controller1", "--keep-unit", "--network-namespace-path=/run/netns/hag0-controller1",
 		"--capability=CAP_NET_ADMIN,CAP_NET_RAW,CAP_SYS_NICE,CAP_IPC_LOCK,CAP_SYS_RESOURCE",
 		"--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no"}
-	if d := cmp.Diff(want, cmd.Args); d != "" {
-		t.Errorf("command (-want +got):\n%s", d)
-	}
-	// The node's own environment settings come last, so they win over
-	// haguide's (the last of two equal names counts).
-	env := cmd.Env[len(cmd.Env)-2:]
-	if d := cmp.Diff([]string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1"}, env); d != "" {
-		t.Errorf("environment (-want +got):\n%s", d)
+	cat := func(parts ...[]string) []string { return slices.Concat(parts...) }
+	for _, tc := range []struct {
+		name  string
+		dirs  []string
+		lxcfs string
+		want  []string
+	}{
+		{"cgroups and lxcfs", dirs, "/var/lib/haguide/lab/lxcfs", cat(wrapper, nspawn, []string{
+			// The directory comes in first, outside /proc; the file
+			// below /proc is bound from inside the node.
+			"--bind-ro=/var/lib/haguide/lab/lxcfs/proc:/var/lib/lxcfs/proc",
+			"--bind-ro=/var/lib/lxcfs/proc/loadavg:/proc/loadavg"})},
+		{"cgroups, lxcfs gone: the host's load", dirs, "", cat(wrapper, nspawn)},
+		{"no cgroups", nil, "/l/lxcfs", cat(nspawn, []string{"--bind-ro=/l/lxcfs/proc:/var/lib/lxcfs/proc", "--bind-ro=/var/lib/lxcfs/proc/loadavg:/proc/loadavg"})},
+	} {
+		cmd := l.nspawnCmd(ns, tc.dirs, tc.lxcfs)
+		if d := cmp.Diff(tc.want, cmd.Args); d != "" {
+			t.Errorf("%s: command (-want +got):\n%s", tc.name, d)
+		}
+		// The node's own environment settings come last, so they win over
+		// haguide's (the last of two equal names counts).
+		env := cmd.Env[len(cmd.Env)-2:]
+		if d := cmp.Diff([]string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1"}, env); d != "" {
+			t.Errorf("%s: environment (-want +got):\n%s", tc.name, d)
+		}
 	}
 }
 
@@ -310,6 +327,7 @@ func TestLabIntegration(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Reading package lists") {
 		t.Fatalf("apt through the proxy: %q %v", out, err)
 	}
+	testLoadAverage(t, run)
 	// reach tries for a few seconds: a link that comes back up needs a
 	// moment before neighbours find it again.
 	reach := func(from, to string) bool {
@@ -431,6 +449,43 @@ func TestLabIntegration(t *testing.T) {
 // and mounts (those that name its bridge or its directory), to compare
 // before and after. Other labs may come and go on a shared machine while
 // the test runs; only what this lab made is its business.
+// testLoadAverage: each node reads its own load average (LXCFS, lxcfs.go),
+// as a machine of its own does: a busy loop in controller1 raises its load
+// and not controller2's.
+func testLoadAverage(t *testing.T, run func(node, cmd string) (string, error)) {
+	t.Helper()
+	// The first read also makes LXCFS start counting the node's load.
+	for _, n := range []string{"controller1", "controller2"} {
+		out, err := run(n, "grep -c ' /proc/loadavg .* - fuse.lxcfs ' /proc/self/mountinfo; cat /proc/loadavg")
+		if err != nil || !strings.HasPrefix(out, "1\n") {
+			t.Fatalf("%s: /proc/loadavg is not LXCFS's: %q %v", n, out, err)
+		}
+	}
+	if _, err := run("controller1", "nohup timeout 20 sh -c 'while :; do :; done' >/dev/null 2>&1 &"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Second)
+	load := func(n string) float64 {
+		out, err := run(n, "cat /proc/loadavg")
+		f := strings.Fields(out)
+		if err != nil || len(f) == 0 {
+			t.Fatalf("%s: /proc/loadavg: %q %v", n, out, err)
+		}
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			t.Fatalf("%s: /proc/loadavg: %q: %v", n, out, err)
+		}
+		return v
+	}
+	// One task running for 20 s: 1-exp(-20/60) = 0.28 in a minute's
+	// average, less what LXCFS's 5 s steps lose.
+	busy, idle := load("controller1"), load("controller2")
+	t.Logf("load average after 20 s of one busy loop in controller1: controller1 %.2f, controller2 %.2f", busy, idle)
+	if busy < 0.15 || busy <= idle {
+		t.Errorf("load average: controller1 (busy) %.2f, controller2 (idle) %.2f: want controller1's own, at least 0.15 and above controller2's", busy, idle)
+	}
+}
+
 func snapshot(t *testing.T, bridge, dir string) []string {
 	t.Helper()
 	var out []string
@@ -447,7 +502,7 @@ func snapshot(t *testing.T, bridge, dir string) []string {
 			}
 		}
 	}
-	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng|ipmi_sim").Output()
+	b, _ := exec.Command("pgrep", "-a", "-f", "systemd-nspawn|apt-cacher-ng|ipmi_sim|lxcfs").Output()
 	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		if f := strings.Fields(l); len(f) > 1 {
 			out = append(out, "process "+strings.Join(f[1:], " "))
@@ -455,7 +510,7 @@ func snapshot(t *testing.T, bridge, dir string) []string {
 	}
 	m, _ := os.ReadFile("/proc/mounts")
 	for _, l := range strings.Split(string(m), "\n") {
-		if strings.Contains(l, "netns") || strings.Contains(l, "haguide") {
+		if strings.Contains(l, "netns") || strings.Contains(l, "haguide") || strings.Contains(l, "lxcfs") {
 			out = append(out, "mount "+strings.Fields(l)[1])
 		}
 	}

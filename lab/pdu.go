@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -387,12 +386,11 @@ func (l *Lab) pdu(ctx context.Context, st *state, ap addrPlan) error {
 	cmd := exec.Command(pduProg, "-f", "-C", "-c", filepath.Join(dir, "snmpd.conf"), "-Lf", filepath.Join(dir, "snmpd.log"))
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "SNMP_PERSISTENT_DIR="+filepath.Join(dir, "persist"), "MIBS=")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
+	pid, err := startDaemon(cmd, "", 0)
+	if err != nil {
 		return fmt.Errorf("the lab's PDU: start %s: %w", pduProg, err)
 	}
-	st.PDUPID = cmd.Process.Pid
-	go cmd.Wait()
+	st.PDUPID = pid
 	if err := l.saveState(st); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 # The local lab's host tools (lab/).
-lab=(debootstrap systemd-container apt-cacher-ng iproute2 nftables openipmi ipmitool snmpd snmp openssh-client iputils-ping)
+lab=(debootstrap systemd-container apt-cacher-ng lxcfs iproute2 nftables openipmi ipmitool snmpd snmp openssh-client iputils-ping)
 # What the tests and benchmarks use besides.
 tests=(chromium haproxy shellcheck hugo ansible)
 
