@@ -84,7 +84,7 @@ func TestEmbeddedGuide(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatalf("the embedded guide has problems:\n%s", ds.Error())
 	}
-	if len(g.Chapters) != 14 {
-		t.Errorf("the guide has %d chapters, want 14", len(g.Chapters))
+	if len(g.Chapters) != 15 {
+		t.Errorf("the guide has %d chapters, want 15", len(g.Chapters))
 	}
 }

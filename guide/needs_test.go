@@ -58,15 +58,22 @@ nodes = ["controller1"]
 }
 
 // The shipped guide: each chapter needs every chapter before it (chapter
-// 14 uses chapter 13's measuring loops).
+// 14 uses chapter 13's measuring loops), except what settings.toml's
+// [needs] lists: chapter 15 runs on the cluster of chapters 1-12 and uses
+// nothing of 13 and 14.
 func TestEmbeddedNeeds(t *testing.T) {
 	g, ds := Check(Embedded)
 	if ds != nil {
 		t.Fatal(ds)
 	}
+	fewer := map[string]int{"15-replacing-and-recovering.md": 12}
 	for i, c := range g.Chapters {
-		if got := len(g.Needs(c.File)); got != i {
-			t.Errorf("%s needs %d chapters, want every one before it (%d)", c.File, got, i)
+		want, ok := fewer[c.File]
+		if !ok {
+			want = i
+		}
+		if got := len(g.Needs(c.File)); got != want {
+			t.Errorf("%s needs %d chapters, want %d", c.File, got, want)
 		}
 	}
 }
