@@ -481,14 +481,14 @@ func TestBrowser(t *testing.T) {
 			}
 			// The meaning is written once, in the page's list; every use
 			// is focusable and described by its entry.
-			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var.ph')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); const dd = document.getElementById(v.getAttribute('aria-describedby')); return {tip: dd && dd.closest('.ph-list') && dd.previousElementSibling.textContent === v.textContent ? dd.textContent : '', title: v.getAttribute('title') || '', tabindex: v.tabIndex, x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
+			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); const dd = document.getElementById(v.getAttribute('aria-describedby')); return {tip: dd && dd.closest('.ph-list') && dd.previousElementSibling.textContent === v.textContent ? dd.textContent : '', title: v.getAttribute('title') || '', tabindex: v.tabIndex, x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
 			if len(phs) < 2 {
 				t.Fatal("fewer than two placeholders in chapter 9's prose")
 			}
 			if phs[0]["tip"] == "" || phs[0]["title"] != "" || phs[0]["tabindex"] != float64(0) {
 				t.Errorf("placeholder not described by its entry in the page's list, or not focusable: %v", phs[0])
 			}
-			undescribed := eval[int](t, ctx, `Array.from(document.querySelectorAll('var.ph')).filter(v => !v.closest('.ph-list') && !(document.getElementById(v.getAttribute('aria-describedby') || '') || {}).textContent).length`)
+			undescribed := eval[int](t, ctx, `Array.from(document.querySelectorAll('var')).filter(v => !v.closest('.ph-list') && !(document.getElementById(v.getAttribute('aria-describedby') || '') || {}).textContent).length`)
 			if undescribed > 0 {
 				t.Errorf("%d placeholders of chapter 9 have no description", undescribed)
 			}

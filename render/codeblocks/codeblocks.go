@@ -9,14 +9,12 @@
 // model's [guide.Block], found by the line of its opening fence. Markup:
 //
 //	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu" data-nodes="controller1">
-//	  <figcaption class="block-meta">…where, file, background… <details class="verify">…</details></figcaption>
-//	  <div class="block-code">
-//	    <pre class="chroma" tabindex="0"><code>
-//	      <span class="line cmd">…highlighted command…</span>
-//	      <span class="line cmd user">…a command with the prompt $…</span>
-//	      <span class="line output">expected output</span>
-//	    </code></pre>
-//	  </div>
+//	  <figcaption>…where, file, background… <details class="verify">…</details></figcaption>
+//	  <pre class="chroma" tabindex="0"><code>
+//	    <span class="line cmd">…highlighted command…</span>
+//	    <span class="line cmd user">…a command with the prompt $…</span>
+//	    <span class="line output">expected output</span>
+//	  </code></pre>
 //	</figure>
 //
 // data-nodes, on a block that runs on some of the nodes only (the first,
@@ -270,17 +268,17 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 	}
 	io.WriteString(w, ">")
 	if caption, _ := e.caption(b, inGroup); caption != "" {
-		io.WriteString(w, `<figcaption class="block-meta">`+caption+"</figcaption>")
+		io.WriteString(w, "<figcaption>"+caption+"</figcaption>")
 	}
 	// No language-LANG class: nothing reads it, and the longest chapters
 	// have 50 to 60 blocks (the page weight, docs/site.md).
-	io.WriteString(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code>`)
+	io.WriteString(w, `<pre class="chroma" tabindex="0"><code>`)
 	if b.Kind == guide.KindConsole && len(b.Commands) > 0 {
 		e.writeConsole(w, b, page)
 	} else {
 		e.writeCode(w, b.Content, lexerFor(b.Lang), e.keepFor(b), page)
 	}
-	io.WriteString(w, "</code></pre></div></figure>\n")
+	io.WriteString(w, "</code></pre></figure>\n")
 }
 
 // IsNoop reports whether a block is there only to say that a step has

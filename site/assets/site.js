@@ -125,7 +125,7 @@
         t.appendChild(b);
         f.parentNode.insertBefore(t, f);
       }
-      var names = f.querySelector('.block-meta .distros');
+      var names = f.querySelector('figcaption .distros');
       var open = t.firstChild.getAttribute('aria-expanded') === 'true';
       t.firstChild.textContent = (open ? 'Hide' : 'Show') + ' a step ' + (names ? names.textContent.replace(/^For/, 'for') : 'for other distributions');
       t.hidden = !other;
@@ -251,7 +251,7 @@
   // none), never over the code.
   function initCopy() {
     all('figure.block').forEach(function (fig) {
-      var code = fig.querySelector('.block-code code');
+      var code = fig.querySelector('pre code');
       if (!code || fig.querySelector('button.copy')) return;
       var what = code.querySelector('.line.cmd') ? 'commands' : fig.classList.contains('file') ? 'file' : 'code';
       var b = document.createElement('button');
@@ -260,10 +260,10 @@
       b.textContent = 'Copy';
       b.setAttribute('aria-label', 'Copy the ' + what);
       b.setAttribute('data-what', what);
-      var bar = fig.querySelector('.block-meta');
+      var bar = fig.querySelector('figcaption');
       if (!bar) {
         bar = document.createElement('div');
-        bar.className = 'block-meta block-bar';
+        bar.className = 'block-bar';
         fig.insertBefore(bar, fig.firstChild);
       }
       bar.appendChild(b);
@@ -271,7 +271,7 @@
     document.addEventListener('click', function (ev) {
       var b = ev.target.closest && ev.target.closest('button.copy');
       if (!b) return;
-      var code = b.closest('figure.block').querySelector('.block-code code');
+      var code = b.closest('figure.block').querySelector('pre code');
       var label = b.getAttribute('data-label') || b.textContent;
       b.setAttribute('data-label', label);
       copyText(code ? blockCopyText(code) : '').then(function () {
@@ -298,7 +298,7 @@
     var tip = document.getElementById('ph-tip');
     if (!tip) return;
     var pending = [];
-    all('var.ph, section.ph-list').forEach(function (el) {
+    all('var, section.ph-list').forEach(function (el) {
       if (el.tagName !== 'SECTION') {
         if (!el.closest('.ph-list')) { el.setAttribute('data-ph', el.textContent); pending.push(el); }
         return;
@@ -332,7 +332,7 @@
       tip.style.top = y + 'px';
     }
     function hide(v) { if (current === v) { tip.hidden = true; current = null; } }
-    function find(ev) { return ev.target.closest && ev.target.closest('var.ph[data-tip]'); }
+    function find(ev) { return ev.target.closest && ev.target.closest('var[data-tip]'); }
     document.addEventListener('mouseover', function (ev) { var v = find(ev); if (v) show(v); });
     document.addEventListener('mouseout', function (ev) { var v = find(ev); if (v && v !== document.activeElement) hide(v); });
     document.addEventListener('focusin', function (ev) { var v = find(ev); if (v) show(v); });
@@ -367,7 +367,7 @@
     return name === 'NODE_NAME' ? n : vals[addrName(n)] || '';
   }
   function applyValues() {
-    all('var.ph[data-ph]').forEach(function (v) {
+    all('var[data-ph]').forEach(function (v) {
       var name = v.getAttribute('data-ph');
       var val = valueFor(name, v.closest('figure.block'));
       v.haguideValue = val;
@@ -519,7 +519,7 @@
       while (w.nextNode()) nodes.push(w.currentNode);
     }
     nodes.forEach(function (t) {
-      if (n > 200 || t.parentNode.closest('var.ph, button, .ph-list')) return;
+      if (n > 200 || t.parentNode.closest('var, button, .ph-list')) return;
       var s = t.data, m, last = 0, frag = null;
       re.lastIndex = 0;
       while ((m = re.exec(s)) !== null) {
