@@ -45,7 +45,9 @@
 //     for keyboard scrolling) with a bare <code>.
 //     Highlighting uses chroma's class names, except classes that look like
 //     the text around them in both themes (Options.PlainClasses), which get
-//     no span. Text is escaped for text content (&, <, >; not quotes).
+//     no span, and classes that look like another in both themes
+//     (Options.SameClasses: s1, s2 as s, ...), written as that one, so
+//     that neighbouring tokens share a span. Text is escaped for text content (&, <, >; not quotes).
 //   - Console lines: span.line.cmd holding exactly one command's text
 //     (span.line.cmd.user for a command with the prompt $), and
 //     span.line.output (span.line.output.gap for a "..." line). The prompt

@@ -108,6 +108,10 @@ type Config struct {
 	// Plain are chroma classes not worth a span: they look like the text
 	// around them in every theme ([render.PlainClasses]).
 	Plain []string
+	// Same maps a chroma class to the one written in its place, which
+	// looks the same in every theme ([render.SameClasses]); neighbouring
+	// tokens of one class then share a span.
+	Same map[string]string
 }
 
 // Extension is the goldmark extension.
@@ -428,16 +432,26 @@ func (e *Extension) writeTokens(w io.Writer, code string, toks []chroma.Token, k
 		last.Value = strings.TrimSuffix(last.Value, "\n")
 	}
 	off, si := 0, 0
+	open := "" // the class of the span left open for the next token
 	for _, t := range toks {
 		start, end := off, min(off+len(t.Value), len(code))
 		off = end
 		cls := class(t.Type)
+		if same, ok := e.cfg.Same[cls]; ok {
+			cls = same
+		}
 		if e.plain[cls] {
 			cls = ""
 		}
-		if cls != "" {
-			page.UseClass(cls)
-			io.WriteString(w, `<span class="`+cls+`">`)
+		if cls != open {
+			if open != "" {
+				io.WriteString(w, "</span>")
+			}
+			if cls != "" {
+				page.UseClass(cls)
+				io.WriteString(w, `<span class="`+cls+`">`)
+			}
+			open = cls
 		}
 		last := start
 		for ; si < len(spans) && spans[si].End <= end; si++ {
@@ -448,9 +462,9 @@ func (e *Extension) writeTokens(w io.Writer, code string, toks []chroma.Token, k
 			last = sp.End
 		}
 		io.WriteString(w, placeholders.EscapeText(code[last:end]))
-		if cls != "" {
-			io.WriteString(w, "</span>")
-		}
+	}
+	if open != "" {
+		io.WriteString(w, "</span>")
 	}
 	if off < len(code) {
 		// Tokens fell short of the text (never expected): keep the rest.

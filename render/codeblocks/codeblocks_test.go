@@ -176,6 +176,35 @@ func TestMergeAcross(t *testing.T) {
 	}
 }
 
+// Neighbouring tokens whose classes look the same share one span; a
+// plain token between them ends it.
+func TestSameClassesShareSpan(t *testing.T) {
+	e := New(Config{Settings: settings, Plain: []string{"p"}, Same: map[string]string{"s1": "s", "s2": "s"}})
+	for _, tc := range []struct {
+		toks []chroma.Token
+		want string
+	}{
+		{[]chroma.Token{{Type: chroma.LiteralStringSingle, Value: "'a'"}, {Type: chroma.LiteralStringDouble, Value: `"b"`}, {Type: chroma.LiteralString, Value: "c"}},
+			`<span class="s">'a'"b"c</span>`},
+		{[]chroma.Token{{Type: chroma.LiteralStringSingle, Value: "'a'"}, {Type: chroma.Punctuation, Value: ","}, {Type: chroma.LiteralStringDouble, Value: `"b"`}},
+			`<span class="s">'a'</span>,<span class="s">"b"</span>`},
+		{[]chroma.Token{{Type: chroma.Keyword, Value: "if"}, {Type: chroma.LiteralStringDouble, Value: " CONTROLLER_VIP"}},
+			`<span class="k">if</span><span class="s"> <var>CONTROLLER_VIP</var></span>`},
+		{[]chroma.Token{{Type: chroma.Keyword, Value: "do"}, {Type: chroma.Keyword, Value: "ne"}},
+			`<span class="k">done</span>`},
+	} {
+		var code strings.Builder
+		for _, t := range tc.toks {
+			code.WriteString(t.Value)
+		}
+		var w bytes.Buffer
+		e.writeTokens(&w, code.String(), tc.toks, e.known, nil)
+		if diff := cmp.Diff(tc.want, w.String()); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", code.String(), diff)
+		}
+	}
+}
+
 func TestLexerFor(t *testing.T) {
 	for lang, want := range map[string]string{"console": "Bash", "sh": "Bash", "ini": "INI", "cfg": "INI", "yaml": "YAML", "text": "plaintext", "": "plaintext", "no-such-language": "plaintext"} {
 		if got := lexerFor(lang).Config().Name; got != want {
