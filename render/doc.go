@@ -48,13 +48,13 @@
 //     no span, and classes that look like another in both themes
 //     (Options.SameClasses: s1, s2 as s, ...), written as that one, so
 //     that neighbouring tokens share a span. Text is escaped for text content (&, <, >; not quotes).
-//   - Console lines: span.line.cmd holding exactly one command's text
-//     (span.line.cmd.user for a command with the prompt $), and
-//     span.line.output (span.line.output.gap for a "..." line). The prompt
-//     is not in the text: CSS draws it (.line.cmd::before), so selecting
+//   - Console lines: span.cmd holding exactly one command's text
+//     (span.cmd.user for a command with the prompt $), and
+//     span.output (span.output.gap for a "..." line). The prompt
+//     is not in the text: CSS draws it (pre .cmd::before), so selecting
 //     or copying never takes it.
 //   - Copy: render writes no button. The site's script adds one to each
-//     block (in its caption, or a div.block-bar of its own) and copies the text of its span.line.cmd elements
+//     block (in its caption, or a div.block-bar of its own) and copies the text of its span.cmd elements
 //     joined by newlines (a console block: no prompts, no output), or else
 //     the code's text without its final newlines; that is
 //     codeblocks.CopyText of the block, which the tests check.

@@ -431,14 +431,14 @@ func TestBrowser(t *testing.T) {
 				}
 			}
 			want := eval[map[string]any](t, ctx, `(() => {
-  const f = Array.from(document.querySelectorAll('figure.block.console')).find(f => f.getClientRects().length > 0 && f.querySelector('.line.output') && f.querySelector('.line.cmd'));
+  const f = Array.from(document.querySelectorAll('figure.block.console')).find(f => f.getClientRects().length > 0 && f.querySelector('.output') && f.querySelector('.cmd'));
   const b = f.querySelector('button.copy');
   b.id = 'test-copy';
   b.scrollIntoView({block: 'center'});
   return {
     label: b.getAttribute('aria-label'),
-    commands: Array.from(f.querySelectorAll('.line.cmd')).map(l => l.textContent),
-    output: Array.from(f.querySelectorAll('.line.output')).map(l => l.textContent).filter(s => s.trim() !== ''),
+    commands: Array.from(f.querySelectorAll('.cmd')).map(l => l.textContent),
+    output: Array.from(f.querySelectorAll('.output')).map(l => l.textContent).filter(s => s.trim() !== ''),
   };
 })()`)
 			do(t, ctx, "click copy", chromedp.Click(chromedp.CSS("#test-copy")))

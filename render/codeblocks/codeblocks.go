@@ -11,9 +11,9 @@
 //	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu" data-nodes="controller1">
 //	  <figcaption>…where, file, background… <details class="verify">…</details></figcaption>
 //	  <pre class="chroma" tabindex="0"><code>
-//	    <span class="line cmd">…highlighted command…</span>
-//	    <span class="line cmd user">…a command with the prompt $…</span>
-//	    <span class="line output">expected output</span>
+//	    <span class="cmd">…highlighted command…</span>
+//	    <span class="cmd user">…a command with the prompt $…</span>
+//	    <span class="output">expected output</span>
 //	  </code></pre>
 //	</figure>
 //
@@ -23,7 +23,7 @@
 //
 // The prompt is not in the text: the site's CSS shows "# " (root) or "$ "
 // (user) before each command, so that selecting or copying the text never
-// takes it. The text of each span.line.cmd is exactly the command
+// takes it. The text of each span.cmd is exactly the command
 // ([guide.Command].Text), so the site's script builds the copy button
 // and its text ([CopyText]) from the code itself rather than from a second
 // copy of every block in the page.
@@ -348,7 +348,7 @@ func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page
 	all, lexed := e.tokenise(bash, strings.Join(texts, "\n"))
 	off := 0
 	for _, c := range b.Commands {
-		cls := "line cmd"
+		cls := "cmd"
 		if c.Prompt == "$" {
 			cls += " user"
 		}
@@ -361,7 +361,7 @@ func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page
 		off += len(c.Text) + 1
 		io.WriteString(w, "</span>\n")
 		for _, out := range c.Expected {
-			cls := "line output"
+			cls := "output"
 			if strings.TrimSpace(out) == "..." {
 				cls += " gap"
 			}

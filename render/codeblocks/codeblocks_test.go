@@ -56,12 +56,12 @@ func TestWriteConsole(t *testing.T) {
 		`<figure class="block console runs" data-step="01-x/s/1" data-nodes="controller1">`,
 		`Run on controller1`,
 		`Retries it for up to 1m30s.`,
-		`<span class="line cmd">ping -c1 <var>CONTROLLER_VIP</var></span>`,
-		`<span class="line output gap">...</span>`,
+		`<span class="cmd">ping -c1 <var>CONTROLLER_VIP</var></span>`,
+		`<span class="output gap">...</span>`,
 		// Quotes need no escaping in text.
-		`<span class="line output">1 packets &lt;ok&gt; "q"</span>`,
+		`<span class="output">1 packets &lt;ok&gt; "q"</span>`,
 		// A user's prompt ($) is a class; CSS draws either prompt.
-		`<span class="line cmd user"><span class="nb">echo</span> <span class="s1">'it''s'</span> <span class="s2">"<var>CONTROLLER_VIP</var>"</span></span>`,
+		`<span class="cmd user"><span class="nb">echo</span> <span class="s1">'it''s'</span> <span class="s2">"<var>CONTROLLER_VIP</var>"</span></span>`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

@@ -229,10 +229,10 @@
   }
 
   // The text a block's copy button copies: the commands of a console
-  // block (each span.line.cmd holds one command, without its prompt, which
+  // block (each span.cmd holds one command, without its prompt, which
   // CSS draws), else the whole code; never the expected output.
   function blockCopyText(code) {
-    var cmds = all('.line.cmd', code);
+    var cmds = all('.cmd', code);
     if (cmds.length) return cmds.map(textOf).join('\n');
     return textOf(code).replace(/\n+$/, '');
   }
@@ -253,7 +253,7 @@
     all('figure.block').forEach(function (fig) {
       var code = fig.querySelector('pre code');
       if (!code || fig.querySelector('button.copy')) return;
-      var what = code.querySelector('.line.cmd') ? 'commands' : fig.classList.contains('file') ? 'file' : 'code';
+      var what = code.querySelector('.cmd') ? 'commands' : fig.classList.contains('file') ? 'file' : 'code';
       var b = document.createElement('button');
       b.type = 'button';
       b.className = 'copy';
