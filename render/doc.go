@@ -69,7 +69,8 @@
 //     tabindex in step.
 //   - Documentation links: a.doc-link[data-ref]; a.doc-link.per-distro
 //     has href for the first distro and data-href-DISTRO for each distro
-//     whose URL differs: the script sets href from the chosen distro.
+//     whose URL differs (only its last part when in href's directory):
+//     the script sets href from the chosen distro.
 //   - Placeholders: every use is <var [class="secret"]>NAME</var>; the
 //     page ends with section.ph-list (heading h2#values_to_replace, the
 //     last TOC entry) whose dl has, for each placeholder the page used, in

@@ -211,9 +211,15 @@ func checkDistro(t *testing.T, ctx context.Context, page, distro string) {
 	}
 	// A distro without data-href-ID uses the link's first href (the first
 	// distro's page), which the script keeps in haguideHref.
-	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => !a.haguideHref || a.getAttribute('href') !== (a.getAttribute('data-href-`+distro+`') || a.haguideHref)).map(a => a.dataset.ref)`)
+	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => !a.haguideHref || a.getAttribute('href') !== (a.getAttribute('data-href-`+distro+`') ? new URL(a.getAttribute('data-href-`+distro+`'), a.haguideHref).href : a.haguideHref)).map(a => a.dataset.ref)`)
 	if len(bad) > 0 {
 		t.Errorf("%s: documentation links not for %s: %v", page, distro, bad)
+	}
+	// data-href-ID may be relative to href: what the link goes to is
+	// still a whole URL of the documentation.
+	notDocs := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).map(a => a.getAttribute('href')).filter(h => !h.startsWith('https://docs.openstack.org/'))`)
+	if len(notDocs) > 0 {
+		t.Errorf("%s, %s: documentation links outside the documentation: %v", page, distro, notDocs)
 	}
 }
 

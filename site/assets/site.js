@@ -101,9 +101,11 @@
     });
     all('p.distro-scope').forEach(function (p) { p.hidden = p.getAttribute('data-distro') !== d; });
     all('a.doc-link.per-distro').forEach(function (a) {
-      // href is the first distro's page; data-href-ID where another differs.
+      // href is the first distro's page; data-href-ID where another differs
+      // (relative to href when in its directory).
       if (a.haguideHref === undefined) a.haguideHref = a.getAttribute('href');
-      a.setAttribute('href', a.getAttribute('data-href-' + d) || a.haguideHref);
+      var rel = a.getAttribute('data-href-' + d);
+      a.setAttribute('href', rel ? new URL(rel, a.haguideHref).href : a.haguideHref);
     });
     all('figure.block[data-distros]').forEach(function (f) {
       if (f.closest('.tabpanel')) return;
