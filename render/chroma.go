@@ -63,6 +63,17 @@ func chromaStyle(name string) (*chroma.Style, error) {
 	return s, nil
 }
 
+// chromaStylePair returns the light and the dark style by name.
+func chromaStylePair(light, dark string) (ls, ds *chroma.Style, err error) {
+	if ls, err = chromaStyle(light); err != nil {
+		return nil, nil, err
+	}
+	if ds, err = chromaStyle(dark); err != nil {
+		return nil, nil, err
+	}
+	return ls, ds, nil
+}
+
 // ChromaCSS returns the highlighting CSS for code rendered by this package
 // (chroma's class names under .chroma) in two themes: light as the default
 // (:root, or [data-theme=light]), dark under [data-theme=dark] and, when
@@ -85,11 +96,7 @@ func ChromaCSSFor(light, dark string, classes []string) (string, error) {
 }
 
 func chromaCSS(light, dark string, keep map[string]bool) (string, error) {
-	ls, err := chromaStyle(light)
-	if err != nil {
-		return "", err
-	}
-	ds, err := chromaStyle(dark)
+	ls, ds, err := chromaStylePair(light, dark)
 	if err != nil {
 		return "", err
 	}
@@ -237,11 +244,7 @@ func writeRules(b *strings.Builder, prefix string, rules map[string]string, clas
 // nothing).
 func PlainClasses(light, dark, lightFG, darkFG string) ([]string, error) {
 	var out []string
-	ls, err := chromaStyle(light)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := chromaStyle(dark)
+	ls, ds, err := chromaStylePair(light, dark)
 	if err != nil {
 		return nil, err
 	}
@@ -280,11 +283,7 @@ func plainIn(s *chroma.Style, tt chroma.TokenType, fg chroma.Colour) bool {
 // all, so that two neighbouring tokens share one span and the stylesheet
 // has fewer selectors. A class that looks like no other is left out.
 func SameClasses(light, dark string) (map[string]string, error) {
-	ls, err := chromaStyle(light)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := chromaStyle(dark)
+	ls, ds, err := chromaStylePair(light, dark)
 	if err != nil {
 		return nil, err
 	}
