@@ -63,6 +63,17 @@ func chromaStyle(name string) (*chroma.Style, error) {
 	return s, nil
 }
 
+// chromaStylePair returns the light and the dark style by name.
+func chromaStylePair(light, dark string) (ls, ds *chroma.Style, err error) {
+	if ls, err = chromaStyle(light); err != nil {
+		return nil, nil, err
+	}
+	if ds, err = chromaStyle(dark); err != nil {
+		return nil, nil, err
+	}
+	return ls, ds, nil
+}
+
 // ChromaCSS returns the highlighting CSS for code rendered by this package
 // (chroma's class names under .chroma) in two themes: light as the default
 // (:root, or [data-theme=light]), dark under [data-theme=dark] and, when
@@ -85,11 +96,7 @@ func ChromaCSSFor(light, dark string, classes []string) (string, error) {
 }
 
 func chromaCSS(light, dark string, keep map[string]bool) (string, error) {
-	ls, err := chromaStyle(light)
-	if err != nil {
-		return "", err
-	}
-	ds, err := chromaStyle(dark)
+	ls, ds, err := chromaStylePair(light, dark)
 	if err != nil {
 		return "", err
 	}
@@ -237,11 +244,7 @@ func writeRules(b *strings.Builder, prefix string, rules map[string]string, clas
 // nothing).
 func PlainClasses(light, dark, lightFG, darkFG string) ([]string, error) {
 	var out []string
-	ls, err := chromaStyle(light)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := chromaStyle(dark)
+	ls, ds, err := chromaStylePair(light, dark)
 	if err != nil {
 		return nil, err
 	}
@@ -271,4 +274,49 @@ func plainIn(s *chroma.Style, tt chroma.TokenType, fg chroma.Colour) bool {
 	}
 	return (!e.Colour.IsSet() || e.Colour == fg) && !e.Background.IsSet() &&
 		e.Bold != chroma.Yes && e.Italic != chroma.Yes && e.Underline != chroma.Yes
+}
+
+// SameClasses maps each chroma class to the class it looks the same as in
+// both styles (the same declarations in each, [ChromaCSS]), the shortest
+// name of each such set, then the first in order: github's strings s, s1,
+// s2, si and sx all become s. The renderer writes the one class for them
+// all, so that two neighbouring tokens share one span and the stylesheet
+// has fewer selectors. A class that looks like no other is left out.
+func SameClasses(light, dark string) (map[string]string, error) {
+	ls, ds, err := chromaStylePair(light, dark)
+	if err != nil {
+		return nil, err
+	}
+	lr, dr := themeRules(ls), themeRules(ds)
+	groups := map[[2]string][]string{}
+	for tt, cls := range chroma.StandardTypes {
+		if cls == "" || tt == chroma.Background || tt == chroma.PreWrapper {
+			continue
+		}
+		l, lok := lr[" ."+cls]
+		d, dok := dr[" ."+cls]
+		if !lok && !dok {
+			continue // plain in both ([PlainClasses])
+		}
+		k := [2]string{l, d}
+		if !slices.Contains(groups[k], cls) {
+			groups[k] = append(groups[k], cls)
+		}
+	}
+	out := map[string]string{}
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		slices.SortFunc(g, func(a, b string) int {
+			if len(a) != len(b) {
+				return len(a) - len(b)
+			}
+			return strings.Compare(a, b)
+		})
+		for _, c := range g[1:] {
+			out[c] = g[0]
+		}
+	}
+	return out, nil
 }

@@ -65,3 +65,40 @@ func TestChromaCSSContrast(t *testing.T) {
 		}
 	}
 }
+
+// TestSameClasses checks that each class SameClasses maps has the same
+// declarations as its target in both themes, and that github's string
+// classes share one.
+func TestSameClasses(t *testing.T) {
+	got, err := SameClasses("github", "github-dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"s1", "s2", "si", "sx", "c1", "kn", "mi", "ow", "vm"} {
+		if got[c] == "" {
+			t.Errorf("%s maps to nothing", c)
+		}
+	}
+	if got["s1"] != "s" || got["s2"] != "s" {
+		t.Errorf("s1 -> %q, s2 -> %q, want s", got["s1"], got["s2"])
+	}
+	for _, c := range []string{"s", "k", "o", "nb"} {
+		if to, ok := got[c]; ok {
+			t.Errorf("%s maps to %s, but no class of its set is shorter", c, to)
+		}
+	}
+	if got["se"] == "s" || got["o"] == "m" {
+		t.Errorf("classes that differ in the dark theme merged: %v", got)
+	}
+	ls, _ := chromaStyle("github")
+	ds, _ := chromaStyle("github-dark")
+	lr, dr := themeRules(ls), themeRules(ds)
+	for from, to := range got {
+		if lr[" ."+from] != lr[" ."+to] || dr[" ."+from] != dr[" ."+to] {
+			t.Errorf("%s -> %s: light %q vs %q, dark %q vs %q", from, to, lr[" ."+from], lr[" ."+to], dr[" ."+from], dr[" ."+to])
+		}
+	}
+	if _, err := SameClasses("github", "no-such-style"); err == nil {
+		t.Error("an unknown style: no error")
+	}
+}

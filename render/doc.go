@@ -38,21 +38,23 @@
 //   - Blocks: <figure class="block console|file|plain [runs|norun|labonly]"
 //     data-step="STEP-ID" data-distros="ubuntu debian"> (data-distros
 //     only outside a tab group, whose panel says it), an optional
-//     <figcaption class="block-meta"> (span.where, span.file with
+//     <figcaption> (no class: the block's only one; span.where, span.file with
 //     span.file-mode and span.apply.apply-merge|apply-replace,
 //     span.distros, span.badge.norun|labonly with span.reason,
-//     span.timing), then div.block-code holding pre.chroma (tabindex=0,
+//     span.timing), then pre.chroma (tabindex=0,
 //     for keyboard scrolling) with a bare <code>.
 //     Highlighting uses chroma's class names, except classes that look like
 //     the text around them in both themes (Options.PlainClasses), which get
-//     no span. Text is escaped for text content (&, <, >; not quotes).
-//   - Console lines: span.line.cmd holding exactly one command's text
-//     (span.line.cmd.user for a command with the prompt $), and
-//     span.line.output (span.line.output.gap for a "..." line). The prompt
-//     is not in the text: CSS draws it (.line.cmd::before), so selecting
+//     no span, and classes that look like another in both themes
+//     (Options.SameClasses: s1, s2 as s, ...), written as that one, so
+//     that neighbouring tokens share a span. Text is escaped for text content (&, <, >; not quotes).
+//   - Console lines: span.cmd holding exactly one command's text
+//     (span.cmd.user for a command with the prompt $), and
+//     span.output (span.output.gap for a "..." line). The prompt
+//     is not in the text: CSS draws it (pre .cmd::before), so selecting
 //     or copying never takes it.
 //   - Copy: render writes no button. The site's script adds one to each
-//     div.block-code and copies the text of its span.line.cmd elements
+//     block (in its caption, or a div.block-bar of its own) and copies the text of its span.cmd elements
 //     joined by newlines (a console block: no prompts, no output), or else
 //     the code's text without its final newlines; that is
 //     codeblocks.CopyText of the block, which the tests check.
@@ -67,11 +69,12 @@
 //     tabindex in step.
 //   - Documentation links: a.doc-link[data-ref]; a.doc-link.per-distro
 //     has href for the first distro and data-href-DISTRO for each distro
-//     whose URL differs: the script sets href from the chosen distro.
-//   - Placeholders: every use is <var class="ph [secret]">NAME</var>; the
+//     whose URL differs (only its last part when in href's directory):
+//     the script sets href from the chosen distro.
+//   - Placeholders: every use is <var [class="secret"]>NAME</var>; the
 //     page ends with section.ph-list (heading h2#values_to_replace, the
 //     last TOC entry) whose dl has, for each placeholder the page used, in
-//     order of first use, <dt><var class="ph">NAME</var></dt> and
+//     order of first use, <dt><var>NAME</var></dt> and
 //     <dd id="ph-NAME">MEANING (for example …)</dd> (ids SLUG--… in the
 //     print view). The script makes each use focusable, sets its
 //     aria-describedby to its entry and shows the entry's text on hover

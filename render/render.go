@@ -27,6 +27,9 @@ type Options struct {
 	// PlainClasses are chroma classes written without a span
 	// ([PlainClasses]).
 	PlainClasses []string
+	// SameClasses maps chroma classes to the class written in their place
+	// ([SameClasses]).
+	SameClasses map[string]string
 }
 
 // Renderer renders the pages of one guide. It is safe for concurrent use.
@@ -82,7 +85,7 @@ func New(g *guide.Guide, opts Options) *Renderer {
 	r.md = guide.Markdown(
 		headings.New(),
 		admonitions.New(),
-		codeblocks.New(codeblocks.Config{Settings: s, Plain: opts.PlainClasses}),
+		codeblocks.New(codeblocks.Config{Settings: s, Plain: opts.PlainClasses, Same: opts.SameClasses}),
 		tabs.New(r.distros),
 		links.New(links.Config{Release: s.Release, Distros: r.distros}),
 		placeholders.New(s),

@@ -222,7 +222,7 @@ func TestHeadingIDsMatchModel(t *testing.T) {
 
 // Every block of the model is rendered, with its step id, and the code
 // holds exactly what the site's copy button copies (site.js
-// blockCopyText, mirrored by copyText here): the text of each span.line.cmd
+// blockCopyText, mirrored by copyText here): the text of each span.cmd
 // joined by newlines in a console block (no prompt, no output), else the
 // code without its final newlines; and the page's placeholders are listed.
 func TestEveryBlockRendered(t *testing.T) {

@@ -211,9 +211,15 @@ func checkDistro(t *testing.T, ctx context.Context, page, distro string) {
 	}
 	// A distro without data-href-ID uses the link's first href (the first
 	// distro's page), which the script keeps in haguideHref.
-	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => !a.haguideHref || a.getAttribute('href') !== (a.getAttribute('data-href-`+distro+`') || a.haguideHref)).map(a => a.dataset.ref)`)
+	bad := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).filter(a => !a.haguideHref || a.getAttribute('href') !== (a.getAttribute('data-href-`+distro+`') ? new URL(a.getAttribute('data-href-`+distro+`'), a.haguideHref).href : a.haguideHref)).map(a => a.dataset.ref)`)
 	if len(bad) > 0 {
 		t.Errorf("%s: documentation links not for %s: %v", page, distro, bad)
+	}
+	// data-href-ID may be relative to href: what the link goes to is
+	// still a whole URL of the documentation.
+	notDocs := eval[[]string](t, ctx, `Array.from(document.querySelectorAll('a.doc-link.per-distro')).map(a => a.getAttribute('href')).filter(h => !h.startsWith('https://docs.openstack.org/'))`)
+	if len(notDocs) > 0 {
+		t.Errorf("%s, %s: documentation links outside the documentation: %v", page, distro, notDocs)
 	}
 }
 
@@ -431,14 +437,14 @@ func TestBrowser(t *testing.T) {
 				}
 			}
 			want := eval[map[string]any](t, ctx, `(() => {
-  const f = Array.from(document.querySelectorAll('figure.block.console')).find(f => f.getClientRects().length > 0 && f.querySelector('.line.output') && f.querySelector('.line.cmd'));
+  const f = Array.from(document.querySelectorAll('figure.block.console')).find(f => f.getClientRects().length > 0 && f.querySelector('.output') && f.querySelector('.cmd'));
   const b = f.querySelector('button.copy');
   b.id = 'test-copy';
   b.scrollIntoView({block: 'center'});
   return {
     label: b.getAttribute('aria-label'),
-    commands: Array.from(f.querySelectorAll('.line.cmd')).map(l => l.textContent),
-    output: Array.from(f.querySelectorAll('.line.output')).map(l => l.textContent).filter(s => s.trim() !== ''),
+    commands: Array.from(f.querySelectorAll('.cmd')).map(l => l.textContent),
+    output: Array.from(f.querySelectorAll('.output')).map(l => l.textContent).filter(s => s.trim() !== ''),
   };
 })()`)
 			do(t, ctx, "click copy", chromedp.Click(chromedp.CSS("#test-copy")))
@@ -481,14 +487,14 @@ func TestBrowser(t *testing.T) {
 			}
 			// The meaning is written once, in the page's list; every use
 			// is focusable and described by its entry.
-			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var.ph')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); const dd = document.getElementById(v.getAttribute('aria-describedby')); return {tip: dd && dd.closest('.ph-list') && dd.previousElementSibling.textContent === v.textContent ? dd.textContent : '', title: v.getAttribute('title') || '', tabindex: v.tabIndex, x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
+			phs := eval[[]map[string]any](t, ctx, `Array.from(document.querySelectorAll('article p var')).slice(0, 2).map((v, i) => { v.id = 'test-ph-' + i; if (i === 0) v.scrollIntoView({block: 'center'}); const r = v.getBoundingClientRect(); const dd = document.getElementById(v.getAttribute('aria-describedby')); return {tip: dd && dd.closest('.ph-list') && dd.previousElementSibling.textContent === v.textContent ? dd.textContent : '', title: v.getAttribute('title') || '', tabindex: v.tabIndex, x: r.left + r.width / 2, y: r.top + r.height / 2}; })`)
 			if len(phs) < 2 {
 				t.Fatal("fewer than two placeholders in chapter 9's prose")
 			}
 			if phs[0]["tip"] == "" || phs[0]["title"] != "" || phs[0]["tabindex"] != float64(0) {
 				t.Errorf("placeholder not described by its entry in the page's list, or not focusable: %v", phs[0])
 			}
-			undescribed := eval[int](t, ctx, `Array.from(document.querySelectorAll('var.ph')).filter(v => !v.closest('.ph-list') && !(document.getElementById(v.getAttribute('aria-describedby') || '') || {}).textContent).length`)
+			undescribed := eval[int](t, ctx, `Array.from(document.querySelectorAll('var')).filter(v => !v.closest('.ph-list') && !(document.getElementById(v.getAttribute('aria-describedby') || '') || {}).textContent).length`)
 			if undescribed > 0 {
 				t.Errorf("%d placeholders of chapter 9 have no description", undescribed)
 			}

@@ -49,7 +49,11 @@ func renderOptions() (render.Options, error) {
 	if err != nil {
 		return render.Options{}, fmt.Errorf("site: %w", err)
 	}
-	return render.Options{PlainClasses: plain}, nil
+	same, err := render.SameClasses(lightStyle, darkStyle)
+	if err != nil {
+		return render.Options{}, fmt.Errorf("site: %w", err)
+	}
+	return render.Options{PlainClasses: plain, SameClasses: same}, nil
 }
 
 // Options tune a build.

@@ -34,7 +34,7 @@ func TestBrowserValues(t *testing.T) {
 		t.Run(base.name, func(t *testing.T) {
 			ctx, consoleProblems := newBrowser(t, chrome)
 			open(t, ctx, base.url+"09-api-services.html")
-			if n := eval[int](t, ctx, `document.querySelectorAll('var.ph.mine').length`); n != 0 {
+			if n := eval[int](t, ctx, `document.querySelectorAll('var.mine').length`); n != 0 {
 				t.Errorf("%d placeholders show a value before any was entered", n)
 			}
 			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
@@ -47,7 +47,7 @@ func TestBrowserValues(t *testing.T) {
 
 			// A value that does not fit its type is refused and said so.
 			do(t, ctx, "type a bad VIP", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER_VIP"), "10.1.2"))
-			if st := eval[[]string](t, ctx, `[document.getElementById('val-CONTROLLER_VIP').getAttribute('aria-invalid'), document.getElementById('val-CONTROLLER_VIP-e').hidden ? '' : document.getElementById('val-CONTROLLER_VIP-e').textContent, String(document.querySelectorAll('article var.ph.mine').length)]`); st[0] != "true" || !strings.Contains(st[1], "IPv4") || st[2] != "0" {
+			if st := eval[[]string](t, ctx, `[document.getElementById('val-CONTROLLER_VIP').getAttribute('aria-invalid'), document.getElementById('val-CONTROLLER_VIP-e').hidden ? '' : document.getElementById('val-CONTROLLER_VIP-e').textContent, String(document.querySelectorAll('article var.mine').length)]`); st[0] != "true" || !strings.Contains(st[1], "IPv4") || st[2] != "0" {
 				t.Errorf("a bad VIP: aria-invalid %s, error %q, %s values shown; want true, the form, 0", st[0], st[1], st[2])
 			}
 			do(t, ctx, "finish the VIP", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER_VIP"), ".3"))
@@ -59,15 +59,15 @@ func TestBrowserValues(t *testing.T) {
 			vals := map[string]string{"CONTROLLER_VIP": "10.1.2.3", "KEYSTONE_DBPASS": secret}
 
 			// The code shows them, marked; the secret masked.
-			shown := eval[map[string]string](t, ctx, `(() => { const o = {}; document.querySelectorAll('article var.ph.mine').forEach(v => o[v.dataset.ph] = v.textContent); return o; })()`)
+			shown := eval[map[string]string](t, ctx, `(() => { const o = {}; document.querySelectorAll('article var.mine').forEach(v => o[v.dataset.ph] = v.textContent); return o; })()`)
 			if shown["CONTROLLER_VIP"] != "10.1.2.3" || shown["KEYSTONE_DBPASS"] == "" || strings.Contains(shown["KEYSTONE_DBPASS"], secret) {
 				t.Errorf("shown values %v: want the VIP, and the secret masked", shown)
 			}
-			if n := eval[int](t, ctx, `document.querySelectorAll('article var.ph[data-ph=CONTROLLER_VIP]:not(.mine)').length`); n != 0 {
+			if n := eval[int](t, ctx, `document.querySelectorAll('article var[data-ph=CONTROLLER_VIP]:not(.mine)').length`); n != 0 {
 				t.Errorf("%d uses of CONTROLLER_VIP do not show the value", n)
 			}
 			do(t, ctx, "reveal the secrets", chromedp.Click(chromedp.CSS("#values-reveal")))
-			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=KEYSTONE_DBPASS]').textContent`); got != secret {
+			if got := eval[string](t, ctx, `document.querySelector('article var[data-ph=KEYSTONE_DBPASS]').textContent`); got != secret {
 				t.Errorf("revealed secret shows %q, want %q", got, secret)
 			}
 
@@ -84,7 +84,7 @@ func TestBrowserValues(t *testing.T) {
 				}
 			}
 			do(t, ctx, "close the form", chromedp.Click(chromedp.CSS("#values .values-close")))
-			do(t, ctx, "mark a block with the VIP", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('figure.block')).find(f => f.getClientRects().length && f.querySelector('var.ph[data-ph=CONTROLLER_VIP]')).querySelector('button.copy').dataset.test = 'vip-copy'`))
+			do(t, ctx, "mark a block with the VIP", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('figure.block')).find(f => f.getClientRects().length && f.querySelector('var[data-ph=CONTROLLER_VIP]')).querySelector('button.copy').dataset.test = 'vip-copy'`))
 			do(t, ctx, "click its copy button", chromedp.Click(chromedp.CSS("[data-test=vip-copy]")))
 			waitFor(t, ctx, "Copied", `document.querySelector('[data-test=vip-copy]').textContent === 'Copied'`)
 			if clip := eval[string](t, ctx, `navigator.clipboard.readText()`, chromedp.EvalAwaitPromise); !strings.Contains(clip, "10.1.2.3") || strings.Contains(clip, "CONTROLLER_VIP") {
@@ -98,7 +98,7 @@ func TestBrowserValues(t *testing.T) {
 			do(t, ctx, "controller2's address", chromedp.SendKeys(chromedp.CSS("#val-CONTROLLER2_ADDR"), "10.1.2.12"))
 			do(t, ctx, "choose controller2", chromedp.SetValue(chromedp.CSS("#values-node"), "controller2"),
 				chromedp.Evaluate[chromedp.Void](`document.getElementById('values-node').dispatchEvent(new Event('change'))`))
-			nodeAddrs := eval[[][2]string](t, ctx, `Array.from(document.querySelectorAll('article var.ph[data-ph=NODE_ADDR], article var.ph[data-ph=NODE_NAME]')).map(v => [(v.closest('figure.block[data-nodes]') || {dataset: {nodes: 'any'}}).dataset.nodes + ' ' + v.dataset.ph, v.textContent])`)
+			nodeAddrs := eval[[][2]string](t, ctx, `Array.from(document.querySelectorAll('article var[data-ph=NODE_ADDR], article var[data-ph=NODE_NAME]')).map(v => [(v.closest('figure.block[data-nodes]') || {dataset: {nodes: 'any'}}).dataset.nodes + ' ' + v.dataset.ph, v.textContent])`)
 			want := map[string]string{"any NODE_ADDR": "10.1.2.12", "any NODE_NAME": "controller2", "controller1 NODE_ADDR": "10.1.2.11", "controller1 NODE_NAME": "controller1"}
 			if len(nodeAddrs) == 0 {
 				t.Error("chapter 9 uses neither NODE_ADDR nor NODE_NAME")
@@ -114,10 +114,10 @@ func TestBrowserValues(t *testing.T) {
 
 			// After a reload, and on the next page.
 			navigating(t, ctx, "reload", chromedp.Reload())
-			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=CONTROLLER_VIP]').textContent`); got != "10.1.2.3" {
+			if got := eval[string](t, ctx, `document.querySelector('article var[data-ph=CONTROLLER_VIP]').textContent`); got != "10.1.2.3" {
 				t.Errorf("after a reload the VIP shows %q", got)
 			}
-			if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=KEYSTONE_DBPASS]').textContent`); got == secret {
+			if got := eval[string](t, ctx, `document.querySelector('article var[data-ph=KEYSTONE_DBPASS]').textContent`); got == secret {
 				t.Error("after a reload the secret shows unmasked")
 			}
 			open(t, ctx, base.url+"10-more-api-services.html")
@@ -140,7 +140,7 @@ func TestBrowserValues(t *testing.T) {
 			if st := eval[string](t, ctx, `document.getElementById('values-status').textContent`); !strings.HasPrefix(st, "Took 1 value from the file.") || !strings.Contains(st, "NOT_A_PLACEHOLDER (not a placeholder of the guide)") || !strings.Contains(st, "MANAGEMENT_CIDR (not an IPv4 network") {
 				t.Errorf("import says %q", st)
 			}
-			if got := eval[[]string](t, ctx, `[document.getElementById('val-CONTROLLER_VIP') ? document.getElementById('val-CONTROLLER_VIP').value : 'none', document.querySelector('article var.ph[data-ph=CONTROLLER_VIP]').textContent]`); got[0] != "10.9.9.9" || got[1] != "10.9.9.9" {
+			if got := eval[[]string](t, ctx, `[document.getElementById('val-CONTROLLER_VIP') ? document.getElementById('val-CONTROLLER_VIP').value : 'none', document.querySelector('article var[data-ph=CONTROLLER_VIP]').textContent]`); got[0] != "10.9.9.9" || got[1] != "10.9.9.9" {
 				t.Errorf("after the import the VIP's field and use show %v, want 10.9.9.9", got)
 			}
 			do(t, ctx, "close", chromedp.Click(chromedp.CSS("#values .values-close")))
@@ -148,7 +148,7 @@ func TestBrowserValues(t *testing.T) {
 			// Forgetting them brings the names back.
 			do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
 			do(t, ctx, "forget", chromedp.Click(chromedp.CSS("#values-clear")))
-			if n := eval[int](t, ctx, `document.querySelectorAll('article var.ph.mine').length`); n != 0 {
+			if n := eval[int](t, ctx, `document.querySelectorAll('article var.mine').length`); n != 0 {
 				t.Errorf("%d values still shown after Forget", n)
 			}
 			checkCopyTexts(t, ctx, g, "10-more-api-services.md", nil, "")
@@ -273,7 +273,7 @@ func TestBrowserValuesTwoTabs(t *testing.T) {
 	do(t, ctx, "open the values form", chromedp.Click(chromedp.CSS("#values-open")))
 	waitFor(t, ctx, "the values form", `document.getElementById('values') && document.getElementById('values').open`)
 	do(t, ctx, "another tab stores the VIP", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('haguide-values', JSON.stringify({CONTROLLER_VIP: '10.1.2.3'})); window.dispatchEvent(new StorageEvent('storage', {key: 'haguide-values'}))`))
-	if got := eval[string](t, ctx, `document.querySelector('article var.ph[data-ph=CONTROLLER_VIP]').textContent`); got != "10.1.2.3" {
+	if got := eval[string](t, ctx, `document.querySelector('article var[data-ph=CONTROLLER_VIP]').textContent`); got != "10.1.2.3" {
 		t.Errorf("after another tab stored the VIP, it shows %q", got)
 	}
 	do(t, ctx, "API_PROCESSES here", chromedp.SendKeys(chromedp.CSS("#val-API_PROCESSES"), "3"))

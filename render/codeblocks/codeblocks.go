@@ -9,14 +9,12 @@
 // model's [guide.Block], found by the line of its opening fence. Markup:
 //
 //	<figure class="block console" data-step="04-cluster-stack/install/1" data-distros="debian ubuntu" data-nodes="controller1">
-//	  <figcaption class="block-meta">…where, file, background… <details class="verify">…</details></figcaption>
-//	  <div class="block-code">
-//	    <pre class="chroma" tabindex="0"><code>
-//	      <span class="line cmd">…highlighted command…</span>
-//	      <span class="line cmd user">…a command with the prompt $…</span>
-//	      <span class="line output">expected output</span>
-//	    </code></pre>
-//	  </div>
+//	  <figcaption>…where, file, background… <details class="verify">…</details></figcaption>
+//	  <pre class="chroma" tabindex="0"><code>
+//	    <span class="cmd">…highlighted command…</span>
+//	    <span class="cmd user">…a command with the prompt $…</span>
+//	    <span class="output">expected output</span>
+//	  </code></pre>
 //	</figure>
 //
 // data-nodes, on a block that runs on some of the nodes only (the first,
@@ -25,7 +23,7 @@
 //
 // The prompt is not in the text: the site's CSS shows "# " (root) or "$ "
 // (user) before each command, so that selecting or copying the text never
-// takes it. The text of each span.line.cmd is exactly the command
+// takes it. The text of each span.cmd is exactly the command
 // ([guide.Command].Text), so the site's script builds the copy button
 // and its text ([CopyText]) from the code itself rather than from a second
 // copy of every block in the page.
@@ -110,6 +108,10 @@ type Config struct {
 	// Plain are chroma classes not worth a span: they look like the text
 	// around them in every theme ([render.PlainClasses]).
 	Plain []string
+	// Same maps a chroma class to the one written in its place, which
+	// looks the same in every theme ([render.SameClasses]); neighbouring
+	// tokens of one class then share a span.
+	Same map[string]string
 }
 
 // Extension is the goldmark extension.
@@ -270,17 +272,17 @@ func (e *Extension) Write(w io.Writer, b *guide.Block, inGroup bool, page *pagec
 	}
 	io.WriteString(w, ">")
 	if caption, _ := e.caption(b, inGroup); caption != "" {
-		io.WriteString(w, `<figcaption class="block-meta">`+caption+"</figcaption>")
+		io.WriteString(w, "<figcaption>"+caption+"</figcaption>")
 	}
 	// No language-LANG class: nothing reads it, and the longest chapters
 	// have 50 to 60 blocks (the page weight, docs/site.md).
-	io.WriteString(w, `<div class="block-code"><pre class="chroma" tabindex="0"><code>`)
+	io.WriteString(w, `<pre class="chroma" tabindex="0"><code>`)
 	if b.Kind == guide.KindConsole && len(b.Commands) > 0 {
 		e.writeConsole(w, b, page)
 	} else {
 		e.writeCode(w, b.Content, lexerFor(b.Lang), e.keepFor(b), page)
 	}
-	io.WriteString(w, "</code></pre></div></figure>\n")
+	io.WriteString(w, "</code></pre></figure>\n")
 }
 
 // IsNoop reports whether a block is there only to say that a step has
@@ -346,7 +348,7 @@ func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page
 	all, lexed := e.tokenise(bash, strings.Join(texts, "\n"))
 	off := 0
 	for _, c := range b.Commands {
-		cls := "line cmd"
+		cls := "cmd"
 		if c.Prompt == "$" {
 			cls += " user"
 		}
@@ -359,7 +361,7 @@ func (e *Extension) writeConsole(w io.Writer, b *guide.Block, page *pagectx.Page
 		off += len(c.Text) + 1
 		io.WriteString(w, "</span>\n")
 		for _, out := range c.Expected {
-			cls := "line output"
+			cls := "output"
 			if strings.TrimSpace(out) == "..." {
 				cls += " gap"
 			}
@@ -430,16 +432,26 @@ func (e *Extension) writeTokens(w io.Writer, code string, toks []chroma.Token, k
 		last.Value = strings.TrimSuffix(last.Value, "\n")
 	}
 	off, si := 0, 0
+	open := "" // the class of the span left open for the next token
 	for _, t := range toks {
 		start, end := off, min(off+len(t.Value), len(code))
 		off = end
 		cls := class(t.Type)
+		if same, ok := e.cfg.Same[cls]; ok {
+			cls = same
+		}
 		if e.plain[cls] {
 			cls = ""
 		}
-		if cls != "" {
-			page.UseClass(cls)
-			io.WriteString(w, `<span class="`+cls+`">`)
+		if cls != open {
+			if open != "" {
+				io.WriteString(w, "</span>")
+			}
+			if cls != "" {
+				page.UseClass(cls)
+				io.WriteString(w, `<span class="`+cls+`">`)
+			}
+			open = cls
 		}
 		last := start
 		for ; si < len(spans) && spans[si].End <= end; si++ {
@@ -450,9 +462,9 @@ func (e *Extension) writeTokens(w io.Writer, code string, toks []chroma.Token, k
 			last = sp.End
 		}
 		io.WriteString(w, placeholders.EscapeText(code[last:end]))
-		if cls != "" {
-			io.WriteString(w, "</span>")
-		}
+	}
+	if open != "" {
+		io.WriteString(w, "</span>")
 	}
 	if off < len(code) {
 		// Tokens fell short of the text (never expected): keep the rest.

@@ -56,12 +56,12 @@ func TestWriteConsole(t *testing.T) {
 		`<figure class="block console runs" data-step="01-x/s/1" data-nodes="controller1">`,
 		`Run on controller1`,
 		`Retries it for up to 1m30s.`,
-		`<span class="line cmd">ping -c1 <var class="ph">CONTROLLER_VIP</var></span>`,
-		`<span class="line output gap">...</span>`,
+		`<span class="cmd">ping -c1 <var>CONTROLLER_VIP</var></span>`,
+		`<span class="output gap">...</span>`,
 		// Quotes need no escaping in text.
-		`<span class="line output">1 packets &lt;ok&gt; "q"</span>`,
+		`<span class="output">1 packets &lt;ok&gt; "q"</span>`,
 		// A user's prompt ($) is a class; CSS draws either prompt.
-		`<span class="line cmd user"><span class="nb">echo</span> <span class="s1">'it''s'</span> <span class="s2">"<var class="ph">CONTROLLER_VIP</var>"</span></span>`,
+		`<span class="cmd user"><span class="nb">echo</span> <span class="s1">'it''s'</span> <span class="s2">"<var>CONTROLLER_VIP</var>"</span></span>`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -171,8 +171,37 @@ func TestMergeAcross(t *testing.T) {
 	var w bytes.Buffer
 	e := New(Config{Settings: settings})
 	e.writeCode(&w, "x=CONTROLLER_VIP\n", lexerFor("ini"), e.known, nil)
-	if n := strings.Count(w.String(), "<var "); n != 1 {
+	if n := strings.Count(w.String(), "<var>"); n != 1 {
 		t.Errorf("%d vars in %s", n, w.String())
+	}
+}
+
+// Neighbouring tokens whose classes look the same share one span; a
+// plain token between them ends it.
+func TestSameClassesShareSpan(t *testing.T) {
+	e := New(Config{Settings: settings, Plain: []string{"p"}, Same: map[string]string{"s1": "s", "s2": "s"}})
+	for _, tc := range []struct {
+		toks []chroma.Token
+		want string
+	}{
+		{[]chroma.Token{{Type: chroma.LiteralStringSingle, Value: "'a'"}, {Type: chroma.LiteralStringDouble, Value: `"b"`}, {Type: chroma.LiteralString, Value: "c"}},
+			`<span class="s">'a'"b"c</span>`},
+		{[]chroma.Token{{Type: chroma.LiteralStringSingle, Value: "'a'"}, {Type: chroma.Punctuation, Value: ","}, {Type: chroma.LiteralStringDouble, Value: `"b"`}},
+			`<span class="s">'a'</span>,<span class="s">"b"</span>`},
+		{[]chroma.Token{{Type: chroma.Keyword, Value: "if"}, {Type: chroma.LiteralStringDouble, Value: " CONTROLLER_VIP"}},
+			`<span class="k">if</span><span class="s"> <var>CONTROLLER_VIP</var></span>`},
+		{[]chroma.Token{{Type: chroma.Keyword, Value: "do"}, {Type: chroma.Keyword, Value: "ne"}},
+			`<span class="k">done</span>`},
+	} {
+		var code strings.Builder
+		for _, t := range tc.toks {
+			code.WriteString(t.Value)
+		}
+		var w bytes.Buffer
+		e.writeTokens(&w, code.String(), tc.toks, e.known, nil)
+		if diff := cmp.Diff(tc.want, w.String()); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", code.String(), diff)
+		}
 	}
 }
 

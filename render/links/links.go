@@ -11,9 +11,10 @@
 // A documentation page that differs per distro gets the first distro's URL
 // as href and, for every distro whose URL differs from it, that URL as
 // data-href-ID, for the site's script to follow the reader's distro tab
-// (a distro without one uses href):
+// (a distro without one uses href); a URL in href's directory is written
+// relative to href, only its last part:
 //
-//	<a href="…-ubuntu.html" data-ref="install:keystone/keystone-install" class="doc-link per-distro" data-href-rhel="…-rdo.html">
+//	<a href="https://…/keystone-install-ubuntu.html" data-ref="install:keystone/keystone-install" class="doc-link per-distro" data-href-rhel="keystone-install-rdo.html">
 package links
 
 import (
@@ -174,12 +175,28 @@ func (e *Extension) link(page *pagectx.Page, n *ast.Link) {
 		n.SetAttributeString("class", []byte("doc-link per-distro"))
 		for _, d := range e.cfg.Distros {
 			if u := r.PerDistro[d]; u != r.Href {
-				n.SetAttributeString("data-href-"+d, []byte(u))
+				n.SetAttributeString("data-href-"+d, []byte(relativeTo(r.Href, u)))
 			}
 		}
 	case guide.LinkExternal:
 		n.SetAttributeString("class", []byte("external"))
 	}
+}
+
+// relativeTo returns u relative to base when both are in one directory
+// (the distros' pages of a service's install guide are: keystone-install-
+// rdo.html next to keystone-install-ubuntu.html), else u; a reference
+// the script resolves against base, as the browser would.
+func relativeTo(base, u string) string {
+	i := strings.LastIndexByte(base, '/')
+	if i < 0 || !strings.HasPrefix(u, base[:i+1]) {
+		return u
+	}
+	rest := u[i+1:]
+	if rest == "" || strings.ContainsAny(rest, "/:") {
+		return u
+	}
+	return rest
 }
 
 // textOffset is the offset of a link's or image's opening bracket, from

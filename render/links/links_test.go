@@ -63,7 +63,7 @@ func TestTransform(t *testing.T) {
 	if err := md.Renderer().Render(&b, src, doc); err != nil {
 		t.Fatal(err)
 	}
-	want := `<p><a href="https://docs.openstack.org/install-guide/environment-packages-ubuntu.html" data-ref="install-guide:environment-packages" class="doc-link per-distro" data-href-rhel="https://docs.openstack.org/install-guide/environment-packages-rdo.html">a</a> <a href="01-x.html#y">b</a> <a href="https://x.org/" class="external">c</a> <a href="https://docs.openstack.org/">d</a></p>
+	want := `<p><a href="https://docs.openstack.org/install-guide/environment-packages-ubuntu.html" data-ref="install-guide:environment-packages" class="doc-link per-distro" data-href-rhel="environment-packages-rdo.html">a</a> <a href="01-x.html#y">b</a> <a href="https://x.org/" class="external">c</a> <a href="https://docs.openstack.org/">d</a></p>
 <p><img src="figures/a.svg" alt=""></p>`
 	if diff := cmp.Diff(want, strings.TrimSpace(b.String())); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -75,6 +75,20 @@ func TestTransform(t *testing.T) {
 	for _, d := range ds {
 		if d.Pos.File != "01-x.md" || d.Pos.Line == 0 {
 			t.Errorf("diagnostic without a position: %v", d)
+		}
+	}
+}
+
+func TestRelativeTo(t *testing.T) {
+	for _, tc := range []struct{ base, u, want string }{
+		{"https://docs.openstack.org/nova/2025.1/install/controller-install-ubuntu.html", "https://docs.openstack.org/nova/2025.1/install/controller-install-rdo.html", "controller-install-rdo.html"},
+		{"https://docs.openstack.org/install-guide/a-ubuntu.html", "https://docs.openstack.org/install-guide/sub/a-rdo.html", "https://docs.openstack.org/install-guide/sub/a-rdo.html"},
+		{"https://docs.openstack.org/a/x.html", "https://docs.openstack.org/b/x.html", "https://docs.openstack.org/b/x.html"},
+		{"https://docs.openstack.org/a/x.html", "https://docs.openstack.org/a/", "https://docs.openstack.org/a/"},
+		{"x.html", "y.html", "y.html"},
+	} {
+		if got := relativeTo(tc.base, tc.u); got != tc.want {
+			t.Errorf("relativeTo(%q, %q) = %q, want %q", tc.base, tc.u, got, tc.want)
 		}
 	}
 }

@@ -5,7 +5,7 @@
 //
 // Markup: every use is only the name,
 //
-//	<var class="ph">CONTROLLER_VIP</var>
+//	<var>CONTROLLER_VIP</var>
 //
 // (secret values add the class "secret"), and the
 // meanings are written once per page, after its last section, in a list
@@ -13,7 +13,7 @@
 //
 //	<section class="ph-list">
 //	<h2 id="values_to_replace">Values to replace</h2>
-//	<dl><dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP" data-type="ipv4" data-example="10.0.0.10">MEANING (for example 10.0.0.10)</dd>…</dl>
+//	<dl><dt><var>CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP" data-type="ipv4" data-example="10.0.0.10">MEANING (for example 10.0.0.10)</dd>…</dl>
 //	</section>
 //
 // (ids prefixed SLUG-- in the print view; data-type is the
@@ -115,11 +115,11 @@ func Write(w io.Writer, inf Info, page *pagectx.Page) {
 }
 
 func writeVar(w io.Writer, inf Info) {
-	cls := "ph"
+	open := "<var>"
 	if inf.Secret {
-		cls += " secret"
+		open = `<var class="secret">`
 	}
-	_, _ = io.WriteString(w, `<var class="`+cls+`">`+html.EscapeString(inf.Name)+`</var>`)
+	_, _ = io.WriteString(w, open+html.EscapeString(inf.Name)+`</var>`)
 }
 
 // textEscaper escapes what text content needs escaped; quotes need it

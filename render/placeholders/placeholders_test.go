@@ -76,7 +76,7 @@ func TestWriteText(t *testing.T) {
 	var b bytes.Buffer
 	page := pagectx.New(nil, nil, nil)
 	WriteText(&b, `a<b> & KEYSTONE_DBPASS "q" 'r' CONTROLLER_VIP KEYSTONE_DBPASS`, settings, known, page)
-	want := `a&lt;b&gt; &amp; <var class="ph secret">KEYSTONE_DBPASS</var> "q" 'r' <var class="ph">CONTROLLER_VIP</var> <var class="ph secret">KEYSTONE_DBPASS</var>`
+	want := `a&lt;b&gt; &amp; <var class="secret">KEYSTONE_DBPASS</var> "q" 'r' <var>CONTROLLER_VIP</var> <var class="secret">KEYSTONE_DBPASS</var>`
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Error(diff)
 	}
@@ -104,14 +104,14 @@ func TestList(t *testing.T) {
 		return b.String()
 	}
 	want := `<h1>T</h1>
-<p>Reach <var class="ph">CONTROLLER_VIP</var>, then <code>ssh <var class="ph">NODE_ADDR</var></code>.</p>
-<p>Again <var class="ph">CONTROLLER_VIP</var>.</p>
+<p>Reach <var>CONTROLLER_VIP</var>, then <code>ssh <var>NODE_ADDR</var></code>.</p>
+<p>Again <var>CONTROLLER_VIP</var>.</p>
 <section class="ph-list">
 <h2 id="values_to_replace">Values to replace</h2>
 <p>The words in this style on this page stand for values of your own deployment:</p>
 <dl>
-<dt><var class="ph">CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP" data-example="10.0.0.10">The VIP (for example 10.0.0.10)</dd>
-<dt><var class="ph">NODE_ADDR</var></dt><dd id="ph-NODE_ADDR" data-type="host">The management address of the node the block runs on</dd>
+<dt><var>CONTROLLER_VIP</var></dt><dd id="ph-CONTROLLER_VIP" data-example="10.0.0.10">The VIP (for example 10.0.0.10)</dd>
+<dt><var>NODE_ADDR</var></dt><dd id="ph-NODE_ADDR" data-type="host">The management address of the node the block runs on</dd>
 </dl>
 </section>
 `
@@ -140,11 +140,11 @@ func TestList(t *testing.T) {
 func TestProse(t *testing.T) {
 	md := goldmark.New(goldmark.WithExtensions(New(settings)))
 	tests := []struct{ in, want string }{
-		{"Reach CONTROLLER_VIP now.", `<p>Reach <var class="ph">CONTROLLER_VIP</var> now.</p>`},
+		{"Reach CONTROLLER_VIP now.", `<p>Reach <var>CONTROLLER_VIP</var> now.</p>`},
 		// goldmark splits text at _: the pieces are joined again.
-		{"On NODE_NAME\nand *CONTROLLER_VIP*", `<p>On <var class="ph">NODE_NAME</var>
-and <em><var class="ph">CONTROLLER_VIP</var></em></p>`},
-		{"`ssh NODE_ADDR`", `<p><code>ssh <var class="ph">NODE_ADDR</var></code></p>`},
+		{"On NODE_NAME\nand *CONTROLLER_VIP*", `<p>On <var>NODE_NAME</var>
+and <em><var>CONTROLLER_VIP</var></em></p>`},
+		{"`ssh NODE_ADDR`", `<p><code>ssh <var>NODE_ADDR</var></code></p>`},
 		{"[CONTROLLER_VIP](x.md) and $CONTROLLER_VIP", `<p><a href="x.md">CONTROLLER_VIP</a> and $CONTROLLER_VIP</p>`},
 		{"UNDECLARED_NAME and __bold__", `<p>UNDECLARED_NAME and <strong>bold</strong></p>`},
 	}

@@ -101,9 +101,11 @@
     });
     all('p.distro-scope').forEach(function (p) { p.hidden = p.getAttribute('data-distro') !== d; });
     all('a.doc-link.per-distro').forEach(function (a) {
-      // href is the first distro's page; data-href-ID where another differs.
+      // href is the first distro's page; data-href-ID where another differs
+      // (relative to href when in its directory).
       if (a.haguideHref === undefined) a.haguideHref = a.getAttribute('href');
-      a.setAttribute('href', a.getAttribute('data-href-' + d) || a.haguideHref);
+      var rel = a.getAttribute('data-href-' + d);
+      a.setAttribute('href', rel ? new URL(rel, a.haguideHref).href : a.haguideHref);
     });
     all('figure.block[data-distros]').forEach(function (f) {
       if (f.closest('.tabpanel')) return;
@@ -125,7 +127,7 @@
         t.appendChild(b);
         f.parentNode.insertBefore(t, f);
       }
-      var names = f.querySelector('.block-meta .distros');
+      var names = f.querySelector('figcaption .distros');
       var open = t.firstChild.getAttribute('aria-expanded') === 'true';
       t.firstChild.textContent = (open ? 'Hide' : 'Show') + ' a step ' + (names ? names.textContent.replace(/^For/, 'for') : 'for other distributions');
       t.hidden = !other;
@@ -229,10 +231,10 @@
   }
 
   // The text a block's copy button copies: the commands of a console
-  // block (each span.line.cmd holds one command, without its prompt, which
+  // block (each span.cmd holds one command, without its prompt, which
   // CSS draws), else the whole code; never the expected output.
   function blockCopyText(code) {
-    var cmds = all('.line.cmd', code);
+    var cmds = all('.cmd', code);
     if (cmds.length) return cmds.map(textOf).join('\n');
     return textOf(code).replace(/\n+$/, '');
   }
@@ -251,19 +253,19 @@
   // none), never over the code.
   function initCopy() {
     all('figure.block').forEach(function (fig) {
-      var code = fig.querySelector('.block-code code');
+      var code = fig.querySelector('pre code');
       if (!code || fig.querySelector('button.copy')) return;
-      var what = code.querySelector('.line.cmd') ? 'commands' : fig.classList.contains('file') ? 'file' : 'code';
+      var what = code.querySelector('.cmd') ? 'commands' : fig.classList.contains('file') ? 'file' : 'code';
       var b = document.createElement('button');
       b.type = 'button';
       b.className = 'copy';
       b.textContent = 'Copy';
       b.setAttribute('aria-label', 'Copy the ' + what);
       b.setAttribute('data-what', what);
-      var bar = fig.querySelector('.block-meta');
+      var bar = fig.querySelector('figcaption');
       if (!bar) {
         bar = document.createElement('div');
-        bar.className = 'block-meta block-bar';
+        bar.className = 'block-bar';
         fig.insertBefore(bar, fig.firstChild);
       }
       bar.appendChild(b);
@@ -271,7 +273,7 @@
     document.addEventListener('click', function (ev) {
       var b = ev.target.closest && ev.target.closest('button.copy');
       if (!b) return;
-      var code = b.closest('figure.block').querySelector('.block-code code');
+      var code = b.closest('figure.block').querySelector('pre code');
       var label = b.getAttribute('data-label') || b.textContent;
       b.setAttribute('data-label', label);
       copyText(code ? blockCopyText(code) : '').then(function () {
@@ -298,7 +300,7 @@
     var tip = document.getElementById('ph-tip');
     if (!tip) return;
     var pending = [];
-    all('var.ph, section.ph-list').forEach(function (el) {
+    all('var, section.ph-list').forEach(function (el) {
       if (el.tagName !== 'SECTION') {
         if (!el.closest('.ph-list')) { el.setAttribute('data-ph', el.textContent); pending.push(el); }
         return;
@@ -332,7 +334,7 @@
       tip.style.top = y + 'px';
     }
     function hide(v) { if (current === v) { tip.hidden = true; current = null; } }
-    function find(ev) { return ev.target.closest && ev.target.closest('var.ph[data-tip]'); }
+    function find(ev) { return ev.target.closest && ev.target.closest('var[data-tip]'); }
     document.addEventListener('mouseover', function (ev) { var v = find(ev); if (v) show(v); });
     document.addEventListener('mouseout', function (ev) { var v = find(ev); if (v && v !== document.activeElement) hide(v); });
     document.addEventListener('focusin', function (ev) { var v = find(ev); if (v) show(v); });
@@ -367,7 +369,7 @@
     return name === 'NODE_NAME' ? n : vals[addrName(n)] || '';
   }
   function applyValues() {
-    all('var.ph[data-ph]').forEach(function (v) {
+    all('var[data-ph]').forEach(function (v) {
       var name = v.getAttribute('data-ph');
       var val = valueFor(name, v.closest('figure.block'));
       v.haguideValue = val;
@@ -519,7 +521,7 @@
       while (w.nextNode()) nodes.push(w.currentNode);
     }
     nodes.forEach(function (t) {
-      if (n > 200 || t.parentNode.closest('var.ph, button, .ph-list')) return;
+      if (n > 200 || t.parentNode.closest('var, button, .ph-list')) return;
       var s = t.data, m, last = 0, frag = null;
       re.lastIndex = 0;
       while ((m = re.exec(s)) !== null) {

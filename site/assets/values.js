@@ -115,7 +115,7 @@
       var form = el('form', { method: 'dialog' });
       form.appendChild(el('h2', { id: 'values-title' }, 'Your values'));
       var note = el('p', { 'class': 'values-note' }, 'The values of your deployment for this page\u2019s placeholders. Every command and file of the guide then shows them, marked ');
-      note.appendChild(el('var', { 'class': 'ph mine' }, 'like this'));
+      note.appendChild(el('var', { 'class': 'mine' }, 'like this'));
       note.appendChild(document.createTextNode(', and Copy gives them. They stay in this browser (its local storage, secrets included, not encrypted) and are never sent anywhere.'));
       form.appendChild(note);
       if (f.perNode && nodes.length) {
@@ -136,7 +136,7 @@
         var id = 'val-' + x.name, secret = isSecret(x.type);
         var d = el('div', { 'class': 'values-field' });
         var lab = el('label', { 'for': id });
-        lab.appendChild(el('var', { 'class': 'ph' + (secret ? ' secret' : '') }, x.name));
+        lab.appendChild(el('var', secret ? { 'class': 'secret' } : {}, x.name));
         d.appendChild(lab);
         var row = el('div', { 'class': 'values-input' });
         var inp = el('input', { id: id, type: secret ? 'password' : 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', 'data-name': x.name, 'data-type': x.type, 'aria-describedby': id + '-m ' + id + '-e' });
