@@ -221,7 +221,7 @@ func TestInventoryAndKeys(t *testing.T) {
 	// Host keys are recorded per node, replacing an old line.
 	signer, _ := ssh.ParsePrivateKey(key)
 	for i := 0; i < 2; i++ {
-		if err := l.recordHostKey("controller2", ap, signer.PublicKey()); err != nil {
+		if err := l.recordHostKey(ap.nodes[1], signer.PublicKey()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -96,11 +96,19 @@ PUBLIC_CA_CERT and PUBLIC_CERT_BUNDLE.
 
 Faults for playing with the lab by hand: kill (power loss: every process of
 the node ends at once), start, stop (a clean power-off), partition (cut its
-network) and heal.`,
+network) and heal.
+
+reimage NODE is the lab's stand-in for a server whose disk is gone for good
+and gets a fresh operating system: the node, powered off (kill, stop or its
+BMC), gets a new root from the lab's base image and a new SSH host key, which
+replaces its old one in LAB-DIR/known_hosts; its name, addresses, BMC and PDU
+outlet stay. It stays off: start, or a power on through its BMC, boots it
+fresh. On your own servers you reinstall the operating system instead.`,
 		Example: `  sudo haguide lab up
   sudo haguide lab status
   sudo haguide lab kill controller1 && sudo haguide lab start controller1
   sudo haguide lab partition controller2 && sudo haguide lab heal
+  sudo haguide lab kill controller3 && sudo haguide lab reimage controller3 && sudo haguide lab start controller3
   sudo haguide lab down`,
 	}
 	f.add(cmd)
@@ -158,6 +166,14 @@ network) and heal.`,
 		}),
 		withLab("start NODE", "Boot a stopped node again", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
 			return l.Start(ctx, a[0])
+		}),
+		withLab("reimage NODE", "Give a powered-off node a fresh disk and SSH host key (it stays off)", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+			start := time.Now()
+			if err := l.Reimage(ctx, a[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "reimaged %s in %s; it is off: haguide lab start %s boots it\n", a[0], time.Since(start).Round(100*time.Millisecond), a[0])
+			return nil
 		}),
 		withLab("partition NODE", "Cut a node's network", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
 			return l.Partition(ctx, a[0])
