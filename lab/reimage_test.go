@@ -8,6 +8,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -392,4 +394,74 @@ func TestDiskReady(t *testing.T) {
 	if err := l.diskReady("n1"); err == nil || !strings.Contains(err.Error(), "n1 has no disk to boot (haguide lab reimage n1 installs one)") {
 		t.Errorf("diskReady of a node with no disk = %v", err)
 	}
+}
+
+// testReimage, in TestLabIntegration: controller3 is refused while it
+// runs; killed, reimaged and started, it answers SSH with a new host key
+// that known_hosts holds, the old key is refused, and a file written
+// before is gone; its name and address stay. testBMCs then powers the
+// reimaged node off and on through its BMC.
+func testReimage(t *testing.T, l *Lab, run func(node, cmd string) (string, error)) {
+	t.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	info, err := l.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3 := info.Nodes[2]
+	hostKey := func() ssh.PublicKey {
+		t.Helper()
+		var got ssh.PublicKey
+		c, err := ssh.Dial("tcp", net.JoinHostPort(c3.Addr, "22"), &ssh.ClientConfig{User: "root", Timeout: 5 * time.Second,
+			HostKeyCallback: func(_ string, _ net.Addr, k ssh.PublicKey) error { got = k; return errors.New("seen") }})
+		if err == nil {
+			c.Close()
+		}
+		if got == nil {
+			t.Fatalf("controller3's host key: %v", err)
+		}
+		return got
+	}
+	oldKey := hostKey()
+	if _, err := run("controller3", "echo before >/root/written-before"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Reimage(ctx, "controller3"); !errors.Is(err, ErrPoweredOn) {
+		t.Fatalf("reimage of a running node = %v, want ErrPoweredOn", err)
+	}
+	if err := l.Kill(ctx, "controller3"); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := l.Reimage(ctx, "controller3"); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(t0)
+	if info, _ := l.Info(); info.Nodes[2].State != "stopped" {
+		t.Fatalf("controller3 after reimage: %+v, want stopped", info.Nodes[2])
+	}
+	if err := l.Start(ctx, "controller3"); err != nil {
+		t.Fatal(err)
+	}
+	// run checks the host key against the lab's known_hosts.
+	out, err := run("controller3", "hostname; ip -4 -o addr show dev eth0 | awk '{print $4}'; ls /root/written-before 2>&1; true")
+	ap, _ := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	if want := fmt.Sprintf("controller3\n%s/%d\nls: cannot access '/root/written-before': No such file or directory\n", c3.Addr, ap.prefix.Bits()); err != nil || out != want {
+		t.Fatalf("controller3 after reimage and start: %q %v, want %q", out, err, want)
+	}
+	newKey := hostKey()
+	if string(newKey.Marshal()) == string(oldKey.Marshal()) {
+		t.Fatal("controller3 kept its host key through the reimage")
+	}
+	cb, err := knownhosts.New(info.KnownHosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := &netAddr{net.JoinHostPort(c3.Addr, "22")}
+	var keyErr *knownhosts.KeyError
+	if err := cb(remote.s, remote, oldKey); !errors.As(err, &keyErr) || len(keyErr.Want) != 1 {
+		t.Fatalf("known_hosts and controller3's old host key: %v, want a mismatch with one known key", err)
+	}
+	t.Logf("reimage of controller3: %s; kill, reimage, start and the checks: %s", took.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
