@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -464,4 +465,48 @@ func testReimage(t *testing.T, l *Lab, run func(node, cmd string) (string, error
 		t.Fatalf("known_hosts and controller3's old host key: %v, want a mismatch with one known key", err)
 	}
 	t.Logf("reimage of controller3: %s; kill, reimage, start and the checks: %s", took.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+}
+
+// FuzzReplaceKnownHost: whatever the file holds, the result ends with the
+// node's one new line, holds no other line for the node, and keeps every
+// other line in order.
+func FuzzReplaceKnownHost(f *testing.F) {
+	f.Add("10.0.0.13 ssh-ed25519 AAAA\n10.0.0.11 ssh-ed25519 BBBB\n", "10.0.0.13")
+	f.Add("controller3,10.0.0.13 k\n[10.0.0.13]:22 k\n# c\n\n@revoked 10.0.0.13 k\n", "10.0.0.13")
+	f.Add(hashed([]byte("salt"), "10.0.0.13")+" k\n|1|x|y k\n", "10.0.0.13")
+	f.Add("\r\n10.0.0.13\tk\n", "10.0.0.13")
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	key, _ := ssh.NewPublicKey(pub)
+	f.Fuzz(func(t *testing.T, in, host string) {
+		if host == "" || strings.ContainsAny(host, " \t\r\n,#@") {
+			return
+		}
+		out := string(replaceKnownHost([]byte(in), host, key))
+		newLine := host + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if lines[len(lines)-1] != newLine {
+			t.Fatalf("last line %q, want %q", lines[len(lines)-1], newLine)
+		}
+		var kept []string
+		for _, line := range lines[:len(lines)-1] {
+			if fl := strings.Fields(line); len(fl) > 0 && !strings.HasPrefix(fl[0], "#") && !strings.HasPrefix(fl[0], "@") && knownHostMatches(fl[0], host) {
+				t.Fatalf("a line for %s is left: %q", host, line)
+			}
+			kept = append(kept, line)
+		}
+		var want []string
+		sc := strings.Split(in, "\n")
+		if sc[len(sc)-1] == "" {
+			sc = sc[:len(sc)-1]
+		}
+		for _, line := range sc {
+			if fl := strings.Fields(line); len(fl) > 0 && !strings.HasPrefix(fl[0], "#") && !strings.HasPrefix(fl[0], "@") && knownHostMatches(fl[0], host) {
+				continue
+			}
+			want = append(want, line)
+		}
+		if d := cmp.Diff(want, kept, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("other lines (-want +got):\n%s", d)
+		}
+	})
 }
