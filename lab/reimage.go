@@ -42,16 +42,19 @@ var ErrPoweredOn = errors.New("it is powered on")
 // and a new SSH host key, recorded in the lab's known_hosts in place of
 // the old one. The node stays off.
 func (l *Lab) Reimage(ctx context.Context, node string) error {
-	st, ns, unlock, err := l.changeNode(node)
+	if err := Requirements(); err != nil {
+		return err
+	}
+	return l.reimage(ctx, node)
+}
+
+// reimage is Reimage once the host is known to have what the lab needs.
+func (l *Lab) reimage(ctx context.Context, node string) error {
+	_, ns, unlock, err := l.lockNode(node)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return l.reimage(ctx, st, ns)
-}
-
-// reimage is Reimage with the lab's lock held.
-func (l *Lab) reimage(ctx context.Context, _ *state, ns *nodeState) error {
 	if err := poweredOff(ns); err != nil {
 		return err
 	}

@@ -2,9 +2,7 @@ package lab
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
@@ -21,19 +19,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/haguide/haguide/internal/sshtest"
 )
 
 func newHostKey(t *testing.T) ssh.PublicKey {
 	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	s, _ := sshtest.NewSigner(t)
+	return s.PublicKey()
 }
 
 // hashed is host's hashed known_hosts name with salt, as ssh-keygen -H
@@ -222,12 +215,7 @@ func TestInstallRootInterrupted(t *testing.T) {
 			}
 			// The next reimage repairs it.
 			l.afterStep = nil
-			st, ns, unlock, err := l.lockNode("n2")
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = l.reimage(ctx, st, ns)
-			unlock()
+			err := l.reimage(ctx, "n2")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,12 +263,7 @@ func TestReimageFreshDisk(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "root", "written-before"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	st, ns, unlock, err := l.lockNode("n2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = l.reimage(ctx, st, ns)
-	unlock()
+	err := l.reimage(ctx, "n2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,12 +340,7 @@ func TestReimageRefusesPoweredOn(t *testing.T) {
 		{"n2", "n2: it is powered on (its BMC boots it within 10s): power it off first: haguide lab kill n2"},
 	} {
 		before := readRootKey(t, l, tc.node)
-		st, ns, unlock, err := l.lockNode(tc.node)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = l.reimage(ctx, st, ns)
-		unlock()
+		err := l.reimage(ctx, tc.node)
 		if !errors.Is(err, ErrPoweredOn) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "haguide lab kill "+tc.node) {
 			t.Errorf("reimage %s = %v, want ErrPoweredOn: %q and how to power it off", tc.node, err, tc.want)
 		}
@@ -378,12 +356,7 @@ func TestReimageRefusesPoweredOn(t *testing.T) {
 	if err := os.Remove(l.path("cache", l.cfg.Suite+".tar")); err != nil {
 		t.Fatal(err)
 	}
-	st, ns, unlock, err := l.lockNode("n2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = l.reimage(ctx, st, ns)
-	unlock()
+	err := l.reimage(ctx, "n2")
 	if err == nil || !strings.Contains(err.Error(), "no base image") || l.reimageUnfinished("n2") {
 		t.Errorf("reimage without a base image = %v", err)
 	}
@@ -475,8 +448,8 @@ func FuzzReplaceKnownHost(f *testing.F) {
 	f.Add("controller3,10.0.0.13 k\n[10.0.0.13]:22 k\n# c\n\n@revoked 10.0.0.13 k\n", "10.0.0.13")
 	f.Add(hashed([]byte("salt"), "10.0.0.13")+" k\n|1|x|y k\n", "10.0.0.13")
 	f.Add("\r\n10.0.0.13\tk\n", "10.0.0.13")
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	key, _ := ssh.NewPublicKey(pub)
+	signer, _ := sshtest.NewSigner(f)
+	key := signer.PublicKey()
 	f.Fuzz(func(t *testing.T, in, host string) {
 		if host == "" || strings.ContainsAny(host, " \t\r\n,#@") {
 			return
