@@ -95,8 +95,11 @@ func (l *Lab) Kill(ctx context.Context, node string) error {
 		return fmt.Errorf("%s: systemd-nspawn (pid %d) did not end", node, ns.PID)
 	}
 	// The node is down: forget its process, so that no later command
-	// takes a new process with the same number for it.
+	// takes a new process with the same number for it. A power on its
+	// BMC had pending is cancelled too, as a power off through the BMC
+	// cancels it: a node that is off stays off.
 	ns.PID = 0
+	ns.BootPending = ""
 	return l.saveState(st)
 }
 
@@ -145,6 +148,9 @@ func (l *Lab) PowerOn(ctx context.Context, node string) error {
 	defer unlock()
 	if running(ns.PID, nspawnProg) {
 		return nil
+	}
+	if err := l.diskReady(node); err != nil {
+		return err
 	}
 	// A node that powered itself off may have left a process behind in
 	// its namespace (LAB-NOTES: a node's nspawn can exit before all of

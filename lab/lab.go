@@ -74,6 +74,9 @@ type Lab struct {
 	log *slog.Logger
 	// bootLater replaces the BMC's delayed boot process in tests.
 	bootLater func(node, token string) error
+	// afterStep, when set, is called after each step of installRoot
+	// (reimage.go); its error interrupts it there. For tests.
+	afterStep func(step string) error
 }
 
 // A ConfigError is a value of Config the lab cannot use: Field names it
@@ -682,8 +685,10 @@ func (l *Lab) node(ctx context.Context, st *state, i int, name string, ap addrPl
 		}
 		return l.dataLinks(ctx, ns, ap)
 	}
-	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil {
-		if err := l.makeRoot(ctx, name, root, ap); err != nil {
+	// A node without a disk gets one; so does a node whose reimage was
+	// interrupted (reimage.go): up finishes it.
+	if _, err := os.Stat(filepath.Join(root, "etc", "os-release")); err != nil || l.reimageUnfinished(name) {
+		if err := l.installRoot(ctx, name, ap.nodes[i]); err != nil {
 			return err
 		}
 	}
@@ -705,15 +710,19 @@ func nodeStateFor(st *state, name string) *nodeState {
 	return nil
 }
 
-// makeRoot unpacks a node's disk and gives it its name, host key, the
-// lab's key, package sources and proxy.
-func (l *Lab) makeRoot(ctx context.Context, name, root string, ap addrPlan) error {
-	_ = os.RemoveAll(root)
+// fillRoot unpacks the base image into root, an empty directory it
+// makes, and gives the disk its name, a new host key (returned), the
+// lab's key, package sources, proxy and the lab's certificate.
+func (l *Lab) fillRoot(ctx context.Context, name, root string) (ssh.PublicKey, error) {
+	ap, err := plan(l.cfg.CIDR, len(l.cfg.Nodes))
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	if err := l.run(ctx, "tar", "-C", root, "-xf", l.path("cache", l.cfg.Suite+".tar")); err != nil {
-		return err
+		return nil, err
 	}
 	old, _ := filepath.Glob(filepath.Join(root, "etc/ssh/ssh_host_*"))
 	for _, f := range old {
@@ -721,23 +730,23 @@ func (l *Lab) makeRoot(ctx context.Context, name, root string, ap addrPlan) erro
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	block, err := ssh.MarshalPrivateKey(priv, "root@"+name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sp, _ := ssh.NewPublicKey(pub)
 	authorized, err := os.ReadFile(l.path("id_ed25519.pub"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Every node is a machine of its own: cloned disks that share
 	// /etc/machine-id are a classic trap (DHCP client IDs, journal
 	// identities), and the base image carries one.
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
-		return err
+		return nil, err
 	}
 	suite := l.cfg.Suite
 	files := []struct {
@@ -782,33 +791,24 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	for _, f := range files {
 		p := filepath.Join(root, f.path)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
+			return nil, err
 		}
 		if err := os.WriteFile(p, []byte(f.data), f.mode); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	// The known_hosts line for this node.
-	return l.recordHostKey(name, ap, sp)
+	return sp, l.installTLS(root)
 }
 
-func (l *Lab) recordHostKey(name string, ap addrPlan, key ssh.PublicKey) error {
+// recordHostKey replaces the lab's known_hosts line for the node at addr
+// with key, atomically.
+func (l *Lab) recordHostKey(addr netip.Addr, key ssh.PublicKey) error {
 	kh := l.path("known_hosts")
-	data, _ := os.ReadFile(kh)
-	var keep []string
-	addr := ""
-	for i, n := range l.cfg.Nodes {
-		if n == name {
-			addr = ap.nodes[i].String()
-		}
+	data, err := os.ReadFile(kh)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if line != "" && !strings.HasPrefix(line, addr+" ") {
-			keep = append(keep, line)
-		}
-	}
-	keep = append(keep, addr+" "+strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key))))
-	return writeLabFile(kh, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+	return writeLabFile(kh, replaceKnownHost(data, addr.String(), key), 0o644)
 }
 
 // nodeMAC is the node's own hardware address, derived from its IPv4
@@ -872,6 +872,9 @@ func (l *Lab) dropNetwork(ctx context.Context, ns *nodeState) error {
 
 // boot starts a node's container in its own session.
 func (l *Lab) boot(st *state, ns *nodeState) error {
+	if err := l.diskReady(ns.Name); err != nil {
+		return err
+	}
 	console, err := os.OpenFile(l.path("nodes", ns.Name, "console.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -983,6 +986,9 @@ func (l *Lab) Info() (*Info, error) {
 				}
 				if ns.Partitioned {
 					ni.State += ", partitioned"
+				}
+				if l.reimageUnfinished(n) {
+					ni.State += ", reimage unfinished"
 				}
 				ni.BMCState = "down"
 				if running(ns.BMCPID, bmcProg) {

@@ -221,7 +221,7 @@ func TestInventoryAndKeys(t *testing.T) {
 	// Host keys are recorded per node, replacing an old line.
 	signer, _ := ssh.ParsePrivateKey(key)
 	for i := 0; i < 2; i++ {
-		if err := l.recordHostKey("controller2", ap, signer.PublicKey()); err != nil {
+		if err := l.recordHostKey(ap.nodes[1], signer.PublicKey()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -253,12 +253,25 @@ func TestLabIntegration(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", exe, "../cmd/haguide").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: "10.0.99.0/24", Bridge: "hagtest0", Exe: exe})
+	// The lab's own bridge and network: HAGUIDE_LAB_BRIDGE and
+	// HAGUIDE_LAB_CIDR, as the lab's commands take them, so that the
+	// test runs beside another lab on the same machine.
+	bridge, cidr := os.Getenv("HAGUIDE_LAB_BRIDGE"), os.Getenv("HAGUIDE_LAB_CIDR")
+	if bridge == "" {
+		bridge = "hagtest0"
+	}
+	if cidr == "" {
+		cidr = "10.0.99.0/24"
+	}
+	l, err := New(Config{Dir: dir, Nodes: []string{"controller1", "controller2", "controller3"}, CIDR: cidr, Bridge: bridge, Exe: exe})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ap, _ := plan(l.cfg.CIDR, 3)
+	addr := func(i int) string { return ap.nodes[i].String() }
+	public, cluster := ap.data[netPublic], ap.data[netCluster]
 	t.Cleanup(func() { l.Down(context.Background()) })
-	before := snapshot(t, "hagtest0", dir)
+	before := snapshot(t, bridge, dir)
 	// An interrupted up (Ctrl-C half way) leaves a state down cleans.
 	short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	if err := l.Up(short); err == nil {
@@ -268,7 +281,7 @@ func TestLabIntegration(t *testing.T) {
 	if err := l.Down(ctx); err != nil {
 		t.Fatalf("down after an interrupted up: %v", err)
 	}
-	if d := cmp.Diff(before, snapshot(t, "hagtest0", dir)); d != "" {
+	if d := cmp.Diff(before, snapshot(t, bridge, dir)); d != "" {
 		t.Fatalf("an interrupted up and a down left things behind (-before +after):\n%s", d)
 	}
 	if err := l.Up(ctx); err != nil {
@@ -285,8 +298,8 @@ func TestLabIntegration(t *testing.T) {
 		if err != nil {
 			return "", err
 		}
-		addr := map[string]string{"controller1": "10.0.99.11", "controller2": "10.0.99.12", "controller3": "10.0.99.13"}[node]
-		c, err := ssh.Dial("tcp", addr+":22", &ssh.ClientConfig{User: "root", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: cb, Timeout: 5 * time.Second})
+		i := slices.Index(l.cfg.Nodes, node)
+		c, err := ssh.Dial("tcp", net.JoinHostPort(addr(i), "22"), &ssh.ClientConfig{User: "root", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: cb, Timeout: 5 * time.Second})
 		if err != nil {
 			return "", err
 		}
@@ -320,7 +333,7 @@ func TestLabIntegration(t *testing.T) {
 	}
 	// No DNS in the lab: the resolver is the bridge, which refuses at once.
 	out, err = run("controller2", "grep ^nameserver /etc/resolv.conf; getent ahosts no-such-name.example; echo status=$?")
-	if err != nil || out != "nameserver 10.0.99.1\nstatus=2\n" {
+	if err != nil || out != "nameserver "+ap.bridge.String()+"\nstatus=2\n" {
 		t.Fatalf("controller2's resolver: %q %v", out, err)
 	}
 	out, err = run("controller1", "apt-get update 2>&1 | tail -3")
@@ -336,7 +349,7 @@ func TestLabIntegration(t *testing.T) {
 	}
 	// The public network: every node has its address there, and the
 	// lab's certificate for PUBLIC_VIP, signed by the CA the host keeps.
-	if !reach("controller1", "10.0.103.13") {
+	if !reach("controller1", public.nodes[2].String()) {
 		t.Fatal("controller1 does not reach controller3 on the public network")
 	}
 	caPEM, err := run("controller2", "cat /root/haguide-tls/ca.pem")
@@ -347,20 +360,22 @@ func TestLabIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tlscert.Verify([]byte(caPEM), []byte(strings.TrimPrefix(bundle, "600\n")), PublicName, netip.MustParseAddr("10.0.103.10"), time.Now()); err != nil || !strings.HasPrefix(bundle, "600\n") {
+	if err := tlscert.Verify([]byte(caPEM), []byte(strings.TrimPrefix(bundle, "600\n")), PublicName, public.vip, time.Now()); err != nil || !strings.HasPrefix(bundle, "600\n") {
 		t.Fatalf("controller2's public certificate: %v (%.20q)", err, bundle)
 	}
 	if host, _ := os.ReadFile(l.CACert()); string(host) != caPEM {
 		t.Fatal("controller2's CA is not the host's")
 	}
+	testReimage(t, l, run)
 	testBMCs(t, l, run, reach)
 	testPDU(t, l, run, reach)
-	if !reach("controller1", "10.0.99.13") {
+	if !reach("controller1", addr(2)) {
 		t.Fatal("controller1 does not reach controller3")
 	}
 	// An address added while the node ran (a VIP) must not survive a
 	// power cycle.
-	if _, err := run("controller3", "ip addr add 10.0.99.20/24 dev eth0"); err != nil {
+	extra := fmt.Sprintf("%s/%d", ap.pdu, ap.prefix.Bits()) // any address of the network
+	if _, err := run("controller3", "ip addr add "+extra+" dev eth0"); err != nil {
 		t.Fatal(err)
 	}
 	macBefore, err := run("controller3", "cat /sys/class/net/eth0/address")
@@ -370,15 +385,15 @@ func TestLabIntegration(t *testing.T) {
 	if err := l.Kill(ctx, "controller3"); err != nil {
 		t.Fatal(err)
 	}
-	if reach("controller1", "10.0.99.13") {
+	if reach("controller1", addr(2)) {
 		t.Fatal("controller3 answers after kill")
 	}
 	// Kill cuts every cable, the cluster network's too (Corosync's
 	// second link must not outlive the first).
-	if reach("controller1", "10.0.102.13") {
+	if reach("controller1", cluster.nodes[2].String()) {
 		t.Fatal("controller3 answers on the cluster network after kill")
 	}
-	if reach("controller1", "10.0.103.13") {
+	if reach("controller1", public.nodes[2].String()) {
 		t.Fatal("controller3 answers on the public network after kill")
 	}
 	st, _ := l.loadState()
@@ -390,33 +405,34 @@ func TestLabIntegration(t *testing.T) {
 	}
 	// At once, from a peer whose ARP cache still holds the node: the
 	// node comes back with the hardware address it had.
-	if _, err := run("controller1", "timeout 2 bash -c '</dev/tcp/10.0.99.13/22'"); err != nil {
+	if _, err := run("controller1", "timeout 2 bash -c '</dev/tcp/"+addr(2)+"/22'"); err != nil {
 		t.Fatalf("controller3 does not answer controller1 right after start: %v", err)
 	}
 	if macAfter, err := run("controller3", "cat /sys/class/net/eth0/address"); err != nil || macAfter != macBefore {
 		t.Fatalf("controller3's MAC after kill and start: %q, before %q (%v)", macAfter, macBefore, err)
 	}
-	if out, err := run("controller3", "ip -4 -o addr show dev eth0"); err != nil || strings.Contains(out, "10.0.99.20") || !strings.Contains(out, "10.0.99.13/") {
+	if out, err := run("controller3", "ip -4 -o addr show dev eth0"); err != nil || strings.Contains(out, extra) || !strings.Contains(out, addr(2)+"/") {
 		t.Fatalf("controller3's addresses after kill and start: %q %v", out, err)
 	}
-	testDataNetworks(t, run, reach)
+	testDataNetworks(t, ap, run, reach)
 	if err := l.Partition(ctx, "controller2"); err != nil {
 		t.Fatal(err)
 	}
-	if reach("controller1", "10.0.99.12") {
+	if reach("controller1", addr(1)) {
 		t.Fatal("a partitioned node answers")
 	}
 	if err := l.Heal(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !reach("controller1", "10.0.99.12") {
+	if !reach("controller1", addr(1)) {
 		t.Fatal("a healed node does not answer")
 	}
 	// The holder of an address, and a clean stop.
-	if _, err := run("controller2", "ip addr add 10.0.99.10/24 dev eth0"); err != nil {
+	vip := fmt.Sprintf("%s/%d", ap.vip, ap.prefix.Bits())
+	if _, err := run("controller2", "ip addr add "+vip+" dev eth0"); err != nil {
 		t.Fatal(err)
 	}
-	if h, err := l.Holder(ctx, "10.0.99.10"); err != nil || h != "controller2" {
+	if h, err := l.Holder(ctx, ap.vip.String()); err != nil || h != "controller2" {
 		t.Fatalf("Holder = %q, %v", h, err)
 	}
 	if err := l.Stop(ctx, "controller1", time.Minute); err != nil {
@@ -428,7 +444,7 @@ func TestLabIntegration(t *testing.T) {
 	if err := l.Down(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(before, snapshot(t, "hagtest0", dir)); d != "" {
+	if d := cmp.Diff(before, snapshot(t, bridge, dir)); d != "" {
 		t.Fatalf("down left things behind (-before +after):\n%s", d)
 	}
 	if _, err := os.Stat(l.CACert()); err == nil {
@@ -437,7 +453,7 @@ func TestLabIntegration(t *testing.T) {
 	// Nothing is left: no namespace, interface or process of the lab.
 	out2, _ := exec.Command("ip", "netns", "list").Output()
 	links, _ := exec.Command("ip", "-br", "link").Output()
-	if bytes.Contains(out2, []byte("hagtest0-")) || bytes.Contains(links, []byte("hagtest0")) || bytes.Contains(links, []byte("hagtest0v")) {
+	if bytes.Contains(out2, []byte(bridge+"-")) || bytes.Contains(links, []byte(bridge)) {
 		t.Fatalf("left behind:\n%s\n%s", out2, links)
 	}
 	if ps, _ := exec.Command("pgrep", "-f", "systemd-nspawn -D "+dir).Output(); len(ps) > 0 {
@@ -601,38 +617,41 @@ func TestRunningSeesZombiesAndOtherPrograms(t *testing.T) {
 	}
 }
 
-// testDataNetworks checks the data networks of a lab on 10.0.99.0/24:
+// testDataNetworks checks the data networks of a lab (addresses ap):
 // each node's eth1, eth2 and eth3 with their stable hardware addresses,
 // nodes reaching each other on the tunnel network, the host reaching a
 // node on the provider network, where it is the outside client, and the
 // cluster network (Corosync's link 1) up with the lab's addresses, also
 // on a node that was just killed and started again (controller3).
-func testDataNetworks(t *testing.T, run func(node, cmd string) (string, error), reach func(from, to string) bool) {
+func testDataNetworks(t *testing.T, ap addrPlan, run func(node, cmd string) (string, error), reach func(from, to string) bool) {
 	t.Helper()
+	c3 := ap.nodes[2].String()
+	tunnel, provider, cluster := ap.data[netTunnel], ap.data[netProvider], ap.data[netCluster]
+	cidr := func(d netPlan, i int) string { return fmt.Sprintf("%s/%d", d.nodes[i], d.prefix.Bits()) }
 	out, err := run("controller3", "cat /sys/class/net/eth1/address /sys/class/net/eth2/address /sys/class/net/eth3/address")
-	if err != nil || out != "02:68:74:00:63:0d\n02:68:78:00:63:0d\n02:68:63:00:63:0d\n" {
-		t.Fatalf("controller3's data links: %q %v", out, err)
+	if want := dataMAC(dataNets[netTunnel], c3) + "\n" + dataMAC(dataNets[netProvider], c3) + "\n" + dataMAC(dataNets[netCluster], c3) + "\n"; err != nil || out != want {
+		t.Fatalf("controller3's data links: %q %v, want %q", out, err, want)
 	}
-	if out, err := run("controller3", "ip -4 -o addr show dev eth3 | awk '{print $4}'"); err != nil || out != "10.0.102.13/24\n" {
+	if out, err := run("controller3", "ip -4 -o addr show dev eth3 | awk '{print $4}'"); err != nil || out != cidr(cluster, 2)+"\n" {
 		t.Fatalf("controller3's address on the cluster network: %q %v", out, err)
 	}
-	if !reach("controller1", "10.0.102.13") {
+	if !reach("controller1", cluster.nodes[2].String()) {
 		t.Fatal("controller1 does not reach controller3 on the cluster network")
 	}
 	for node, cmd := range map[string]string{
-		"controller1": "ip addr add 10.0.100.11/24 dev eth1",
-		"controller3": "ip addr add 10.0.100.13/24 dev eth1 && ip addr add 10.0.101.13/24 dev eth2",
+		"controller1": "ip addr add " + cidr(tunnel, 0) + " dev eth1",
+		"controller3": "ip addr add " + cidr(tunnel, 2) + " dev eth1 && ip addr add " + cidr(provider, 2) + " dev eth2",
 	} {
 		if out, err := run(node, cmd); err != nil {
 			t.Fatalf("%s: %s: %q %v", node, cmd, out, err)
 		}
 	}
-	if !reach("controller1", "10.0.100.13") {
+	if !reach("controller1", tunnel.nodes[2].String()) {
 		t.Fatal("controller1 does not reach controller3 on the tunnel network")
 	}
 	var c net.Conn
 	for i := 0; i < 20; i++ {
-		if c, err = net.DialTimeout("tcp", "10.0.101.13:22", time.Second); err == nil {
+		if c, err = net.DialTimeout("tcp", net.JoinHostPort(provider.nodes[2].String(), "22"), time.Second); err == nil {
 			c.Close()
 			break
 		}

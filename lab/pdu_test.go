@@ -139,7 +139,7 @@ func testPDU(t *testing.T, l *Lab, run func(node, cmd string) (string, error), r
 		t.Fatalf("fence_apc_snmp on: %q %v", out, err)
 	}
 	time.Sleep(BMCBootDelay)
-	if !reach("controller1", "10.0.99.13") {
+	if !reach("controller1", ap.nodes[2].String()) {
 		t.Fatal("controller3 does not answer after its outlet's on")
 	}
 	if info, _ := l.Info(); info.Nodes[2].BMCState != "answering" {

@@ -96,11 +96,19 @@ PUBLIC_CA_CERT and PUBLIC_CERT_BUNDLE.
 
 Faults for playing with the lab by hand: kill (power loss: every process of
 the node ends at once), start, stop (a clean power-off), partition (cut its
-network) and heal.`,
+network) and heal.
+
+reimage NODE is the lab's stand-in for a server whose disk is gone for good
+and gets a fresh operating system: the node, powered off (kill, stop or its
+BMC), gets a new root from the lab's base image and a new SSH host key, which
+replaces its old one in LAB-DIR/known_hosts; its name, addresses, BMC and PDU
+outlet stay. It stays off: start, or a power on through its BMC, boots it
+fresh. On your own servers you reinstall the operating system instead.`,
 		Example: `  sudo haguide lab up
   sudo haguide lab status
   sudo haguide lab kill controller1 && sudo haguide lab start controller1
   sudo haguide lab partition controller2 && sudo haguide lab heal
+  sudo haguide lab kill controller3 && sudo haguide lab reimage controller3 && sudo haguide lab start controller3
   sudo haguide lab down`,
 	}
 	f.add(cmd)
@@ -159,6 +167,7 @@ network) and heal.`,
 		withLab("start NODE", "Boot a stopped node again", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
 			return l.Start(ctx, a[0])
 		}),
+		reimageCmd(withLab, g.stdout),
 		withLab("partition NODE", "Cut a node's network", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
 			return l.Partition(ctx, a[0])
 		}),
@@ -211,6 +220,33 @@ func killCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Con
 		return nil
 	})
 	cmd.Flags().StringVar(holding, "holding", "", "kill the node that holds `ADDR` (a virtual IP)")
+	return cmd
+}
+
+// reimageCmd is `lab reimage NODE`: the lab's stand-in for reinstalling a
+// server's operating system on a new disk.
+func reimageCmd(withLab func(string, string, cobra.PositionalArgs, func(context.Context, *lab.Lab, []string) error) *cobra.Command, out io.Writer) *cobra.Command {
+	cmd := withLab("reimage NODE", "Give a powered-off node a fresh disk and SSH host key (it stays off)", cobra.ExactArgs(1), func(ctx context.Context, l *lab.Lab, a []string) error {
+		start := time.Now()
+		if err := l.Reimage(ctx, a[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "reimaged %s in %s; it is off: haguide lab start %s boots it\n", a[0], time.Since(start).Round(100*time.Millisecond), a[0])
+		return nil
+	})
+	cmd.Long = `reimage stands in for a server whose disk is gone for good and gets its
+operating system installed again. The node must be powered off (lab kill,
+lab stop, or its BMC's chassis power off). Its root is replaced by a fresh
+copy of the lab's base image, made as lab up makes a node's disk, with a new
+SSH host key and machine ID; the lab's known_hosts line for the node gets
+the new key. Its name, addresses, BMC and PDU outlet stay. It stays off:
+lab start, or a power on through its BMC, boots it fresh.
+
+An interrupted reimage leaves the node marked unfinished (lab status shows
+it): it does not boot until the next reimage or lab up makes its disk.`
+	cmd.Example = `  sudo haguide lab kill controller3
+  sudo haguide lab reimage controller3
+  sudo haguide lab start controller3`
 	return cmd
 }
 
